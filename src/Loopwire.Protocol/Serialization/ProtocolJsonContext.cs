@@ -1,0 +1,38 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Loopwire.Protocol.Errors;
+using Loopwire.Protocol.Items;
+using Loopwire.Protocol.Requests;
+using Loopwire.Protocol.Responses;
+using Loopwire.Protocol.Streaming;
+
+namespace Loopwire.Protocol.Serialization;
+
+/// <summary>Source-generated serialization metadata for every wire type.</summary>
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    AllowOutOfOrderMetadataProperties = true,
+    Converters = [typeof(ResponseItemConverter), typeof(MessageContentConverter)])]
+[JsonSerializable(typeof(CreateResponseRequest))]
+[JsonSerializable(typeof(ResponseObject))]
+[JsonSerializable(typeof(ResponseEvent))]
+[JsonSerializable(typeof(ResponseItem))]
+[JsonSerializable(typeof(MessageItem))]
+[JsonSerializable(typeof(FunctionCallItem))]
+[JsonSerializable(typeof(FunctionCallOutputItem))]
+[JsonSerializable(typeof(CustomToolCallItem))]
+[JsonSerializable(typeof(CustomToolCallOutputItem))]
+[JsonSerializable(typeof(ReasoningItem))]
+[JsonSerializable(typeof(ItemReferenceItem))]
+[JsonSerializable(typeof(OpaqueItem))]
+[JsonSerializable(typeof(ContentPart))]
+[JsonSerializable(typeof(List<ResponseItem>))]
+[JsonSerializable(typeof(IReadOnlyList<ResponseItem>))]
+[JsonSerializable(typeof(ErrorBody))]
+[JsonSerializable(typeof(WebSocketErrorEnvelope))]
+[JsonSerializable(typeof(DeletedResponse))]
+[JsonSerializable(typeof(ItemList))]
+[JsonSerializable(typeof(ModelList))]
+[JsonSerializable(typeof(JsonElement))]
+public sealed partial class ProtocolJsonContext : JsonSerializerContext;

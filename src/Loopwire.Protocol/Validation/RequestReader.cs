@@ -1,0 +1,196 @@
+using System.Text.Json;
+using Loopwire.Protocol.Errors;
+using Loopwire.Protocol.Requests;
+using Loopwire.Protocol.Serialization;
+
+namespace Loopwire.Protocol.Validation;
+
+/// <summary>Parses and validates a <see cref="CreateResponseRequest"/> from UTF-8 JSON.</summary>
+/// <remarks>
+/// Parsing never throws for bad input: every failure comes back as a <see cref="ProtocolError"/> whose
+/// <c>param</c> names the offending path (<c>input[3].call_id</c>). Checks that need the conversation
+/// (call ids, <c>previous_response_id</c>) happen in the engine.
+/// </remarks>
+public static class RequestReader
+{
+    private static readonly string[] Truncations = ["auto", "disabled"];
+
+    /// <summary>Parses <paramref name="utf8Json"/>.</summary>
+    /// <param name="utf8Json">The body.</param>
+    /// <param name="request">The request, when valid.</param>
+    /// <returns>Null when valid, else the error.</returns>
+    public static ProtocolError? TryParse(ReadOnlySpan<byte> utf8Json, out CreateResponseRequest? request)
+    {
+        request = null;
+        if (utf8Json.IsEmpty)
+        {
+            return ProtocolError.Invalid("The request body is empty; expected a JSON object.", null, "invalid_json");
+        }
+
+        try
+        {
+            request = JsonSerializer.Deserialize(utf8Json, ProtocolJsonContext.Default.CreateResponseRequest);
+        }
+        catch (ProtocolException ex)
+        {
+            return ex.Error;
+        }
+        catch (JsonException ex)
+        {
+            return FromJsonException(ex);
+        }
+        catch (InvalidOperationException ex)
+        {
+            return ProtocolError.Invalid($"Invalid JSON: {ex.Message}", null, "invalid_json");
+        }
+
+        if (request is null)
+        {
+            return ProtocolError.Invalid("The request body must be a JSON object, not null.", null, "invalid_json");
+        }
+
+        return Validate(request);
+    }
+
+    /// <summary>Maps a serializer exception to an error naming the JSON position or the parameter.</summary>
+    public static ProtocolError FromJsonException(JsonException ex)
+    {
+        string? param = ParamFromPath(ex.Path);
+        bool syntax = ex.InnerException is not null || ex.Message.Contains("invalid", StringComparison.OrdinalIgnoreCase) && param is null;
+        if (ex.Message.Contains("could not be converted", StringComparison.Ordinal) && param is not null)
+        {
+            return ProtocolError.WrongType(param, "a value of the documented type") with
+            {
+                Message = $"Invalid type for '{param}': {FirstSentence(ex.Message)}",
+            };
+        }
+
+        string where = ex.LineNumber is long line && ex.BytePositionInLine is long col
+            ? $" at line {line + 1}, position {col + 1}"
+            : string.Empty;
+        return new ProtocolError(400, "invalid_request_error", syntax ? "invalid_json" : "invalid_value",
+            $"We could not parse the JSON body of your request{where}: {FirstSentence(ex.Message)}", param);
+    }
+
+    private static string FirstSentence(string message)
+    {
+        int i = message.IndexOf(" Path:", StringComparison.Ordinal);
+        return i > 0 ? message[..i] : message;
+    }
+
+    private static string? ParamFromPath(string? path)
+    {
+        if (string.IsNullOrEmpty(path) || path == "$")
+        {
+            return null;
+        }
+
+        return path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path.TrimStart('$');
+    }
+
+    /// <summary>Checks the request's own fields.</summary>
+    public static ProtocolError? Validate(CreateResponseRequest r)
+    {
+        if (string.IsNullOrWhiteSpace(r.Model))
+        {
+            return ProtocolError.Missing("model");
+        }
+
+        if (r.Input is null && r.PreviousResponseId is null && r.Generate != false && r.Type is null)
+        {
+            return ProtocolError.Missing("input");
+        }
+
+        if (r.Instructions is { } ins && ins.ValueKind is not (JsonValueKind.String or JsonValueKind.Null or JsonValueKind.Array))
+        {
+            return ProtocolError.WrongType("instructions", "a string or an array of items");
+        }
+
+        if (r.Temperature is < 0 or > 2)
+        {
+            return ProtocolError.Invalid($"Invalid 'temperature': {r.Temperature}. Expected a value between 0 and 2.", "temperature");
+        }
+
+        if (r.TopP is < 0 or > 1)
+        {
+            return ProtocolError.Invalid($"Invalid 'top_p': {r.TopP}. Expected a value between 0 and 1.", "top_p");
+        }
+
+        if (r.MaxOutputTokens is < 1)
+        {
+            return ProtocolError.Invalid($"Invalid 'max_output_tokens': {r.MaxOutputTokens}. Expected a value >= 1.", "max_output_tokens");
+        }
+
+        if (r.Truncation is { } t && Array.IndexOf(Truncations, t) < 0)
+        {
+            return ProtocolError.Invalid($"Invalid value for 'truncation': '{t}'. Supported values are: 'auto' and 'disabled'.", "truncation");
+        }
+
+        if (r.Metadata is { } md)
+        {
+            if (md.Count > 16)
+            {
+                return ProtocolError.Invalid($"Invalid 'metadata': at most 16 pairs are allowed, got {md.Count}.", "metadata");
+            }
+
+            foreach (var (k, v) in md)
+            {
+                if (k.Length > 64 || (v?.Length ?? 0) > 512)
+                {
+                    return ProtocolError.Invalid("Invalid 'metadata': keys are at most 64 and values at most 512 characters.", $"metadata.{k}");
+                }
+            }
+        }
+
+        if (r.Tools is { } tools)
+        {
+            for (int i = 0; i < tools.Count; i++)
+            {
+                var tool = tools[i];
+                if (tool is null)
+                {
+                    return ProtocolError.WrongType($"tools[{i}]", "an object");
+                }
+
+                if (string.IsNullOrEmpty(tool.Type))
+                {
+                    return ProtocolError.Missing($"tools[{i}].type");
+                }
+
+                if (tool.Type is "function" or "custom" && string.IsNullOrEmpty(tool.Name))
+                {
+                    return ProtocolError.Missing($"tools[{i}].name");
+                }
+
+                if (tool.Type == "function" && tool.Parameters is { } p && p.ValueKind is not (JsonValueKind.Object or JsonValueKind.Null))
+                {
+                    return ProtocolError.WrongType($"tools[{i}].parameters", "a JSON schema object");
+                }
+            }
+        }
+
+        if (r.PreviousResponseId is not null && r.Conversation is { ValueKind: not JsonValueKind.Null })
+        {
+            return ProtocolError.Invalid("'previous_response_id' and 'conversation' cannot be used together.", "conversation");
+        }
+
+        if (r.Conversation is { ValueKind: not JsonValueKind.Null })
+        {
+            return ProtocolError.Invalid("'conversation' is not supported by this server; use 'previous_response_id'.", "conversation", "unsupported_parameter");
+        }
+
+        if (r.Input is { } input)
+        {
+            for (int i = 0; i < input.Count; i++)
+            {
+                if (input[i] is Items.MessageItem { Role: "assistant" } m && m.Content.Parts is { } parts
+                    && parts.Any(p => p.Type == "input_image"))
+                {
+                    return ProtocolError.Invalid("Assistant messages cannot contain 'input_image' parts.", $"input[{i}].content");
+                }
+            }
+        }
+
+        return null;
+    }
+}
