@@ -23,7 +23,7 @@ public abstract record ResponseItem
 
     /// <summary>Properties this version does not know; written back as they came.</summary>
     [JsonExtensionData]
-    public Dictionary<string, JsonElement>? Extra { get; init; }
+    public Dictionary<string, JsonElement>? Extra { get; set; }
 }
 
 /// <summary>A message: user, system, developer or assistant.</summary>
@@ -205,7 +205,7 @@ public sealed record ContentPart
 
     /// <summary>Properties this version does not know; written back as they came.</summary>
     [JsonExtensionData]
-    public Dictionary<string, JsonElement>? Extra { get; init; }
+    public Dictionary<string, JsonElement>? Extra { get; set; }
 
     /// <summary>The text this part carries, if any.</summary>
     [JsonIgnore]

@@ -123,7 +123,7 @@ public sealed record ToolDefinition
 
     /// <summary>Other properties, written back unchanged.</summary>
     [JsonExtensionData]
-    public Dictionary<string, JsonElement>? Extra { get; init; }
+    public Dictionary<string, JsonElement>? Extra { get; set; }
 }
 
 /// <summary>Reasoning options.</summary>
@@ -139,5 +139,5 @@ public sealed record ReasoningOptions
 
     /// <summary>Other properties.</summary>
     [JsonExtensionData]
-    public Dictionary<string, JsonElement>? Extra { get; init; }
+    public Dictionary<string, JsonElement>? Extra { get; set; }
 }

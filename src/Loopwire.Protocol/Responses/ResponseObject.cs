@@ -117,7 +117,7 @@ public sealed record ResponseObject
 
     /// <summary>Fields this version does not know (client side).</summary>
     [JsonExtensionData]
-    public Dictionary<string, JsonElement>? Extra { get; init; }
+    public Dictionary<string, JsonElement>? Extra { get; set; }
 
     private static JsonElement AutoChoice => JsonDocument.Parse("\"auto\"").RootElement;
 

@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Loopwire.Protocol.Errors;
@@ -35,4 +36,14 @@ namespace Loopwire.Protocol.Serialization;
 [JsonSerializable(typeof(ItemList))]
 [JsonSerializable(typeof(ModelList))]
 [JsonSerializable(typeof(JsonElement))]
-public sealed partial class ProtocolJsonContext : JsonSerializerContext;
+public sealed partial class ProtocolJsonContext : JsonSerializerContext
+{
+    private static ProtocolJsonContext? s_wire;
+
+    /// <summary>The context used on the wire: like <see cref="Default"/>, but without escaping quotes and non-ASCII text.</summary>
+    // Lazy: static initialisers of partial class files run in no defined order, so Default may not exist yet.
+    public static ProtocolJsonContext Wire => s_wire ??= new(new JsonSerializerOptions(Default!.Options) { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+
+    /// <summary>Writer options matching <see cref="Wire"/>.</summary>
+    public static JsonWriterOptions WireWriterOptions { get; } = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+}

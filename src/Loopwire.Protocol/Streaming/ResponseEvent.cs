@@ -37,7 +37,7 @@ public abstract record ResponseEvent
 
     /// <summary>Unknown fields (client side).</summary>
     [JsonExtensionData]
-    public Dictionary<string, JsonElement>? Extra { get; init; }
+    public Dictionary<string, JsonElement>? Extra { get; set; }
 
     /// <summary>True for the events that end a response stream.</summary>
     [JsonIgnore]
@@ -55,6 +55,7 @@ public abstract record ResponseLifecycleEvent : ResponseEvent
 public sealed record ResponseCreatedEvent : ResponseLifecycleEvent
 {
     /// <inheritdoc />
+    [JsonIgnore]
     public override string EventType => "response.created";
 }
 
@@ -62,6 +63,7 @@ public sealed record ResponseCreatedEvent : ResponseLifecycleEvent
 public sealed record ResponseInProgressEvent : ResponseLifecycleEvent
 {
     /// <inheritdoc />
+    [JsonIgnore]
     public override string EventType => "response.in_progress";
 }
 
@@ -69,6 +71,7 @@ public sealed record ResponseInProgressEvent : ResponseLifecycleEvent
 public sealed record ResponseQueuedEvent : ResponseLifecycleEvent
 {
     /// <inheritdoc />
+    [JsonIgnore]
     public override string EventType => "response.queued";
 }
 
@@ -76,9 +79,11 @@ public sealed record ResponseQueuedEvent : ResponseLifecycleEvent
 public sealed record ResponseCompletedEvent : ResponseLifecycleEvent
 {
     /// <inheritdoc />
+    [JsonIgnore]
     public override string EventType => "response.completed";
 
     /// <inheritdoc />
+    [JsonIgnore]
     public override bool IsTerminal => true;
 }
 
@@ -86,9 +91,11 @@ public sealed record ResponseCompletedEvent : ResponseLifecycleEvent
 public sealed record ResponseIncompleteEvent : ResponseLifecycleEvent
 {
     /// <inheritdoc />
+    [JsonIgnore]
     public override string EventType => "response.incomplete";
 
     /// <inheritdoc />
+    [JsonIgnore]
     public override bool IsTerminal => true;
 }
 
@@ -96,9 +103,11 @@ public sealed record ResponseIncompleteEvent : ResponseLifecycleEvent
 public sealed record ResponseFailedEvent : ResponseLifecycleEvent
 {
     /// <inheritdoc />
+    [JsonIgnore]
     public override string EventType => "response.failed";
 
     /// <inheritdoc />
+    [JsonIgnore]
     public override bool IsTerminal => true;
 }
 
@@ -106,6 +115,7 @@ public sealed record ResponseFailedEvent : ResponseLifecycleEvent
 public sealed record OutputItemAddedEvent : ResponseEvent
 {
     /// <inheritdoc />
+    [JsonIgnore]
     public override string EventType => "response.output_item.added";
 
     /// <summary>Index in <c>output</c>.</summary>
@@ -119,6 +129,7 @@ public sealed record OutputItemAddedEvent : ResponseEvent
 public sealed record OutputItemDoneEvent : ResponseEvent
 {
     /// <inheritdoc />
+    [JsonIgnore]
     public override string EventType => "response.output_item.done";
 
     /// <summary>Index in <c>output</c>.</summary>
@@ -145,6 +156,7 @@ public abstract record ContentEvent : ResponseEvent
 public sealed record ContentPartAddedEvent : ContentEvent
 {
     /// <inheritdoc />
+    [JsonIgnore]
     public override string EventType => "response.content_part.added";
 
     /// <summary>The (empty) part.</summary>
@@ -155,6 +167,7 @@ public sealed record ContentPartAddedEvent : ContentEvent
 public sealed record ContentPartDoneEvent : ContentEvent
 {
     /// <inheritdoc />
+    [JsonIgnore]
     public override string EventType => "response.content_part.done";
 
     /// <summary>The full part.</summary>
@@ -165,6 +178,7 @@ public sealed record ContentPartDoneEvent : ContentEvent
 public sealed record OutputTextDeltaEvent : ContentEvent
 {
     /// <inheritdoc />
+    [JsonIgnore]
     public override string EventType => "response.output_text.delta";
 
     /// <summary>The text fragment.</summary>
@@ -178,6 +192,7 @@ public sealed record OutputTextDeltaEvent : ContentEvent
 public sealed record OutputTextDoneEvent : ContentEvent
 {
     /// <inheritdoc />
+    [JsonIgnore]
     public override string EventType => "response.output_text.done";
 
     /// <summary>The full text.</summary>
@@ -191,6 +206,7 @@ public sealed record OutputTextDoneEvent : ContentEvent
 public sealed record FunctionCallArgumentsDeltaEvent : ResponseEvent
 {
     /// <inheritdoc />
+    [JsonIgnore]
     public override string EventType => "response.function_call_arguments.delta";
 
     /// <summary>The function_call item id.</summary>
@@ -207,6 +223,7 @@ public sealed record FunctionCallArgumentsDeltaEvent : ResponseEvent
 public sealed record FunctionCallArgumentsDoneEvent : ResponseEvent
 {
     /// <inheritdoc />
+    [JsonIgnore]
     public override string EventType => "response.function_call_arguments.done";
 
     /// <summary>The function_call item id.</summary>
@@ -239,6 +256,7 @@ public abstract record ReasoningSummaryEvent : ResponseEvent
 public sealed record ReasoningSummaryPartAddedEvent : ReasoningSummaryEvent
 {
     /// <inheritdoc />
+    [JsonIgnore]
     public override string EventType => "response.reasoning_summary_part.added";
 
     /// <summary>The part.</summary>
@@ -249,6 +267,7 @@ public sealed record ReasoningSummaryPartAddedEvent : ReasoningSummaryEvent
 public sealed record ReasoningSummaryPartDoneEvent : ReasoningSummaryEvent
 {
     /// <inheritdoc />
+    [JsonIgnore]
     public override string EventType => "response.reasoning_summary_part.done";
 
     /// <summary>The part.</summary>
@@ -259,6 +278,7 @@ public sealed record ReasoningSummaryPartDoneEvent : ReasoningSummaryEvent
 public sealed record ReasoningSummaryTextDeltaEvent : ReasoningSummaryEvent
 {
     /// <inheritdoc />
+    [JsonIgnore]
     public override string EventType => "response.reasoning_summary_text.delta";
 
     /// <summary>The text fragment.</summary>
@@ -269,6 +289,7 @@ public sealed record ReasoningSummaryTextDeltaEvent : ReasoningSummaryEvent
 public sealed record ReasoningSummaryTextDoneEvent : ReasoningSummaryEvent
 {
     /// <inheritdoc />
+    [JsonIgnore]
     public override string EventType => "response.reasoning_summary_text.done";
 
     /// <summary>The full text.</summary>
@@ -279,6 +300,7 @@ public sealed record ReasoningSummaryTextDoneEvent : ReasoningSummaryEvent
 public sealed record ErrorEvent : ResponseEvent
 {
     /// <inheritdoc />
+    [JsonIgnore]
     public override string EventType => "error";
 
     /// <summary>The code.</summary>
@@ -293,6 +315,7 @@ public sealed record ErrorEvent : ResponseEvent
     public string? Param { get; init; }
 
     /// <inheritdoc />
+    [JsonIgnore]
     public override bool IsTerminal => true;
 }
 

@@ -59,10 +59,7 @@ public static class RequestReader
         bool syntax = ex.InnerException is not null || ex.Message.Contains("invalid", StringComparison.OrdinalIgnoreCase) && param is null;
         if (ex.Message.Contains("could not be converted", StringComparison.Ordinal) && param is not null)
         {
-            return ProtocolError.WrongType(param, "a value of the documented type") with
-            {
-                Message = $"Invalid type for '{param}': {FirstSentence(ex.Message)}",
-            };
+            return ProtocolError.WrongType(param, ExpectedType(param));
         }
 
         string where = ex.LineNumber is long line && ex.BytePositionInLine is long col
@@ -70,6 +67,26 @@ public static class RequestReader
             : string.Empty;
         return new ProtocolError(400, "invalid_request_error", syntax ? "invalid_json" : "invalid_value",
             $"We could not parse the JSON body of your request{where}: {FirstSentence(ex.Message)}", param);
+    }
+
+    private static string ExpectedType(string param)
+    {
+        var property = ProtocolJsonContext.Default.CreateResponseRequest.Properties
+            .FirstOrDefault(p => p.Name == param.Split('.', '[')[0]);
+        var type = property?.PropertyType;
+        if (type is null || param.Contains('.') || param.Contains('['))
+        {
+            return "a value of the documented type";
+        }
+
+        type = Nullable.GetUnderlyingType(type) ?? type;
+        return type == typeof(bool) ? "a boolean"
+            : type == typeof(int) || type == typeof(long) ? "an integer"
+            : type == typeof(double) ? "a number"
+            : type == typeof(string) ? "a string"
+            : type.IsGenericType && type.GetGenericTypeDefinition() == typeof(Dictionary<,>) ? "an object of string values"
+            : typeof(System.Collections.IEnumerable).IsAssignableFrom(type) ? "an array"
+            : "an object";
     }
 
     private static string FirstSentence(string message)

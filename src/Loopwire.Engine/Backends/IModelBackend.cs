@@ -1,0 +1,52 @@
+using Loopwire.Engine.Context;
+using Loopwire.Protocol.Requests;
+
+namespace Loopwire.Engine.Backends;
+
+/// <summary>What a backend is asked to continue: the resolved conversation and this request's options.</summary>
+/// <param name="Model">The requested model name.</param>
+/// <param name="Conversation">The full conversation (items and rendered tokens); read-only for the backend.</param>
+/// <param name="Request">The request (tools, tool_choice, sampling options, max_output_tokens).</param>
+public sealed record ModelRequest(string Model, ConversationState Conversation, CreateResponseRequest Request);
+
+/// <summary>One piece of model output. The engine turns these into Responses events.</summary>
+public abstract record ModelChunk;
+
+/// <summary>The prompt has been processed (time to first token has passed).</summary>
+/// <param name="CachedTokens">Prompt tokens served from the backend's prefix cache.</param>
+public sealed record PromptProcessed(int CachedTokens) : ModelChunk;
+
+/// <summary>Reasoning summary text.</summary>
+public sealed record ReasoningDelta(string Text) : ModelChunk;
+
+/// <summary>A fragment of the assistant's text answer.</summary>
+public sealed record TextDelta(string Text) : ModelChunk;
+
+/// <summary>A function call starts; its arguments follow as <see cref="ToolCallArgumentsDelta"/>.</summary>
+public sealed record ToolCallStart(string CallId, string Name) : ModelChunk;
+
+/// <summary>A fragment of the current function call's JSON arguments.</summary>
+public sealed record ToolCallArgumentsDelta(string Delta) : ModelChunk;
+
+/// <summary>Generation ended.</summary>
+/// <param name="OutputTokens">Tokens generated.</param>
+/// <param name="IncompleteReason">Null when complete, else e.g. <c>max_output_tokens</c>.</param>
+/// <param name="ReasoningTokens">Tokens spent on reasoning.</param>
+public sealed record ModelFinished(int OutputTokens, string? IncompleteReason = null, int ReasoningTokens = 0) : ModelChunk;
+
+/// <summary>An expected backend failure, returned as a value (after which the stream ends).</summary>
+public sealed record ModelFailed(string Code, string Message) : ModelChunk;
+
+/// <summary>A model backend: the simulated model or an upstream server.</summary>
+/// <remarks>
+/// Implementations are thread-safe. The stream starts with <see cref="PromptProcessed"/>, then output chunks, and ends
+/// with <see cref="ModelFinished"/> or <see cref="ModelFailed"/>. Cancelling the token stops generation at once.
+/// </remarks>
+public interface IModelBackend
+{
+    /// <summary>The model names this backend serves (for <c>GET /v1/models</c>).</summary>
+    IReadOnlyList<string> Models { get; }
+
+    /// <summary>Streams the model's continuation of the conversation.</summary>
+    IAsyncEnumerable<ModelChunk> StreamAsync(ModelRequest request, CancellationToken cancellationToken = default);
+}

@@ -1,0 +1,75 @@
+using Loopwire.Engine.Rendering;
+using Loopwire.Protocol.Items;
+using Loopwire.Protocol.Requests;
+
+namespace Loopwire.Engine.Context;
+
+/// <summary>
+/// A conversation as the engine holds it: every item so far, their rendered tokens and the call ids seen.
+/// The WebSocket connection cache keeps one of these per connection (the latest response).
+/// </summary>
+/// <remarks>
+/// Not thread-safe; owned by one turn at a time. A continuation takes the cached state over and appends to it
+/// (O(new items)); a failed turn drops it, so nothing half-appended is ever reused.
+/// </remarks>
+public sealed class ConversationState
+{
+    private readonly List<ResponseItem> _items;
+    private readonly HashSet<string> _callIds = new(StringComparer.Ordinal);
+
+    /// <summary>Creates a state from items (none rendered yet).</summary>
+    public ConversationState(List<ResponseItem>? items = null)
+    {
+        _items = items ?? [];
+        foreach (var item in _items)
+        {
+            TrackCall(item);
+        }
+    }
+
+    /// <summary>The latest response id this state ends with, or null.</summary>
+    public string? ResponseId { get; set; }
+
+    /// <summary>Whether every response of this state's chain is in the durable store.</summary>
+    public bool Persisted { get; set; }
+
+    /// <summary>All items, oldest first.</summary>
+    public IReadOnlyList<ResponseItem> Items => _items;
+
+    /// <summary>Rendered tokens; null until rendered.</summary>
+    public RenderedContext? Rendered { get; set; }
+
+    /// <summary>The model of the latest response.</summary>
+    public string? Model { get; set; }
+
+    /// <summary>The instructions the header was rendered with.</summary>
+    public string? Instructions { get; set; }
+
+    /// <summary>The tools the header was rendered with.</summary>
+    public IReadOnlyList<ToolDefinition>? Tools { get; set; }
+
+    /// <summary>An estimate of the memory the state holds, for the per-connection cap.</summary>
+    public long ApproximateBytes { get; private set; }
+
+    /// <summary>Whether a function or custom tool call with this id is in the conversation.</summary>
+    public bool HasCall(string callId) => _callIds.Contains(callId);
+
+    /// <summary>Appends an item (rendering is the engine's job).</summary>
+    public void Add(ResponseItem item)
+    {
+        _items.Add(item);
+        TrackCall(item);
+    }
+
+    /// <summary>Adds to the memory estimate.</summary>
+    public void AddBytes(long bytes) => ApproximateBytes += bytes;
+
+    private void TrackCall(ResponseItem item)
+    {
+        switch (item)
+        {
+            case FunctionCallItem f: _callIds.Add(f.CallId); break;
+            case CustomToolCallItem c: _callIds.Add(c.CallId); break;
+        }
+    }
+}

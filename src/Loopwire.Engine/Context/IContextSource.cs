@@ -1,0 +1,31 @@
+using Loopwire.Protocol.Errors;
+
+namespace Loopwire.Engine.Context;
+
+/// <summary>Answers "what came before <c>previous_response_id</c>" for one transport.</summary>
+/// <remarks>
+/// Over HTTP it is the response store. Over a WebSocket it is first the connection cache, then the store.
+/// </remarks>
+public interface IContextSource
+{
+    /// <summary>The tenant requests are scoped to (null without tenants).</summary>
+    string? Tenant { get; }
+
+    /// <summary>
+    /// Resolves <paramref name="previousResponseId"/> to a state the caller then owns and may append to,
+    /// or an error (<c>previous_response_not_found</c>).
+    /// </summary>
+    Task<ContextResolution> ResolveAsync(string previousResponseId, CancellationToken cancellationToken = default);
+
+    /// <summary>Called when a response completed on top of <paramref name="state"/> (which now ends with it).</summary>
+    void OnCompleted(ConversationState state);
+
+    /// <summary>Called when a turn built on <paramref name="previousResponseId"/> failed.</summary>
+    void OnFailed(string? previousResponseId);
+}
+
+/// <summary>The result of <see cref="IContextSource.ResolveAsync"/>: a state, or an error.</summary>
+/// <param name="State">The state, when found.</param>
+/// <param name="Error">The error, when not.</param>
+/// <param name="FromCache">True when it came from a connection cache (no load, no re-render).</param>
+public sealed record ContextResolution(ConversationState? State, ProtocolError? Error, bool FromCache = false);

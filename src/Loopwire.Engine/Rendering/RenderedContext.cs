@@ -1,0 +1,97 @@
+using System.Buffers.Binary;
+using System.IO.Hashing;
+using System.Runtime.InteropServices;
+
+namespace Loopwire.Engine.Rendering;
+
+/// <summary>
+/// The rendered prompt of a conversation: the header tokens, the tokens of each item, and the chained hashes of
+/// every full block of tokens (what an inference server's prefix/KV cache is keyed by).
+/// </summary>
+/// <remarks>
+/// Appending is O(new tokens): full blocks are hashed once, as they fill. A context is owned by one conversation at a
+/// time and is not thread-safe; the connection cache hands it from one turn to the next instead of copying it.
+/// </remarks>
+public sealed class RenderedContext
+{
+    /// <summary>Tokens per prefix-cache block. <value>64.</value></summary>
+    public const int BlockSize = 64;
+
+    private readonly List<int[]> _items = [];
+    private readonly List<ulong> _blockHashes = [];
+    private readonly int[] _tail = new int[BlockSize];
+    private int _tailCount;
+
+    /// <summary>Creates a context with the given header tokens.</summary>
+    public RenderedContext(int[] header)
+    {
+        Header = header;
+        Feed(header);
+    }
+
+    /// <summary>The header tokens (instructions and tools).</summary>
+    public int[] Header { get; }
+
+    /// <summary>Rendered tokens of each item, aligned with the conversation's items.</summary>
+    public IReadOnlyList<int[]> Items => _items;
+
+    /// <summary>Chained hashes of the full blocks so far.</summary>
+    public IReadOnlyList<ulong> BlockHashes => _blockHashes;
+
+    /// <summary>All tokens: header plus items.</summary>
+    public int TotalTokens { get; private set; }
+
+    /// <summary>Appends an item's tokens.</summary>
+    public void Append(int[] itemTokens)
+    {
+        _items.Add(itemTokens);
+        Feed(itemTokens);
+    }
+
+    /// <summary>A hash of the whole token sequence (full blocks and the partial tail).</summary>
+    public ulong ContextHash()
+    {
+        ulong last = _blockHashes.Count == 0 ? 0 : _blockHashes[^1];
+        return Chain(last, _tail.AsSpan(0, _tailCount)) ^ (ulong)TotalTokens;
+    }
+
+    /// <summary>Creates a context with a new header and the same item tokens (re-hashing, not re-tokenizing).</summary>
+    public RenderedContext WithHeader(int[] header)
+    {
+        var copy = new RenderedContext(header);
+        foreach (var t in _items)
+        {
+            copy.Append(t);
+        }
+
+        return copy;
+    }
+
+    private void Feed(ReadOnlySpan<int> tokens)
+    {
+        TotalTokens += tokens.Length;
+        while (!tokens.IsEmpty)
+        {
+            int n = Math.Min(BlockSize - _tailCount, tokens.Length);
+            tokens[..n].CopyTo(_tail.AsSpan(_tailCount));
+            _tailCount += n;
+            tokens = tokens[n..];
+            if (_tailCount == BlockSize)
+            {
+                ulong prev = _blockHashes.Count == 0 ? 0 : _blockHashes[^1];
+                _blockHashes.Add(Chain(prev, _tail));
+                _tailCount = 0;
+            }
+        }
+    }
+
+    private static ulong Chain(ulong previous, ReadOnlySpan<int> tokens)
+    {
+        Span<byte> seed = stackalloc byte[8];
+        BinaryPrimitives.WriteUInt64LittleEndian(seed, previous);
+        var hasher = new XxHash3();
+        hasher.Append(seed);
+        hasher.Append(MemoryMarshal.AsBytes(tokens));
+        return hasher.GetCurrentHashAsUInt64();
+    }
+}

@@ -1,0 +1,121 @@
+using System.Text;
+using System.Text.Json;
+using Loopwire.Protocol.Items;
+using Loopwire.Protocol.Requests;
+using Microsoft.ML.Tokenizers;
+
+namespace Loopwire.Engine.Rendering;
+
+/// <summary>Turns items into model tokens.</summary>
+/// <remarks>Implementations are thread-safe and deterministic: the same item always renders to the same tokens.</remarks>
+public interface ITokenRenderer
+{
+    /// <summary>Renders the request-level header: instructions and tool definitions.</summary>
+    int[] RenderHeader(string? instructions, IReadOnlyList<ToolDefinition>? tools);
+
+    /// <summary>Renders one item.</summary>
+    int[] RenderItem(ResponseItem item);
+
+    /// <summary>Counts the tokens of plain text (model output).</summary>
+    int CountTokens(string text);
+}
+
+/// <summary>Renders with the o200k_base encoding and a ChatML-like template.</summary>
+public sealed class O200kTokenRenderer : ITokenRenderer
+{
+    private static readonly Lazy<Tokenizer> SharedTokenizer = new(() => TiktokenTokenizer.CreateForEncoding("o200k_base"));
+
+    private readonly Tokenizer _tokenizer = SharedTokenizer.Value;
+
+    /// <inheritdoc />
+    public int[] RenderHeader(string? instructions, IReadOnlyList<ToolDefinition>? tools)
+    {
+        var sb = new StringBuilder();
+        if (!string.IsNullOrEmpty(instructions))
+        {
+            sb.Append("<|start|>system\n").Append(instructions).Append("<|end|>\n");
+        }
+
+        if (tools is { Count: > 0 })
+        {
+            sb.Append("<|start|>tools\n");
+            foreach (var t in tools)
+            {
+                sb.Append("## ").Append(t.Type).Append(' ').Append(t.Name).Append('\n');
+                if (t.Description is not null)
+                {
+                    sb.Append(t.Description).Append('\n');
+                }
+
+                if (t.Parameters is { } p)
+                {
+                    sb.Append(p.GetRawText()).Append('\n');
+                }
+            }
+
+            sb.Append("<|end|>\n");
+        }
+
+        return Encode(sb.ToString());
+    }
+
+    /// <inheritdoc />
+    public int[] RenderItem(ResponseItem item) => Encode(RenderText(item));
+
+    /// <inheritdoc />
+    public int CountTokens(string text) => _tokenizer.CountTokens(text);
+
+    /// <summary>The template text of an item (what a chat template would produce).</summary>
+    internal static string RenderText(ResponseItem item) => item switch
+    {
+        MessageItem m => $"<|start|>{m.Role}\n{ContentText(m.Content)}<|end|>\n",
+        FunctionCallItem f => $"<|start|>assistant to={f.Name} call={f.CallId}\n{f.Arguments}<|end|>\n",
+        FunctionCallOutputItem o => $"<|start|>tool call={o.CallId}\n{ContentText(o.Output)}<|end|>\n",
+        CustomToolCallItem c => $"<|start|>assistant to={c.Name} call={c.CallId}\n{c.Input}<|end|>\n",
+        CustomToolCallOutputItem co => $"<|start|>tool call={co.CallId}\n{ContentText(co.Output)}<|end|>\n",
+        ReasoningItem r => $"<|start|>assistant reasoning\n{string.Join('\n', r.Summary.Select(s => s.TextValue))}{(r.Content is null ? "" : string.Join('\n', r.Content.Select(s => s.TextValue)))}{r.EncryptedContent}<|end|>\n",
+        ItemReferenceItem i => $"<|ref|>{i.Id}\n",
+        _ => $"<|start|>{item.Type}\n{ExtraText(item.Extra)}<|end|>\n",
+    };
+
+    private static string ContentText(MessageContent c)
+    {
+        if (c.Text is not null)
+        {
+            return c.Text;
+        }
+
+        var sb = new StringBuilder();
+        foreach (var p in c.Parts ?? [])
+        {
+            _ = p.Type switch
+            {
+                "input_image" => sb.Append("<|image|>"),
+                "input_file" => sb.Append("<|file|>").Append(p.FileId),
+                _ => sb.Append(p.TextValue),
+            };
+        }
+
+        return sb.ToString();
+    }
+
+    private static string ExtraText(Dictionary<string, JsonElement>? extra) =>
+        extra is null ? string.Empty : string.Join('\n', extra.Select(kv => kv.Key + "=" + kv.Value.GetRawText()));
+
+    private int[] Encode(string text)
+    {
+        if (text.Length == 0)
+        {
+            return [];
+        }
+
+        var ids = _tokenizer.EncodeToIds(text);
+        var result = new int[ids.Count];
+        for (int i = 0; i < result.Length; i++)
+        {
+            result[i] = ids[i];
+        }
+
+        return result;
+    }
+}

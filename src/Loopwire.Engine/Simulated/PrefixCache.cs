@@ -1,0 +1,71 @@
+using System.Collections.Concurrent;
+
+namespace Loopwire.Engine.Simulated;
+
+/// <summary>
+/// The simulated model's KV/prefix cache: a set of chained block hashes shared by every request, like an inference
+/// server's prefix cache. A prompt's cached tokens are its leading blocks already present.
+/// </summary>
+/// <remarks>Thread-safe. Bounded: beyond <see cref="Capacity"/> blocks, the least recently inserted half is evicted.</remarks>
+public sealed class PrefixCache(int capacity = 2_000_000)
+{
+    private readonly ConcurrentDictionary<ulong, long> _blocks = new();
+    private long _clock;
+
+    /// <summary>The most blocks kept.</summary>
+    public int Capacity { get; } = capacity;
+
+    /// <summary>Blocks held now.</summary>
+    public int Count => _blocks.Count;
+
+    /// <summary>Counts leading blocks present, then inserts the rest. Returns the number of leading blocks that hit.</summary>
+    public int LookupAndInsert(IReadOnlyList<ulong> blockHashes)
+    {
+        int hits = 0;
+        while (hits < blockHashes.Count && _blocks.ContainsKey(blockHashes[hits]))
+        {
+            hits++;
+        }
+
+        long now = Interlocked.Increment(ref _clock);
+        if (hits > 0)
+        {
+            _blocks[blockHashes[hits - 1]] = now;
+        }
+
+        for (int i = hits; i < blockHashes.Count; i++)
+        {
+            _blocks[blockHashes[i]] = now;
+        }
+
+        if (_blocks.Count > Capacity)
+        {
+            Evict();
+        }
+
+        return hits;
+    }
+
+    /// <summary>Drops everything (tests and benchmark cold starts).</summary>
+    public void Clear() => _blocks.Clear();
+
+    private void Evict()
+    {
+        lock (_blocks)
+        {
+            if (_blocks.Count <= Capacity)
+            {
+                return;
+            }
+
+            var cutoff = _blocks.Values.Order().ElementAt(_blocks.Count / 2);
+            foreach (var kv in _blocks)
+            {
+                if (kv.Value <= cutoff)
+                {
+                    _blocks.TryRemove(kv.Key, out _);
+                }
+            }
+        }
+    }
+}

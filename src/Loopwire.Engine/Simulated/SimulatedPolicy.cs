@@ -1,0 +1,173 @@
+using System.Text;
+using System.Text.Json;
+using Loopwire.Engine.Backends;
+using Loopwire.Protocol.Items;
+using Loopwire.Protocol.Requests;
+
+namespace Loopwire.Engine.Simulated;
+
+/// <summary>What the simulated model decided to say.</summary>
+/// <param name="Reasoning">Reasoning summary text, or null.</param>
+/// <param name="Text">The text answer, or null when it only calls tools.</param>
+/// <param name="Calls">Function calls (name, JSON arguments) in order.</param>
+public sealed record SimulatedPlan(string? Reasoning, string? Text, IReadOnlyList<SimulatedCall> Calls);
+
+/// <summary>A planned function call.</summary>
+public sealed record SimulatedCall(string Name, string Arguments);
+
+/// <summary>
+/// Decides what the simulated model says. A policy must be a deterministic function of the conversation and the
+/// seed (a hash of the full rendered context), so a delta request and the equivalent full replay agree.
+/// </summary>
+/// <remarks>The agent scenarios' oracle is a policy; it returns null for conversations it does not recognise.</remarks>
+public interface ISimulatedPolicy
+{
+    /// <summary>Plans the output, or returns null to let the next policy decide.</summary>
+    SimulatedPlan? Plan(ModelRequest request, ulong seed);
+}
+
+/// <summary>
+/// The generic behaviour: when function tools are offered and the latest user message names one, call it with
+/// arguments built from its JSON schema; after tool outputs, answer in text; otherwise a text answer of realistic length.
+/// </summary>
+public sealed class GenericPolicy : ISimulatedPolicy
+{
+    private static readonly string[] Words =
+    [
+        "the", "model", "answer", "context", "response", "request", "token", "stream", "server", "client", "agent",
+        "loop", "tool", "call", "result", "history", "delta", "socket", "cache", "prefix", "latency", "time", "fast",
+        "state", "items", "turn", "task", "file", "test", "edit", "read", "search", "code", "function", "value", "data",
+        "is", "are", "we", "can", "will", "should", "this", "that", "with", "from", "into", "over", "for", "and", "but",
+        "so", "then", "when", "each", "every", "only", "new", "same", "first", "next", "last", "because", "here",
+    ];
+
+    /// <inheritdoc />
+    public SimulatedPlan? Plan(ModelRequest request, ulong seed)
+    {
+        var items = request.Conversation.Items;
+        var rng = new Random(unchecked((int)seed ^ (int)(seed >> 32)));
+        var tools = FunctionTools(request.Request);
+        string choice = ToolChoice(request.Request);
+        var last = items.Count > 0 ? items[^1] : null;
+
+        if (tools.Count > 0 && choice != "none" && last is not FunctionCallOutputItem and not CustomToolCallOutputItem)
+        {
+            string userText = last is MessageItem { Role: "user" } m ? m.Content.JoinedText() : string.Empty;
+            var named = tools.Where(t => userText.Contains(t.Name!, StringComparison.OrdinalIgnoreCase)).ToList();
+            if (named.Count == 0 && choice == "required")
+            {
+                named.Add(tools[0]);
+            }
+
+            if (named.Count > 0)
+            {
+                if (request.Request.ParallelToolCalls == false)
+                {
+                    named = [named[0]];
+                }
+
+                var calls = named.Select(t => new SimulatedCall(t.Name!, ArgumentsFor(t, userText, rng))).ToList();
+                return new SimulatedPlan(null, null, calls);
+            }
+        }
+
+        var sb = new StringBuilder();
+        if (last is FunctionCallOutputItem fo)
+        {
+            string output = fo.Output.JoinedText();
+            sb.Append("The tool returned: ").Append(output.Length > 80 ? output[..80] + "…" : output).Append(". ");
+        }
+
+        int words = 30 + rng.Next(90);
+        for (int i = 0; i < words; i++)
+        {
+            string w = Words[rng.Next(Words.Length)];
+            bool start = i == 0 || sb.Length > 0 && sb[^1] == ' ' && sb.Length > 1 && sb[^2] == '.';
+            if (i > 0)
+            {
+                sb.Append(' ');
+            }
+
+            sb.Append(start ? char.ToUpperInvariant(w[0]) + w[1..] : w);
+            if (rng.Next(12) == 0 || i == words - 1)
+            {
+                sb.Append('.');
+            }
+        }
+
+        return new SimulatedPlan(null, sb.ToString(), []);
+    }
+
+    internal static List<ToolDefinition> FunctionTools(CreateResponseRequest r) =>
+        r.Tools?.Where(t => t.Type == "function" && !string.IsNullOrEmpty(t.Name)).ToList() ?? [];
+
+    private static string ToolChoice(CreateResponseRequest r) => r.ToolChoice switch
+    {
+        { ValueKind: JsonValueKind.String } s => s.GetString() ?? "auto",
+        { ValueKind: JsonValueKind.Object } => "required",
+        _ => "auto",
+    };
+
+    /// <summary>Builds arguments that satisfy the tool's JSON schema.</summary>
+    internal static string ArgumentsFor(ToolDefinition tool, string userText, Random rng)
+    {
+        using var stream = new MemoryStream();
+        using (var w = new Utf8JsonWriter(stream))
+        {
+            if (tool.Parameters is { ValueKind: JsonValueKind.Object } schema)
+            {
+                WriteValue(w, schema, userText, rng, 0);
+            }
+            else
+            {
+                w.WriteStartObject();
+                w.WriteEndObject();
+            }
+        }
+
+        return Encoding.UTF8.GetString(stream.ToArray());
+    }
+
+    private static void WriteValue(Utf8JsonWriter w, JsonElement schema, string hint, Random rng, int depth)
+    {
+        if (schema.TryGetProperty("enum", out var en) && en.ValueKind == JsonValueKind.Array && en.GetArrayLength() > 0)
+        {
+            en[0].WriteTo(w);
+            return;
+        }
+
+        string type = schema.TryGetProperty("type", out var t)
+            ? t.ValueKind == JsonValueKind.Array ? t[0].GetString() ?? "string" : t.GetString() ?? "string"
+            : schema.TryGetProperty("properties", out _) ? "object" : "string";
+        switch (type)
+        {
+            case "object":
+                w.WriteStartObject();
+                if (depth < 4 && schema.TryGetProperty("properties", out var props) && props.ValueKind == JsonValueKind.Object)
+                {
+                    foreach (var p in props.EnumerateObject())
+                    {
+                        w.WritePropertyName(p.Name);
+                        WriteValue(w, p.Value, p.Name, rng, depth + 1);
+                    }
+                }
+
+                w.WriteEndObject();
+                break;
+            case "array":
+                w.WriteStartArray();
+                if (depth < 4 && schema.TryGetProperty("items", out var itemSchema) && itemSchema.ValueKind == JsonValueKind.Object)
+                {
+                    WriteValue(w, itemSchema, hint, rng, depth + 1);
+                }
+
+                w.WriteEndArray();
+                break;
+            case "integer": w.WriteNumberValue(1 + rng.Next(9)); break;
+            case "number": w.WriteNumberValue(1.5); break;
+            case "boolean": w.WriteBooleanValue(true); break;
+            case "null": w.WriteNullValue(); break;
+            default: w.WriteStringValue(hint.Length > 40 ? hint[..40] : hint); break;
+        }
+    }
+}

@@ -1,0 +1,98 @@
+using System.Security.Cryptography;
+using Loopwire.Engine;
+using Loopwire.Engine.Backends;
+using Loopwire.Engine.Rendering;
+using Loopwire.Engine.Simulated;
+using Loopwire.Engine.Stores;
+using Loopwire.Protocol.Errors;
+using Loopwire.Server.Http;
+using Microsoft.Extensions.Options;
+
+namespace Loopwire.Server.Hosting;
+
+/// <summary>Builds the Loopwire web application: services, middleware and endpoints.</summary>
+public static class LoopwireHost
+{
+    /// <summary>Creates the application from command-line style arguments and configuration.</summary>
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder(args);
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "HH:mm:ss.fff ";
+        });
+        builder.Services.AddLoopwireServer();
+        configure?.Invoke(builder);
+        var app = builder.Build();
+        app.UseLoopwire();
+        return app;
+    }
+
+    /// <summary>Registers the engine, the simulated model, the store and the options.</summary>
+    public static IServiceCollection AddLoopwireServer(this IServiceCollection services)
+    {
+        services.AddOptions<LoopwireServerOptions>().BindConfiguration(LoopwireServerOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<ITokenRenderer, O200kTokenRenderer>();
+        services.AddSingleton<PrefixCache>();
+        services.AddSingleton(sp =>
+        {
+            var o = sp.GetRequiredService<IOptions<LoopwireServerOptions>>().Value;
+            return new SimulatedOptions { DefaultProfile = o.DefaultModelProfile };
+        });
+        services.AddSingleton(sp => new SimulatedBackend(sp.GetRequiredService<SimulatedOptions>(),
+            sp.GetRequiredService<ITokenRenderer>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<PrefixCache>()));
+        services.AddSingleton(sp => new ModelRouter(sp.GetRequiredService<SimulatedBackend>()));
+        services.AddSingleton(sp => CreateStore(sp.GetRequiredService<IOptions<LoopwireServerOptions>>().Value.Store));
+        services.AddSingleton(sp =>
+        {
+            var o = sp.GetRequiredService<IOptions<LoopwireServerOptions>>().Value;
+            return new EngineOptions { MaxContextTokens = o.MaxContextTokens, MaxItemsPerRequest = o.MaxItemsPerRequest };
+        });
+        services.AddSingleton<ResponseEngine>();
+        return services;
+    }
+
+    /// <summary>Adds the middleware and maps the endpoints.</summary>
+    public static WebApplication UseLoopwire(this WebApplication app)
+    {
+        app.Use(async (context, next) =>
+        {
+            context.Response.Headers["x-request-id"] = "req_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+            try
+            {
+                await next(context);
+            }
+            catch (BadHttpRequestException ex) when (!context.Response.HasStarted)
+            {
+                await HttpIo.WriteErrorAsync(context, ProtocolError.Invalid(ex.Message, null, "bad_request") with { Status = ex.StatusCode });
+            }
+            catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+            {
+                // The client went away; nothing to answer.
+            }
+        });
+        ResponsesEndpoints.Map(app);
+        app.MapFallback((HttpContext c) => HttpIo.Error(new ProtocolError(404, "invalid_request_error", "not_found",
+            $"Unknown endpoint: {c.Request.Method} {c.Request.Path}.", null)));
+        return app;
+    }
+
+    /// <summary>Creates the store named by <c>memory</c> or <c>sqlite:PATH</c>.</summary>
+    public static IResponseStore CreateStore(string spec)
+    {
+        if (string.Equals(spec, "memory", StringComparison.OrdinalIgnoreCase))
+        {
+            return new MemoryResponseStore();
+        }
+
+        if (spec.StartsWith("sqlite:", StringComparison.OrdinalIgnoreCase) && spec.Length > "sqlite:".Length)
+        {
+            return new SqliteResponseStore(spec["sqlite:".Length..]);
+        }
+
+        throw new OptionsValidationException(LoopwireServerOptions.Section, typeof(LoopwireServerOptions),
+            [$"Loopwire:Store must be 'memory' or 'sqlite:PATH', got '{spec}'."]);
+    }
+}

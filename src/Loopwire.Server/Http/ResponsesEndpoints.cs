@@ -1,0 +1,212 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json;
+using Loopwire.Engine;
+using Loopwire.Engine.Context;
+using Loopwire.Protocol.Errors;
+using Loopwire.Protocol.Items;
+using Loopwire.Protocol.Responses;
+using Loopwire.Protocol.Serialization;
+using Loopwire.Protocol.Streaming;
+using Loopwire.Protocol.Validation;
+using Loopwire.Server.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace Loopwire.Server.Http;
+
+/// <summary>The HTTP + SSE endpoints of the Responses API.</summary>
+internal static class ResponsesEndpoints
+{
+    private static readonly byte[] EventPrefix = "event: "u8.ToArray();
+    private static readonly byte[] DataPrefix = "\ndata: "u8.ToArray();
+    private static readonly byte[] EventEnd = "\n\n"u8.ToArray();
+    private static readonly byte[] Done = "data: [DONE]\n\n"u8.ToArray();
+
+    public static void Map(IEndpointRouteBuilder app)
+    {
+        app.MapPost("/v1/responses", CreateAsync);
+        app.MapGet("/v1/responses/{id}", GetAsync);
+        app.MapDelete("/v1/responses/{id}", DeleteAsync);
+        app.MapGet("/v1/responses/{id}/input_items", InputItemsAsync);
+        app.MapPost("/v1/responses/{id}/cancel", CancelAsync);
+        app.MapGet("/v1/models", Models);
+    }
+
+    /// <summary>The tenant of the caller (null until auth assigns one).</summary>
+    internal static string? TenantOf(HttpContext context) => context.Items.TryGetValue("loopwire.tenant", out var t) ? t as string : null;
+
+    private static async Task CreateAsync(HttpContext context, ResponseEngine engine, IOptions<LoopwireServerOptions> options)
+    {
+        var ct = context.RequestAborted;
+        var opts = options.Value;
+        long start = Stopwatch.GetTimestamp();
+        var (body, readError) = await HttpIo.ReadBodyAsync(context.Request, opts.MaxRequestBodyBytes, ct);
+        if (readError is not null)
+        {
+            await HttpIo.WriteErrorAsync(context, readError);
+            return;
+        }
+
+        Protocol.Requests.CreateResponseRequest? request;
+        ProtocolError? parseError;
+        using (body)
+        {
+            parseError = RequestReader.TryParse(body!.Value.Span, out request);
+        }
+
+        if (parseError is null && request!.Background == true)
+        {
+            parseError = ProtocolError.Invalid("'background' responses are not supported by this server yet.", "background", "unsupported_parameter");
+        }
+
+        if (parseError is not null)
+        {
+            await HttpIo.WriteErrorAsync(context, parseError);
+            return;
+        }
+
+        bool stream = request!.Stream == true;
+        var timings = new TurnTimings { Transport = stream ? "sse" : "http", Parse = TurnTimings.Since(start) };
+        var source = new StoreContextSource(engine.Store, TenantOf(context));
+        var prepared = await engine.PrepareAsync(request, source, timings, ct);
+        if (prepared.Error is not null)
+        {
+            await HttpIo.WriteErrorAsync(context, prepared.Error);
+            return;
+        }
+
+        var p = prepared.Prepared!;
+        if (stream)
+        {
+            await WriteSseAsync(context, engine.StreamAsync(p, ct), opts.SseDoneSentinel, ct);
+            return;
+        }
+
+        ResponseEvent? last = null;
+        await foreach (var e in engine.StreamAsync(p, ct))
+        {
+            last = e;
+        }
+
+        if (last is ResponseFailedEvent failed)
+        {
+            await HttpIo.WriteErrorAsync(context, new ProtocolError(500, "server_error", failed.Response.Error?.Code,
+                failed.Response.Error?.Message ?? "The response failed.", null));
+            return;
+        }
+
+        context.Response.ContentType = "application/json";
+        await JsonSerializer.SerializeAsync(context.Response.Body, p.Final!, ProtocolJsonContext.Wire.ResponseObject, ct);
+    }
+
+    /// <summary>Writes events as SSE: one event per write, flushed each time.</summary>
+    internal static async Task WriteSseAsync(HttpContext context, IAsyncEnumerable<ResponseEvent> events, bool doneSentinel, CancellationToken ct)
+    {
+        var response = context.Response;
+        response.StatusCode = 200;
+        response.ContentType = "text/event-stream; charset=utf-8";
+        response.Headers.CacheControl = "no-cache";
+        response.Headers["X-Accel-Buffering"] = "no";
+        var pipe = response.BodyWriter;
+        using var writer = new Utf8JsonWriter(pipe, ProtocolJsonContext.WireWriterOptions);
+        await foreach (var e in events.WithCancellation(ct))
+        {
+            pipe.Write<byte>(EventPrefix);
+            Encoding.UTF8.GetBytes(e.EventType, pipe);
+            pipe.Write<byte>(DataPrefix);
+            writer.Reset(pipe);
+            JsonSerializer.Serialize(writer, e, ProtocolJsonContext.Wire.ResponseEvent);
+            writer.Flush();
+            pipe.Write<byte>(EventEnd);
+            await pipe.FlushAsync(ct);
+        }
+
+        if (doneSentinel)
+        {
+            pipe.Write<byte>(Done);
+            await pipe.FlushAsync(ct);
+        }
+    }
+
+    private static async Task<IResult> GetAsync(string id, HttpContext context, ResponseEngine engine)
+    {
+        if (context.Request.Query["stream"] == "true")
+        {
+            return HttpIo.Error(ProtocolError.Invalid("Streaming a stored response is only available for background responses.", "stream"));
+        }
+
+        var stored = await engine.Store.GetAsync(id, TenantOf(context), context.RequestAborted);
+        return stored is null
+            ? HttpIo.Error(ProtocolError.ResponseNotFound(id))
+            : Results.Json(stored.Response, ProtocolJsonContext.Wire.ResponseObject);
+    }
+
+    private static async Task<IResult> DeleteAsync(string id, HttpContext context, ResponseEngine engine)
+    {
+        bool deleted = await engine.Store.DeleteAsync(id, TenantOf(context), context.RequestAborted);
+        return deleted
+            ? Results.Json(new DeletedResponse(id, "response.deleted", true), ProtocolJsonContext.Wire.DeletedResponse)
+            : HttpIo.Error(ProtocolError.ResponseNotFound(id));
+    }
+
+    private static async Task<IResult> CancelAsync(string id, HttpContext context, ResponseEngine engine)
+    {
+        var stored = await engine.Store.GetAsync(id, TenantOf(context), context.RequestAborted);
+        return stored is null
+            ? HttpIo.Error(ProtocolError.ResponseNotFound(id))
+            : HttpIo.Error(ProtocolError.Invalid("Only background responses can be cancelled.", null, "invalid_request"));
+    }
+
+    private static async Task<IResult> InputItemsAsync(string id, HttpContext context, ResponseEngine engine)
+    {
+        var q = context.Request.Query;
+        int limit = 20;
+        if (q.TryGetValue("limit", out var l) && (!int.TryParse(l, out limit) || limit is < 1 or > 100))
+        {
+            return HttpIo.Error(ProtocolError.Invalid($"Invalid 'limit': '{l}'. Expected an integer between 1 and 100.", "limit"));
+        }
+
+        string order = q.TryGetValue("order", out var o) ? o.ToString() : "desc";
+        if (order is not ("asc" or "desc"))
+        {
+            return HttpIo.Error(ProtocolError.Invalid($"Invalid value for 'order': '{order}'. Supported values are: 'asc' and 'desc'.", "order"));
+        }
+
+        var stored = await engine.Store.GetAsync(id, TenantOf(context), context.RequestAborted);
+        if (stored is null)
+        {
+            return HttpIo.Error(ProtocolError.ResponseNotFound(id));
+        }
+
+        IEnumerable<ResponseItem> items = order == "asc" ? stored.Input : stored.Input.Reverse();
+        if (q.TryGetValue("after", out var after) && !string.IsNullOrEmpty(after))
+        {
+            var list = items.ToList();
+            int index = list.FindIndex(i => i.Id == after);
+            if (index < 0)
+            {
+                return HttpIo.Error(ProtocolError.Invalid($"Invalid 'after': no item with id '{after}' in this response's input.", "after"));
+            }
+
+            items = list.Skip(index + 1);
+        }
+
+        var page = items.Take(limit + 1).ToList();
+        bool more = page.Count > limit;
+        if (more)
+        {
+            page.RemoveAt(page.Count - 1);
+        }
+
+        return Results.Json(new ItemList("list", page, page.FirstOrDefault()?.Id, page.LastOrDefault()?.Id, more),
+            ProtocolJsonContext.Wire.ItemList);
+    }
+
+    private static IResult Models(ResponseEngine engine, TimeProvider time)
+    {
+        long now = time.GetUtcNow().ToUnixTimeSeconds();
+        var data = engine.Router.Models.Select(m => new ModelInfo(m, "model", now, "loopwire")).ToList();
+        return Results.Json(new ModelList("list", data), ProtocolJsonContext.Wire.ModelList);
+    }
+}
