@@ -23,7 +23,10 @@ public sealed class MemoryResponseStore : IResponseStore
     public Task SaveAsync(StoredResponse response, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(response);
-        cancellationToken.ThrowIfCancellationRequested();
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return Task.FromCanceled(cancellationToken);
+        }
 
         StoredResponse? previous = null;
         _responses.AddOrUpdate(
@@ -63,15 +66,19 @@ public sealed class MemoryResponseStore : IResponseStore
     public Task<StoredResponse?> GetAsync(string id, string? tenant, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(id);
-        cancellationToken.ThrowIfCancellationRequested();
-        return Task.FromResult(Find(id, tenant));
+        return cancellationToken.IsCancellationRequested
+            ? Task.FromCanceled<StoredResponse?>(cancellationToken)
+            : Task.FromResult(Find(id, tenant));
     }
 
     /// <inheritdoc />
     public Task<bool> DeleteAsync(string id, string? tenant, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(id);
-        cancellationToken.ThrowIfCancellationRequested();
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return Task.FromCanceled<bool>(cancellationToken);
+        }
 
         var found = Find(id, tenant);
         if (found is null || !_responses.TryRemove(KeyValuePair.Create(id, found)))
@@ -91,7 +98,10 @@ public sealed class MemoryResponseStore : IResponseStore
     public Task<ResponseItem?> GetItemAsync(string itemId, string? tenant, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(itemId);
-        cancellationToken.ThrowIfCancellationRequested();
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return Task.FromCanceled<ResponseItem?>(cancellationToken);
+        }
 
         if (!_items.TryGetValue(new ItemKey(tenant, itemId), out var holders))
         {
