@@ -1,0 +1,5 @@
+using Loopwire.Engine.Stores;
+
+namespace Loopwire.Engine.Tests.Stores;
+
+public sealed class MemoryResponseStoreTests() : ResponseStoreContractTests(new MemoryResponseStore());
