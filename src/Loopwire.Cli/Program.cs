@@ -1,0 +1,3 @@
+using Loopwire.Cli;
+
+return await LoopwireCommand.Create().Parse(args).InvokeAsync();
