@@ -22,6 +22,8 @@ public static class LoopwireHost
             o.SingleLine = true;
             o.TimestampFormat = "HH:mm:ss.fff ";
         });
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.Hosting", LogLevel.Warning);
         builder.Services.AddLoopwireServer();
         configure?.Invoke(builder);
         var app = builder.Build();
