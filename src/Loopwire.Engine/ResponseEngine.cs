@@ -222,6 +222,14 @@ public sealed class ResponseEngine
                 $"The conversation has {rendered.TotalTokens} tokens; the limit is {_options.MaxContextTokens} (MaxContextTokens).", "input"));
         }
 
+        if (state.ApproximateBytes > source.MaxStateBytes)
+        {
+            source.OnFailed(request.PreviousResponseId);
+            return Fail(new ProtocolError(400, "invalid_request_error", "connection_cache_limit_exceeded",
+                $"The conversation needs about {state.ApproximateBytes} bytes of connection cache; the limit is {source.MaxStateBytes} bytes " +
+                "(Loopwire:WebSocket:MaxConnectionCacheBytes). Start a new conversation or a new connection.", "input"));
+        }
+
         TokensRendered.Add(timings.TokensRendered, new KeyValuePair<string, object?>("transport", timings.Transport));
         var prepared = new PreparedResponse(Ids.NewResponseId(), request, state, source, stored, rendered.TotalTokens,
             _time.GetUtcNow().ToUnixTimeSeconds(), timings);

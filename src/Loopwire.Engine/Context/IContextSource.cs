@@ -11,6 +11,9 @@ public interface IContextSource
     /// <summary>The tenant requests are scoped to (null without tenants).</summary>
     string? Tenant { get; }
 
+    /// <summary>The most memory a conversation state built on this source may hold; over it, the request fails.</summary>
+    long MaxStateBytes { get; }
+
     /// <summary>
     /// Resolves <paramref name="previousResponseId"/> to a state the caller then owns and may append to,
     /// or an error (<c>previous_response_not_found</c>).

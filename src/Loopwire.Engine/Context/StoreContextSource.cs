@@ -11,6 +11,9 @@ public sealed class StoreContextSource(IResponseStore store, string? tenant) : I
     public string? Tenant => tenant;
 
     /// <inheritdoc />
+    public long MaxStateBytes => long.MaxValue;
+
+    /// <inheritdoc />
     public async Task<ContextResolution> ResolveAsync(string previousResponseId, CancellationToken cancellationToken = default)
     {
         var items = await ConversationLoader.LoadItemsAsync(store, previousResponseId, tenant, cancellationToken).ConfigureAwait(false);

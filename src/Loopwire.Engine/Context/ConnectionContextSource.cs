@@ -1,0 +1,71 @@
+using Loopwire.Engine.Stores;
+using Loopwire.Protocol.Errors;
+
+namespace Loopwire.Engine.Context;
+
+/// <summary>
+/// The WebSocket context source: the connection's latest response (items, rendered tokens, model config) kept in
+/// memory for the life of the connection, then the response store for responses created with <c>store: true</c>.
+/// </summary>
+/// <remarks>
+/// One per connection; the connection runs one response at a time, so no locking is needed beyond the volatile
+/// hand-over. Only the latest response is kept: a continuation takes its state over and appends to it in place,
+/// which keeps the per-turn cost proportional to the new items. A failed turn drops the entry it built on.
+/// </remarks>
+public sealed class ConnectionContextSource(IResponseStore store, string? tenant, long maxStateBytes) : IContextSource
+{
+    private volatile ConversationState? _latest;
+
+    /// <inheritdoc />
+    public string? Tenant => tenant;
+
+    /// <inheritdoc />
+    public long MaxStateBytes => maxStateBytes;
+
+    /// <summary>The id of the cached response, or null.</summary>
+    public string? CachedResponseId => _latest?.ResponseId;
+
+    /// <summary>The memory the cached state holds (estimate).</summary>
+    public long CachedBytes => _latest?.ApproximateBytes ?? 0;
+
+    /// <summary>How many continuations were served from the cache and from the store.</summary>
+    public int CacheHits { get; private set; }
+
+    /// <summary>How many continuations were hydrated from the store.</summary>
+    public int StoreHydrations { get; private set; }
+
+    /// <inheritdoc />
+    public async Task<ContextResolution> ResolveAsync(string previousResponseId, CancellationToken cancellationToken = default)
+    {
+        var latest = _latest;
+        if (latest is not null && latest.ResponseId == previousResponseId)
+        {
+            CacheHits++;
+            return new ContextResolution(latest, null, FromCache: true);
+        }
+
+        var items = await ConversationLoader.LoadItemsAsync(store, previousResponseId, tenant, cancellationToken).ConfigureAwait(false);
+        if (items is null)
+        {
+            return new ContextResolution(null, ProtocolError.PreviousResponseNotFound(previousResponseId));
+        }
+
+        StoreHydrations++;
+        return new ContextResolution(new ConversationState(items) { ResponseId = previousResponseId, Persisted = true }, null);
+    }
+
+    /// <inheritdoc />
+    public void OnCompleted(ConversationState state) => _latest = state;
+
+    /// <inheritdoc />
+    public void OnFailed(string? previousResponseId)
+    {
+        if (previousResponseId is not null && _latest?.ResponseId == previousResponseId)
+        {
+            _latest = null;
+        }
+    }
+
+    /// <summary>Drops the cache (connection closing).</summary>
+    public void Clear() => _latest = null;
+}
