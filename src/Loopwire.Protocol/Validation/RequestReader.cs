@@ -91,8 +91,16 @@ public static class RequestReader
 
     private static string FirstSentence(string message)
     {
-        int i = message.IndexOf(" Path:", StringComparison.Ordinal);
-        return i > 0 ? message[..i] : message;
+        foreach (var marker in (ReadOnlySpan<string>)[" Path:", " LineNumber:"])
+        {
+            int i = message.IndexOf(marker, StringComparison.Ordinal);
+            if (i > 0)
+            {
+                message = message[..i];
+            }
+        }
+
+        return message.TrimEnd();
     }
 
     private static string? ParamFromPath(string? path)

@@ -5,7 +5,9 @@ using Loopwire.Engine.Rendering;
 using Loopwire.Engine.Simulated;
 using Loopwire.Engine.Stores;
 using Loopwire.Protocol.Errors;
+using Loopwire.Server.Auth;
 using Loopwire.Server.Http;
+using Loopwire.Server.WebSockets;
 using Microsoft.Extensions.Options;
 
 namespace Loopwire.Server.Hosting;
@@ -53,6 +55,9 @@ public static class LoopwireHost
             return new EngineOptions { MaxContextTokens = o.MaxContextTokens, MaxItemsPerRequest = o.MaxItemsPerRequest };
         });
         services.AddSingleton<ResponseEngine>();
+        services.AddSingleton<ApiKeyAuth>();
+        services.AddSingleton<WebSocketConnectionRegistry>();
+        services.AddSingleton<ResponsesWebSocketHandler>();
         return services;
     }
 
@@ -75,6 +80,9 @@ public static class LoopwireHost
                 // The client went away; nothing to answer.
             }
         });
+        app.Use(app.Services.GetRequiredService<ApiKeyAuth>().Middleware);
+        app.UseWebSockets();
+        app.MapGet("/v1/responses", (HttpContext c, ResponsesWebSocketHandler h) => h.HandleAsync(c));
         ResponsesEndpoints.Map(app);
         app.MapFallback((HttpContext c) => HttpIo.Error(new ProtocolError(404, "invalid_request_error", "not_found",
             $"Unknown endpoint: {c.Request.Method} {c.Request.Path}.", null)));

@@ -30,4 +30,48 @@ public sealed class LoopwireServerOptions
 
     /// <summary>Whether SSE streams end with a <c>data: [DONE]</c> line. <value>false</value></summary>
     public bool SseDoneSentinel { get; set; }
+
+    /// <summary>
+    /// API keys accepted as <c>Authorization: Bearer KEY</c>, each <c>KEY</c> or <c>KEY=TENANT</c>. Empty: no auth.
+    /// <value>empty</value>
+    /// </summary>
+    public List<string> ApiKeys { get; set; } = [];
+
+    /// <summary>WebSocket mode.</summary>
+    public WebSocketModeOptions WebSocket { get; set; } = new();
+}
+
+/// <summary>WebSocket mode options (<c>Loopwire:WebSocket</c>).</summary>
+public sealed class WebSocketModeOptions
+{
+    /// <summary>Whether WebSocket mode is on; off answers the upgrade with 426. <value>true</value></summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>The largest message (all frames of it), in bytes; beyond it the socket closes with 1009. <value>16 MiB</value></summary>
+    [Range(1024, int.MaxValue)]
+    public int MaxMessageBytes { get; set; } = 16 * 1024 * 1024;
+
+    /// <summary><c>response.create</c> messages that may wait while one runs. <value>4</value></summary>
+    [Range(0, 1000)]
+    public int MaxQueuedRequests { get; set; } = 4;
+
+    /// <summary>The connection age after which new responses are refused and the socket closes. <value>60 minutes</value></summary>
+    public TimeSpan MaxConnectionAge { get; set; } = TimeSpan.FromMinutes(60);
+
+    /// <summary>The memory the connection cache may hold for one connection. <value>512 MiB</value></summary>
+    [Range(1024, long.MaxValue)]
+    public long MaxConnectionCacheBytes { get; set; } = 512L * 1024 * 1024;
+
+    /// <summary>Server pings; 0 disables. <value>30 seconds</value></summary>
+    public TimeSpan KeepAliveInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Whether permessage-deflate is accepted when the client offers it. <value>true</value></summary>
+    public bool EnableCompression { get; set; } = true;
+
+    /// <summary>Events buffered for a slow reader before generation waits for it. <value>256</value></summary>
+    [Range(1, 100_000)]
+    public int SendBufferEvents { get; set; } = 256;
+
+    /// <summary>How long closing waits for the peer before aborting. <value>5 seconds</value></summary>
+    public TimeSpan CloseTimeout { get; set; } = TimeSpan.FromSeconds(5);
 }

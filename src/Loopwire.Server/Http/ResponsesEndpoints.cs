@@ -34,7 +34,7 @@ internal static class ResponsesEndpoints
     }
 
     /// <summary>The tenant of the caller (null until auth assigns one).</summary>
-    internal static string? TenantOf(HttpContext context) => context.Items.TryGetValue("loopwire.tenant", out var t) ? t as string : null;
+    internal static string? TenantOf(HttpContext context) => context.Items.TryGetValue(Auth.ApiKeyAuth.TenantItem, out var t) ? t as string : null;
 
     private static async Task CreateAsync(HttpContext context, ResponseEngine engine, IOptions<LoopwireServerOptions> options)
     {
