@@ -97,8 +97,9 @@ public sealed class ResponseEngine
 
     /// <summary>Creates the engine.</summary>
     public ResponseEngine(ModelRouter router, IResponseStore store, ITokenRenderer renderer, TimeProvider time,
-        EngineOptions? options = null, ILogger<ResponseEngine>? logger = null)
+        EngineOptions? options = null, ILogger<ResponseEngine>? logger = null, TurnRecorder? recorder = null)
     {
+        Recorder = recorder ?? new TurnRecorder();
         _router = router;
         _store = store;
         _renderer = renderer;
@@ -106,6 +107,9 @@ public sealed class ResponseEngine
         _options = options ?? new EngineOptions();
         _logger = (ILogger?)logger ?? NullLogger.Instance;
     }
+
+    /// <summary>The last turns' stage timings.</summary>
+    public TurnRecorder Recorder { get; }
 
     /// <summary>The response store.</summary>
     public IResponseStore Store => _store;
@@ -393,7 +397,7 @@ public sealed class ResponseEngine
             state.AddBytes(Approx(tokens));
         }
 
-        p.Timings.Render += TurnTimings.Since(t);
+        p.Timings.RenderOutput = TurnTimings.Since(t);
         p.Final = final;
         bool stored = false;
         if (p.Request.StoreOrDefault)
@@ -438,6 +442,11 @@ public sealed class ResponseEngine
         StageDuration.Record(tm.Validate.TotalMilliseconds, tag, new("stage", "validate"));
         StageDuration.Record(tm.Store.TotalMilliseconds, tag, new("stage", "store"));
         StageDuration.Record(tm.BackendTtft.TotalMilliseconds, tag, new("stage", "backend_ttft"));
+        var usage = final.Usage;
+        Recorder.Add(seq => new TurnRecord(seq, p.Id, tm.Transport, final.Status, tm.Parse.TotalMilliseconds, tm.Resolve.TotalMilliseconds,
+            tm.Render.TotalMilliseconds, tm.Validate.TotalMilliseconds, tm.Store.TotalMilliseconds, tm.BackendTtft.TotalMilliseconds,
+            tm.Backend.TotalMilliseconds, tm.Overhead.TotalMilliseconds, tm.ItemsReceived, tm.ItemsRendered, tm.TokensRendered,
+            p.PromptTokens, usage?.InputTokensDetails.CachedTokens ?? 0, usage?.OutputTokens ?? 0, tm.FromCache));
         EngineLog.ResponseFinished(_logger, p.Id, tm.Transport, final.Status, final.Usage?.InputTokens ?? p.PromptTokens,
             final.Usage?.InputTokensDetails.CachedTokens ?? 0, final.Usage?.OutputTokens ?? 0, tm.TokensRendered,
             tm.Parse.TotalMilliseconds, tm.Resolve.TotalMilliseconds, tm.Render.TotalMilliseconds, tm.Validate.TotalMilliseconds,

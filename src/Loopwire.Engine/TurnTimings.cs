@@ -18,6 +18,9 @@ public sealed class TurnTimings
     /// <summary>Tokenizing items.</summary>
     public TimeSpan Render { get; set; }
 
+    /// <summary>Tokenizing the model's output items after it finished (kept for the next turn).</summary>
+    public TimeSpan RenderOutput { get; set; }
+
     /// <summary>Checks that need the conversation (call ids, item references, context length).</summary>
     public TimeSpan Validate { get; set; }
 

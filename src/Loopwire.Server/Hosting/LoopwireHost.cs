@@ -54,6 +54,7 @@ public static class LoopwireHost
             var o = sp.GetRequiredService<IOptions<LoopwireServerOptions>>().Value;
             return new EngineOptions { MaxContextTokens = o.MaxContextTokens, MaxItemsPerRequest = o.MaxItemsPerRequest };
         });
+        services.AddSingleton<TurnRecorder>();
         services.AddSingleton<ResponseEngine>();
         services.AddSingleton<ApiKeyAuth>();
         services.AddSingleton<WebSocketConnectionRegistry>();

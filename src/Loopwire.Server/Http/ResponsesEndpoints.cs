@@ -31,6 +31,7 @@ internal static class ResponsesEndpoints
         app.MapGet("/v1/responses/{id}/input_items", InputItemsAsync);
         app.MapPost("/v1/responses/{id}/cancel", CancelAsync);
         app.MapGet("/v1/models", Models);
+        app.MapGet("/loopwire/v1/turns", Turns);
     }
 
     /// <summary>The tenant of the caller (null until auth assigns one).</summary>
@@ -40,13 +41,15 @@ internal static class ResponsesEndpoints
     {
         var ct = context.RequestAborted;
         var opts = options.Value;
-        long start = Stopwatch.GetTimestamp();
         var (body, readError) = await HttpIo.ReadBodyAsync(context.Request, opts.MaxRequestBodyBytes, ct);
         if (readError is not null)
         {
             await HttpIo.WriteErrorAsync(context, readError);
             return;
         }
+
+        // Server overhead is measured from the last byte received, as for a WebSocket message.
+        long start = Stopwatch.GetTimestamp();
 
         Protocol.Requests.CreateResponseRequest? request;
         ProtocolError? parseError;
@@ -201,6 +204,22 @@ internal static class ResponsesEndpoints
 
         return Results.Json(new ItemList("list", page, page.FirstOrDefault()?.Id, page.LastOrDefault()?.Id, more),
             ProtocolJsonContext.Wire.ItemList);
+    }
+
+    /// <summary>The server's own stage timings of recent turns (<c>?after=SEQ</c> or <c>?response_id=ID</c>).</summary>
+    private static IResult Turns(HttpContext context, ResponseEngine engine)
+    {
+        var q = context.Request.Query;
+        if (q.TryGetValue("response_id", out var id) && !string.IsNullOrEmpty(id))
+        {
+            var one = engine.Recorder.Find(id!);
+            return one is null
+                ? HttpIo.Error(ProtocolError.ResponseNotFound(id!))
+                : Results.Json(new TurnList([one]), ServerJsonContext.Default.TurnList);
+        }
+
+        long after = q.TryGetValue("after", out var a) && long.TryParse(a, out var v) ? v : -1;
+        return Results.Json(new TurnList(engine.Recorder.Since(after)), ServerJsonContext.Default.TurnList);
     }
 
     private static IResult Models(ResponseEngine engine, TimeProvider time)

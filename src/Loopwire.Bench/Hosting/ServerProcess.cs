@@ -1,0 +1,167 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+
+namespace Loopwire.Bench.Hosting;
+
+/// <summary>How to start <c>loopwire serve</c> as a child process.</summary>
+/// <param name="FileName">The executable (the apphost, or <c>dotnet</c>).</param>
+/// <param name="PrefixArguments">Arguments before <c>serve</c> (the dll path when run through <c>dotnet</c>).</param>
+public sealed record ServerCommand(string FileName, IReadOnlyList<string> PrefixArguments);
+
+/// <summary>
+/// A Loopwire server in its own process (so its CPU and GC are its own), bound to a free loopback port.
+/// Disposing kills it with its whole process tree.
+/// </summary>
+public sealed partial class ServerProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly List<string> _log = [];
+
+    private ServerProcess(Process process, Uri baseUrl)
+    {
+        _process = process;
+        BaseUrl = baseUrl;
+    }
+
+    /// <summary>The server's root URL, e.g. <c>http://127.0.0.1:41234</c>.</summary>
+    public Uri BaseUrl { get; }
+
+    /// <summary>The last lines the server printed (for error reports).</summary>
+    public IReadOnlyList<string> RecentLog
+    {
+        get
+        {
+            lock (_log)
+            {
+                return _log.TakeLast(40).ToList();
+            }
+        }
+    }
+
+    /// <summary>Starts the server and waits until it listens.</summary>
+    /// <exception cref="InvalidOperationException">The server exited or did not start within <paramref name="timeout"/>.</exception>
+    public static async Task<ServerProcess> StartAsync(ServerCommand command, IEnumerable<string> serveArguments, TimeSpan timeout,
+        CancellationToken cancellationToken = default)
+    {
+        var psi = new ProcessStartInfo(command.FileName)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var a in command.PrefixArguments)
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        psi.ArgumentList.Add("serve");
+        foreach (var a in serveArguments)
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        psi.Environment["DOTNET_gcServer"] = "0";
+        psi.Environment["Logging__LogLevel__Default"] = "Warning";
+        var process = Process.Start(psi) ?? throw new InvalidOperationException("Could not start the server process.");
+        var ready = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var lines = new List<string>();
+        void OnLine(string? line)
+        {
+            if (line is null)
+            {
+                return;
+            }
+
+            lock (lines)
+            {
+                lines.Add(line);
+                if (lines.Count > 200)
+                {
+                    lines.RemoveAt(0);
+                }
+            }
+
+            var m = ListeningLine().Match(line);
+            if (m.Success)
+            {
+                ready.TrySetResult(new Uri(m.Groups[1].Value));
+            }
+        }
+
+        process.OutputDataReceived += (_, e) => OnLine(e.Data);
+        process.ErrorDataReceived += (_, e) => OnLine(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        cts.CancelAfter(timeout);
+        var exited = process.WaitForExitAsync(cts.Token);
+        var done = await Task.WhenAny(ready.Task, exited, Task.Delay(Timeout.Infinite, cts.Token)).ConfigureAwait(false);
+        if (done != ready.Task)
+        {
+            string tail;
+            lock (lines)
+            {
+                tail = string.Join('\n', lines.TakeLast(20));
+            }
+
+            try
+            {
+                process.Kill(entireProcessTree: true);
+            }
+            catch (InvalidOperationException)
+            {
+            }
+
+            process.Dispose();
+            throw new InvalidOperationException($"The server did not start within {timeout.TotalSeconds:0} s.\n{tail}");
+        }
+
+        var server = new ServerProcess(process, await ready.Task.ConfigureAwait(false));
+        lock (lines)
+        {
+            server._log.AddRange(lines);
+        }
+
+        process.OutputDataReceived += (_, e) => server.Append(e.Data);
+        process.ErrorDataReceived += (_, e) => server.Append(e.Data);
+        return server;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+                await _process.WaitForExitAsync().ConfigureAwait(false);
+            }
+        }
+        catch (InvalidOperationException)
+        {
+        }
+
+        _process.Dispose();
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_log)
+        {
+            _log.Add(line);
+            if (_log.Count > 200)
+            {
+                _log.RemoveAt(0);
+            }
+        }
+    }
+
+    [GeneratedRegex(@"Loopwire listening on (http://\S+)")]
+    private static partial Regex ListeningLine();
+}
