@@ -24,7 +24,14 @@ public sealed partial class OpenAINodeSdkTests(ITestOutputHelper output)
         string suiteDir = Path.Combine(root, "tests", "compat", "openai-node");
         if (!Directory.Exists(Path.Combine(suiteDir, "node_modules", "openai")))
         {
-            Assert.Fail("The openai npm package is not installed: run `npm ci` in tests/compat/openai-node, then run this test again.");
+            // A fresh checkout: install the pinned SDK from the lock file, so `dotnet test` alone is enough.
+            using var npm = ChildProcess.Start("npm", ["ci", "--no-audit", "--no-fund"], suiteDir, []);
+            int? npmExit = await npm.WaitForExitAsync(NodeTimeout);
+            output.WriteLine("npm ci: " + npm.Output);
+            if (npmExit != 0 || !Directory.Exists(Path.Combine(suiteDir, "node_modules", "openai")))
+            {
+                Assert.Fail($"`npm ci` in tests/compat/openai-node failed (exit {npmExit}); run it by hand to see why:\n{npm.Output}");
+            }
         }
 
         string configuration = typeof(OpenAINodeSdkTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
