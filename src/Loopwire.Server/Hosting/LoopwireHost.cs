@@ -3,6 +3,7 @@ using Loopwire.Engine;
 using Loopwire.Engine.Backends;
 using Loopwire.Engine.Rendering;
 using Loopwire.Engine.Simulated;
+using Loopwire.Engine.Simulated.Scenarios;
 using Loopwire.Engine.Stores;
 using Loopwire.Protocol.Errors;
 using Loopwire.Server.Auth;
@@ -43,7 +44,7 @@ public static class LoopwireHost
         services.AddSingleton(sp =>
         {
             var o = sp.GetRequiredService<IOptions<LoopwireServerOptions>>().Value;
-            return new SimulatedOptions { DefaultProfile = o.DefaultModelProfile };
+            return new SimulatedOptions { DefaultProfile = o.DefaultModelProfile, Policies = { new ScenarioOracle() } };
         });
         services.AddSingleton(sp => new SimulatedBackend(sp.GetRequiredService<SimulatedOptions>(),
             sp.GetRequiredService<ITokenRenderer>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<PrefixCache>()));
