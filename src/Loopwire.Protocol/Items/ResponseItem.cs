@@ -30,6 +30,7 @@ public abstract record ResponseItem
 public sealed record MessageItem : ResponseItem
 {
     /// <inheritdoc />
+    [JsonPropertyOrder(-10)]
     public override string Type => "message";
 
     /// <summary>The role: user, system, developer or assistant.</summary>
@@ -43,6 +44,7 @@ public sealed record MessageItem : ResponseItem
 public sealed record FunctionCallItem : ResponseItem
 {
     /// <inheritdoc />
+    [JsonPropertyOrder(-10)]
     public override string Type => "function_call";
 
     /// <summary>The call id that the matching output refers to.</summary>
@@ -59,6 +61,7 @@ public sealed record FunctionCallItem : ResponseItem
 public sealed record FunctionCallOutputItem : ResponseItem
 {
     /// <inheritdoc />
+    [JsonPropertyOrder(-10)]
     public override string Type => "function_call_output";
 
     /// <summary>The call id of the <see cref="FunctionCallItem"/> this answers.</summary>
@@ -72,6 +75,7 @@ public sealed record FunctionCallOutputItem : ResponseItem
 public sealed record CustomToolCallItem : ResponseItem
 {
     /// <inheritdoc />
+    [JsonPropertyOrder(-10)]
     public override string Type => "custom_tool_call";
 
     /// <summary>The call id.</summary>
@@ -88,6 +92,7 @@ public sealed record CustomToolCallItem : ResponseItem
 public sealed record CustomToolCallOutputItem : ResponseItem
 {
     /// <inheritdoc />
+    [JsonPropertyOrder(-10)]
     public override string Type => "custom_tool_call_output";
 
     /// <summary>The call id.</summary>
@@ -101,6 +106,7 @@ public sealed record CustomToolCallOutputItem : ResponseItem
 public sealed record ReasoningItem : ResponseItem
 {
     /// <inheritdoc />
+    [JsonPropertyOrder(-10)]
     public override string Type => "reasoning";
 
     /// <summary>Summary parts (<c>summary_text</c>).</summary>
@@ -118,6 +124,7 @@ public sealed record ReasoningItem : ResponseItem
 public sealed record ItemReferenceItem : ResponseItem
 {
     /// <inheritdoc />
+    [JsonPropertyOrder(-10)]
     public override string Type => "item_reference";
 }
 
@@ -135,6 +142,7 @@ public sealed record OpaqueItem : ResponseItem
     public string ItemType { get; }
 
     /// <inheritdoc />
+    [JsonPropertyOrder(-10)]
     public override string Type => ItemType;
 }
 
