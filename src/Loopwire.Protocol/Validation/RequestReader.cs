@@ -162,7 +162,7 @@ public static class RequestReader
             {
                 if (k.Length > 64 || (v?.Length ?? 0) > 512)
                 {
-                    return ProtocolError.Invalid("Invalid 'metadata': keys are at most 64 and values at most 512 characters.", $"metadata.{k}");
+                    return ProtocolError.Invalid($"Invalid 'metadata.{k}': keys are at most 64 and values at most 512 characters.", $"metadata.{k}");
                 }
             }
         }
@@ -211,7 +211,7 @@ public static class RequestReader
                 if (input[i] is Items.MessageItem { Role: "assistant" } m && m.Content.Parts is { } parts
                     && parts.Any(p => p.Type == "input_image"))
                 {
-                    return ProtocolError.Invalid("Assistant messages cannot contain 'input_image' parts.", $"input[{i}].content");
+                    return ProtocolError.Invalid($"Invalid value for 'input[{i}].content': assistant messages cannot contain 'input_image' parts.", $"input[{i}].content");
                 }
             }
         }
