@@ -49,7 +49,13 @@ public static class RequestReader
             return ProtocolError.Invalid("The request body must be a JSON object, not null.", null, "invalid_json");
         }
 
-        return Validate(request);
+        var error = Validate(request);
+        if (error is not null)
+        {
+            request = null;
+        }
+
+        return error;
     }
 
     /// <summary>Maps a serializer exception to an error naming the JSON position or the parameter.</summary>
