@@ -62,15 +62,25 @@ public static class RequestReader
     public static ProtocolError FromJsonException(JsonException ex)
     {
         string? param = ParamFromPath(ex.Path);
-        bool syntax = ex.InnerException is not null || ex.Message.Contains("invalid", StringComparison.OrdinalIgnoreCase) && param is null;
-        if (ex.Message.Contains("could not be converted", StringComparison.Ordinal) && param is not null)
-        {
-            return ProtocolError.WrongType(param, ExpectedType(param));
-        }
-
         string where = ex.LineNumber is long line && ex.BytePositionInLine is long col
             ? $" at line {line + 1}, position {col + 1}"
             : string.Empty;
+
+        // The serializer reports bad UTF-8 in a string as a failed conversion of that property; it is a syntax error.
+        if (ex.InnerException?.InnerException is System.Text.DecoderFallbackException)
+        {
+            string inParam = param is null ? string.Empty : $" in '{param}'";
+            return ProtocolError.Invalid($"We could not parse the JSON body of your request{where}: invalid UTF-8{inParam}.", param, "invalid_json");
+        }
+
+        bool syntax = ex.InnerException is not null || ex.Message.Contains("invalid", StringComparison.OrdinalIgnoreCase) && param is null;
+        if (ex.Message.Contains("could not be converted", StringComparison.Ordinal))
+        {
+            return param is not null
+                ? ProtocolError.WrongType(param, ExpectedType(param))
+                : new ProtocolError(400, "invalid_request_error", "invalid_type", "The request body must be a JSON object.", null);
+        }
+
         return new ProtocolError(400, "invalid_request_error", syntax ? "invalid_json" : "invalid_value",
             $"We could not parse the JSON body of your request{where}: {FirstSentence(ex.Message)}", param);
     }
