@@ -1,5 +1,6 @@
 using System.Text;
 using Loopwire.Protocol.Errors;
+using Loopwire.Protocol.Items;
 using Loopwire.Protocol.Validation;
 using static Loopwire.Protocol.Tests.WireJson;
 
@@ -248,7 +249,7 @@ public sealed class RequestReaderTests
     {
         var req = ParseValid("""{"model":"m","input":[{"type":"function_call","call_id":"c","name":"f","arguments":{"a":1}}]}""");
 
-        Assert.Equal("""{"a":1}""", Assert.IsType<Items.FunctionCallItem>(req.Input![0]).Arguments);
+        Assert.Equal("""{"a":1}""", Assert.IsType<FunctionCallItem>(req.Input![0]).Arguments);
     }
 
     [Fact]
