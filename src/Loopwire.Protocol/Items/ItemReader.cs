@@ -39,12 +39,10 @@ public static class ItemReader
         string? type = OptString(e, "type");
         if (type is null)
         {
-            if (!e.TryGetProperty("role", out _))
-            {
-                throw new ProtocolException(ProtocolError.Missing("type"));
-            }
-
-            type = "message";
+            // Both unions of the SDKs let the discriminator go: a message has a role, an item_reference only an id.
+            type = e.TryGetProperty("role", out _) ? "message"
+                : e.TryGetProperty("id", out _) ? "item_reference"
+                : throw new ProtocolException(ProtocolError.Missing("type"));
         }
 
         return type switch
