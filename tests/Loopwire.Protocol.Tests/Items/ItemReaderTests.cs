@@ -55,6 +55,18 @@ public sealed class ItemReaderTests
     }
 
     [Theory]
+    [InlineData("""{"id":"msg_1"}""")]
+    [InlineData("""{"type":null,"id":"msg_1"}""")]
+    public void ReadItem_IdWithoutType_IsItemReference(string json)
+    {
+        // openai-node ResponseInputItem.ItemReference: { id: string; type?: 'item_reference' | null }.
+        var item = Assert.IsType<ItemReferenceItem>(Read(json));
+
+        Assert.Equal("msg_1", item.Id);
+        Assert.Equal("""{"type":"item_reference","id":"msg_1"}""", JsonSerializer.Serialize<ResponseItem>(item, ProtocolJsonContext.Wire.ResponseItem));
+    }
+
+    [Theory]
     [InlineData("web_search_call")]
     [InlineData("local_shell_call")]
     [InlineData("compaction")]
