@@ -96,7 +96,7 @@ internal sealed class ResponsesWebSocketConnection
         }
 
         // The client is gone or the close handshake is done: stop generating at once.
-        Volatile.Write(ref _disconnectSeenAt, Stopwatch.GetTimestamp());
+        MarkDisconnected();
         _requests.Writer.TryComplete();
         await _work.CancelAsync();
         try
@@ -373,7 +373,8 @@ internal sealed class ResponsesWebSocketConnection
         }
         catch (WebSocketException)
         {
-            // The peer went away; the receive loop notices too.
+            // The peer went away; the receive loop notices too, but often later (it may be idle while we stream).
+            MarkDisconnected();
         }
         catch (ObjectDisposedException)
         {
@@ -384,6 +385,9 @@ internal sealed class ResponsesWebSocketConnection
             _receive.CancelAfter(_options.CloseTimeout);
         }
     }
+
+    /// <summary>Records when the disconnect was first seen (by either loop), for the cancellation delay log.</summary>
+    private void MarkDisconnected() => Interlocked.CompareExchange(ref _disconnectSeenAt, Stopwatch.GetTimestamp(), 0);
 
     private void SendError(ProtocolError error)
     {
