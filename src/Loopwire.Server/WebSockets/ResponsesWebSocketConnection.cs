@@ -159,8 +159,10 @@ internal sealed class ResponsesWebSocketConnection
             {
                 result = await _ws.ReceiveAsync(buffer.GetMemory(16 * 1024), ct);
             }
-            catch (WebSocketException)
+            catch (Exception ex) when (ex is WebSocketException or IOException)
             {
+                // Kestrel reports a vanished peer as WebSocketException; other WebSocket implementations
+                // (TestServer's, stream-based ones) as IOException. Either way it is a disconnect, not a server fault.
                 return "connection lost";
             }
             catch (OperationCanceledException)
@@ -371,7 +373,7 @@ internal sealed class ResponsesWebSocketConnection
                 }
             }
         }
-        catch (WebSocketException)
+        catch (Exception ex) when (ex is WebSocketException or IOException)
         {
             // The peer went away; the receive loop notices too, but often later (it may be idle while we stream).
             MarkDisconnected();
