@@ -53,6 +53,13 @@ public sealed partial class ScenarioOracle(IReadOnlyList<ScenarioScript> scripts
             return null;
         }
 
+        if (GenericPolicy.FunctionTools(request.Request).Count == 0)
+        {
+            // No tools offered (the agent's last allowed turn): answer with where things stand.
+            return new SimulatedPlan("No tools are available any more, so I'll report where things stand.",
+                $"I stopped before finishing: {state.Value.Step} of {script.Steps.Count - 1} steps done.", []);
+        }
+
         return state.Value.Next(script);
     }
 

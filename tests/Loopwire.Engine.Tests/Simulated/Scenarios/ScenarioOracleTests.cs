@@ -30,7 +30,7 @@ public sealed class ScenarioOracleTests
     private int _calls;
 
     private SimulatedPlan? Plan() => _oracle.Plan(
-        new ModelRequest("sim-instant", new ConversationState([.. _items]), new CreateResponseRequest { Model = "sim-instant" }), 1);
+        new ModelRequest("sim-instant", new ConversationState([.. _items]), new CreateResponseRequest { Model = "sim-instant", Tools = EngineTestKit.WeatherTool }), 1);
 
     private void Answer(SimulatedPlan plan, params string[] outputs)
     {
@@ -127,5 +127,16 @@ public sealed class ScenarioOracleTests
         _items.Add(new FunctionCallOutputItem { CallId = "c1", Output = MessageContent.FromText("nothing") });
 
         Assert.Null(Plan());
+    }
+
+    [Fact]
+    public void Plan_NoToolsOffered_AnswersWithoutCalls()
+    {
+        Answer(Plan()!, "a.py");
+
+        var p = _oracle.Plan(new ModelRequest("m", new ConversationState([.. _items]), new CreateResponseRequest { Model = "m" }), 1)!;
+
+        Assert.Empty(p.Calls);
+        Assert.Contains("1 of 5 steps", p.Text, StringComparison.Ordinal);
     }
 }
