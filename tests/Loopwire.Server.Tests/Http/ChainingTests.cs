@@ -50,12 +50,38 @@ public sealed class ChainingTests : IClassFixture<LoopwireFactory>
     }
 
     [Theory, InlineData(false), InlineData(true)]
+    public async Task PreviousResponseId_Continuation_StoresOnlyNewInputAndDoesNotInheritInstructions(bool streaming)
+    {
+        var first = Request(new JsonArray(UserMessage($"Use {WeatherTool} for Madrid.")));
+        first["instructions"] = "Always be brief.";
+        first["tools"] = Tools();
+        var call = await CreateAsync(_client, first, streaming);
+        string callId = Assert.Single(call.Output.EnumerateArray()).Str("call_id");
+        Assert.Equal("Always be brief.", call.Response.Str("instructions"));
+
+        var second = Request(new JsonArray(ToolOutput(callId, "Hot.")));
+        second["previous_response_id"] = call.Id;
+        second["tools"] = Tools();
+        var answer = await CreateAsync(_client, second, streaming);
+
+        Assert.Equal(JsonValueKind.Null, answer.Response.GetProperty("instructions").ValueKind);
+        using var http = await _client.GetAsync(new Uri($"/v1/responses/{answer.Id}/input_items", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.OK, http.StatusCode);
+        var item = Assert.Single((await ReadJsonAsync(http)).GetProperty("data").EnumerateArray());
+        Assert.Equal("function_call_output", item.Str("type"));
+        Assert.Equal(callId, item.Str("call_id"));
+        Assert.False(string.IsNullOrEmpty(item.Str("id")));
+    }
+
+    [Theory, InlineData(false), InlineData(true)]
     public async Task PreviousResponseId_NotStored_Returns400PreviousResponseNotFound(bool streaming)
     {
         var unstored = await CreateAsync(_client, Request("Remember the number 7.", store: false), streaming);
 
         using var get = await _client.GetAsync(new Uri($"/v1/responses/{unstored.Id}", UriKind.Relative));
         await AssertErrorAsync(get, HttpStatusCode.NotFound);
+        using var items = await _client.GetAsync(new Uri($"/v1/responses/{unstored.Id}/input_items", UriKind.Relative));
+        await AssertErrorAsync(items, HttpStatusCode.NotFound);
 
         var next = Request("Which number?");
         next["previous_response_id"] = unstored.Id;
@@ -118,6 +144,29 @@ public sealed class ChainingTests : IClassFixture<LoopwireFactory>
         Assert.Equal("message", a2.Output[0].Str("type"));
         Assert.Equal("message", a3.Output[0].Str("type"));
         Assert.NotEqual(a2.Output[0].Text(), a3.Output[0].Text());
+    }
+
+    [Theory, InlineData(false), InlineData(true)]
+    public async Task PreviousResponseId_ConcurrentConversations_EachContinuesItsOwn(bool streaming)
+    {
+        async Task<string> ConverseAsync(int n)
+        {
+            var first = Request(new JsonArray(UserMessage($"Conversation {n}: call {WeatherTool}.")));
+            first["tools"] = Tools();
+            var call = await CreateAsync(_client, first, streaming);
+            var next = Request(new JsonArray(ToolOutput(call.Output[0].Str("call_id"), $"Result for conversation {n}.")));
+            next["previous_response_id"] = call.Id;
+            next["tools"] = Tools();
+            var answer = await CreateAsync(_client, next, streaming);
+            return answer.Output[0].Text();
+        }
+
+        string[] answers = await Task.WhenAll(Enumerable.Range(0, 6).Select(ConverseAsync));
+
+        for (int n = 0; n < answers.Length; n++)
+        {
+            Assert.Contains($"Result for conversation {n}.", answers[n], StringComparison.Ordinal);
+        }
     }
 
     private static JsonArray Copy(JsonArray items) => JsonNode.Parse(items.ToJsonString())!.AsArray();

@@ -214,6 +214,37 @@ public sealed class CreateResponseTests : IClassFixture<LoopwireFactory>
         Assert.Equal(JsonValueKind.Object, args.RootElement.ValueKind);
     }
 
+    [Theory, InlineData(false), InlineData(true)]
+    public async Task Post_MaxOutputTokensReached_ReturnsIncomplete(bool streaming)
+    {
+        var body = Request("Write a long story about sockets.");
+        body["max_output_tokens"] = 3;
+        body["stream"] = streaming;
+        using var content = Content(body.ToJsonString());
+
+        using var http = await _client.PostAsync(new Uri("/v1/responses", UriKind.Relative), content);
+
+        Assert.Equal(System.Net.HttpStatusCode.OK, http.StatusCode);
+        JsonElement r;
+        if (streaming)
+        {
+            var events = await ReadEventsAsync(http);
+            AssertFraming(events);
+            Assert.Equal("response.incomplete", events[^1].Type);
+            Assert.DoesNotContain(events, e => e.Type == "response.completed");
+            r = events[^1].Json.GetProperty("response");
+        }
+        else
+        {
+            r = await ReadJsonAsync(http);
+        }
+
+        Assert.Equal("incomplete", r.Str("status"));
+        Assert.Equal("max_output_tokens", r.GetProperty("incomplete_details").Str("reason"));
+        Assert.Equal(3, r.GetProperty("max_output_tokens").GetInt32());
+        Assert.Equal(3, r.GetProperty("usage").GetProperty("output_tokens").GetInt32());
+    }
+
     [Fact]
     public async Task Stream_DoneSentinelConfigured_EndsWithDone()
     {

@@ -64,6 +64,29 @@ public sealed class ErrorTests : IClassFixture<LoopwireFactory>
         await AssertStillServesAsync(_client);
     }
 
+    [Theory]
+    [InlineData("""[{"role":"user","content":5}]""", "input[0].content")]
+    [InlineData("""[{"role":"user","content":"hi"},{"type":"function_call_output","output":"x"}]""", "input[1].call_id")]
+    [InlineData("""[{"role":"user","content":[{"type":"input_text"}]}]""", "input[0].content[0].text")]
+    [InlineData("""[{"role":"user","content":[{"type":"bogus_part","text":"x"}]}]""", "input[0].content[0].type")]
+    public async Task Post_InvalidNestedItem_Returns400WithPathParam(string input, string param)
+    {
+        using var http = await PostRawAsync(_client, $$"""{"model":"sim-instant","input":{{input}}}""");
+
+        await AssertErrorAsync(http, HttpStatusCode.BadRequest, param: param);
+        await AssertStillServesAsync(_client);
+    }
+
+    [Fact]
+    public async Task Post_ToolParametersNotObject_Returns400WithToolParam()
+    {
+        using var http = await PostRawAsync(_client,
+            """{"model":"sim-instant","input":"hi","tools":[{"type":"function","name":"f","parameters":"x"}]}""");
+
+        await AssertErrorAsync(http, HttpStatusCode.BadRequest, param: "tools[0].parameters");
+        await AssertStillServesAsync(_client);
+    }
+
     [Theory, InlineData(false), InlineData(true)]
     public async Task Post_UnknownItemType_Returns400WithItemParam(bool streaming)
     {

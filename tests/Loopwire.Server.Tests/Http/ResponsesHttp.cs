@@ -118,6 +118,7 @@ internal static class ResponsesHttp
     {
         string text = await http.Content.ReadAsStringAsync();
         Assert.True(status == http.StatusCode, $"Expected {(int)status}, got {(int)http.StatusCode}: {text}");
+        Assert.StartsWith("req_", Assert.Single(http.Headers.GetValues("x-request-id")));
         Assert.Equal("application/json", http.Content.Headers.ContentType?.MediaType);
         var error = Parse(text).GetProperty("error");
         Assert.Equal(JsonValueKind.String, error.GetProperty("message").ValueKind);

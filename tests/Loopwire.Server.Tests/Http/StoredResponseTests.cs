@@ -10,11 +10,13 @@ public sealed class StoredResponseTests : IClassFixture<LoopwireFactory>
 {
     private static readonly string[] Texts = ["one", "two", "three", "four", "five"];
 
+    private readonly LoopwireFactory _factory;
     private readonly HttpClient _client;
 
     public StoredResponseTests(LoopwireFactory factory, ITestOutputHelper output)
     {
         factory.Output = output;
+        _factory = factory;
         _client = factory.CreateClient();
     }
 
@@ -29,6 +31,42 @@ public sealed class StoredResponseTests : IClassFixture<LoopwireFactory>
         var stored = await ReadJsonAsync(get);
         Assert.True(JsonNode.DeepEquals(JsonNode.Parse(turn.Response.GetRawText()), JsonNode.Parse(stored.GetRawText())),
             $"POST {turn.Response.GetRawText()}\n!= GET {stored.GetRawText()}");
+    }
+
+    [Theory, InlineData(false), InlineData(true)]
+    public async Task Get_SqliteStore_ReturnsWhatPostReturnedAndChains(bool streaming)
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"loopwire-itest-{Guid.NewGuid():N}.db");
+        try
+        {
+            using (var sqlite = _factory.WithSettings(("Loopwire:Store", "sqlite:" + path)))
+            {
+                using var client = sqlite.CreateClient();
+                var body = Request(new JsonArray(UserMessage($"Use {WeatherTool} for Bern.")));
+                body["instructions"] = new JsonArray(new JsonObject { ["role"] = "developer", ["content"] = "Be brief." });
+                body["tools"] = Tools();
+                body["metadata"] = new JsonObject { ["k"] = "v" };
+                body["temperature"] = 0.5;
+                var turn = await CreateAsync(client, body, streaming);
+
+                using var get = await client.GetAsync(Url(turn.Id));
+                Assert.Equal(HttpStatusCode.OK, get.StatusCode);
+                var stored = await ReadJsonAsync(get);
+                Assert.True(JsonNode.DeepEquals(JsonNode.Parse(turn.Response.GetRawText()), JsonNode.Parse(stored.GetRawText())),
+                    $"POST {turn.Response.GetRawText()}\n!= GET {stored.GetRawText()}");
+
+                var next = Request(new JsonArray(ToolOutput(turn.Output[0].Str("call_id"), "Snow.")));
+                next["previous_response_id"] = turn.Id;
+                next["tools"] = Tools();
+                var answer = await CreateAsync(client, next, streaming);
+                Assert.Contains("Snow.", answer.Output[0].Text(), StringComparison.Ordinal);
+            }
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            File.Delete(path);
+        }
     }
 
     [Theory, InlineData(false), InlineData(true)]
@@ -50,6 +88,12 @@ public sealed class StoredResponseTests : IClassFixture<LoopwireFactory>
         await AssertErrorAsync(again, HttpStatusCode.NotFound);
         using var items = await _client.GetAsync(Url(turn.Id, "/input_items"));
         await AssertErrorAsync(items, HttpStatusCode.NotFound);
+
+        var next = Request("And then?");
+        next["previous_response_id"] = turn.Id;
+        using var content = Content(next.ToJsonString());
+        using var chained = await _client.PostAsync(new Uri("/v1/responses", UriKind.Relative), content);
+        await AssertErrorAsync(chained, HttpStatusCode.BadRequest, "previous_response_not_found", "previous_response_id");
     }
 
     [Theory]
