@@ -87,11 +87,29 @@ public sealed class OpenAISdkTests : IClassFixture<LoopwireFactory>
         var tool = ResponseTool.CreateFunctionTool("get_weather",
             BinaryData.FromString("""{"type":"object","properties":{"city":{"type":"string"}},"required":["city"]}"""),
             strictModeEnabled: false, functionDescription: "Gets the current weather for a city.");
-        var first = new CreateResponseOptions(Model, [ResponseItem.CreateUserMessageItem("What is the weather in Paris? Use get_weather.")]);
+        var first = new CreateResponseOptions(Model, [ResponseItem.CreateUserMessageItem("What is the weather in Paris? Use get_weather.")])
+        {
+            Instructions = "Answer briefly.",
+            Temperature = 0.5f,
+            MaxOutputTokenCount = 500,
+            ToolChoice = ResponseToolChoice.CreateAutoChoice(),
+            ParallelToolCallsEnabled = false,
+        };
         first.Tools.Add(tool);
+        first.Metadata["case"] = "sdk";
 
         ResponseResult call = await CreateAsync(first, streaming);
 
+        Assert.True(Math.Abs((DateTimeOffset.UtcNow - call.CreatedAt).TotalMinutes) < 5, $"created_at {call.CreatedAt}");
+        var instructions = Assert.IsAssignableFrom<MessageResponseItem>(Assert.Single(call.Instructions));
+        Assert.Equal("Answer briefly.", Assert.Single(instructions.Content).Text);
+        Assert.Equal(ResponseToolChoiceKind.Auto, call.ToolChoice.Kind);
+        Assert.Equal(ResponseTextFormatKind.Text, call.TextOptions.TextFormat.Kind);
+        Assert.Equal(0.5f, call.Temperature);
+        Assert.Equal(500, call.MaxOutputTokenCount);
+        Assert.False(call.ParallelToolCallsEnabled);
+        Assert.Equal("sdk", call.Metadata["case"]);
+        Assert.Equal("get_weather", Assert.IsAssignableFrom<FunctionTool>(Assert.Single(call.Tools)).FunctionName);
         var fc = Assert.IsAssignableFrom<FunctionCallResponseItem>(Assert.Single(call.OutputItems));
         Assert.StartsWith("fc_", fc.Id);
         Assert.StartsWith("call_", fc.CallId);
@@ -140,6 +158,17 @@ public sealed class OpenAISdkTests : IClassFixture<LoopwireFactory>
 
         var ex = await Assert.ThrowsAsync<ClientResultException>(() => _client.GetResponseAsync(created.Id));
         Assert.Equal(404, ex.Status);
+    }
+
+    [Fact]
+    public async Task CreateResponse_UnknownPreviousResponseId_ThrowsWithStatusAndCode()
+    {
+        var options = new CreateResponseOptions(Model, [ResponseItem.CreateUserMessageItem("hi")]) { PreviousResponseId = "resp_missing" };
+
+        var ex = await Assert.ThrowsAsync<ClientResultException>(() => _client.CreateResponseAsync(options));
+
+        Assert.Equal(400, ex.Status);
+        Assert.Contains("previous_response_not_found", ex.Message, StringComparison.Ordinal);
     }
 
     private async Task<ResponseResult> CreateAsync(CreateResponseOptions options, bool streaming)
