@@ -75,7 +75,9 @@ public sealed class GenericPolicy : ISimulatedPolicy
         if (last is FunctionCallOutputItem fo)
         {
             string output = fo.Output.JoinedText();
-            sb.Append("The tool returned: ").Append(output.Length > 80 ? output[..80] + "…" : output).Append(". ");
+            // Never cut a surrogate pair in half: the lone half would reach the client as U+FFFD.
+            int cut = output.Length > 80 && char.IsHighSurrogate(output[79]) ? 79 : 80;
+            sb.Append("The tool returned: ").Append(output.Length > 80 ? output[..cut] + "…" : output).Append(". ");
         }
 
         int words = 30 + rng.Next(90);
