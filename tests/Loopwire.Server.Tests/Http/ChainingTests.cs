@@ -74,6 +74,29 @@ public sealed class ChainingTests : IClassFixture<LoopwireFactory>
     }
 
     [Theory, InlineData(false), InlineData(true)]
+    public async Task PreviousResponseId_ToolOutputWithEmoji_AnswerQuotesItWithoutReplacementChars(bool streaming)
+    {
+        // The simulated model quotes up to 80 UTF-16 units of the tool output; here unit 80 is inside a surrogate pair.
+        string toolOutput = new string('a', 79) + "\U0001F600 température \u2600\uFE0F ok";
+        var first = Request(new JsonArray(UserMessage($"Call {WeatherTool}.")));
+        first["tools"] = Tools();
+        var call = await CreateAsync(_client, first, streaming);
+
+        var second = Request(new JsonArray(ToolOutput(call.Output[0].Str("call_id"), toolOutput)));
+        second["previous_response_id"] = call.Id;
+        second["tools"] = Tools();
+        var answer = await CreateAsync(_client, second, streaming);
+
+        string text = answer.Output[0].Text();
+        Assert.StartsWith("The tool returned: " + new string('a', 79), text, StringComparison.Ordinal);
+        Assert.DoesNotContain('\uFFFD', text);
+        foreach (var e in answer.Events.Where(e => e.Type == "response.output_text.delta"))
+        {
+            Assert.DoesNotContain('\uFFFD', e.Json.Str("delta"));
+        }
+    }
+
+    [Theory, InlineData(false), InlineData(true)]
     public async Task PreviousResponseId_NotStored_Returns400PreviousResponseNotFound(bool streaming)
     {
         var unstored = await CreateAsync(_client, Request("Remember the number 7.", store: false), streaming);
