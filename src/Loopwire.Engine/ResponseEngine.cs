@@ -340,7 +340,8 @@ public sealed class ResponseEngine
         }
 
         p.Timings.Backend = TurnTimings.Since(backendStart);
-        foreach (var e in builder.Close())
+        // The item still open when the model stopped early was cut off: clients must not run a half-written call.
+        foreach (var e in builder.Close(finished is { IncompleteReason: null } ? "completed" : "incomplete"))
         {
             yield return e;
         }
@@ -651,7 +652,7 @@ public sealed class ResponseEngine
             }
         }
 
-        public IEnumerable<ResponseEvent> Close()
+        public IEnumerable<ResponseEvent> Close(string status = "completed")
         {
             if (_openKind is null)
             {
@@ -668,7 +669,7 @@ public sealed class ResponseEngine
                     var part = ContentPart.OutputText(text);
                     yield return seq.Next(new OutputTextDoneEvent { ItemId = _openId!, OutputIndex = index, ContentIndex = 0, Text = text });
                     yield return seq.Next(new ContentPartDoneEvent { ItemId = _openId!, OutputIndex = index, ContentIndex = 0, Part = part });
-                    var item = new MessageItem { Id = _openId, Status = "completed", Role = "assistant", Content = MessageContent.FromParts([part]) };
+                    var item = new MessageItem { Id = _openId, Status = status, Role = "assistant", Content = MessageContent.FromParts([part]) };
                     _output.Add(item);
                     yield return seq.Next(new OutputItemDoneEvent { OutputIndex = index, Item = item });
                     break;
@@ -694,7 +695,7 @@ public sealed class ResponseEngine
                 {
                     string args = text.Length == 0 ? "{}" : text;
                     yield return seq.Next(new FunctionCallArgumentsDoneEvent { ItemId = _openId!, OutputIndex = index, Name = _callName, Arguments = args });
-                    var item = new FunctionCallItem { Id = _openId, Status = "completed", CallId = _callId!, Name = _callName!, Arguments = args };
+                    var item = new FunctionCallItem { Id = _openId, Status = status, CallId = _callId!, Name = _callName!, Arguments = args };
                     _output.Add(item);
                     yield return seq.Next(new OutputItemDoneEvent { OutputIndex = index, Item = item });
                     break;
