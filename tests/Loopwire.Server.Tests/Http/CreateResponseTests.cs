@@ -219,30 +219,53 @@ public sealed class CreateResponseTests : IClassFixture<LoopwireFactory>
     {
         var body = Request("Write a long story about sockets.");
         body["max_output_tokens"] = 3;
-        body["stream"] = streaming;
-        using var content = Content(body.ToJsonString());
 
-        using var http = await _client.PostAsync(new Uri("/v1/responses", UriKind.Relative), content);
-
-        Assert.Equal(System.Net.HttpStatusCode.OK, http.StatusCode);
-        JsonElement r;
-        if (streaming)
-        {
-            var events = await ReadEventsAsync(http);
-            AssertFraming(events);
-            Assert.Equal("response.incomplete", events[^1].Type);
-            Assert.DoesNotContain(events, e => e.Type == "response.completed");
-            r = events[^1].Json.GetProperty("response");
-        }
-        else
-        {
-            r = await ReadJsonAsync(http);
-        }
+        var r = await CreateIncompleteAsync(body, streaming);
 
         Assert.Equal("incomplete", r.Str("status"));
         Assert.Equal("max_output_tokens", r.GetProperty("incomplete_details").Str("reason"));
         Assert.Equal(3, r.GetProperty("max_output_tokens").GetInt32());
         Assert.Equal(3, r.GetProperty("usage").GetProperty("output_tokens").GetInt32());
+        var item = Assert.Single(r.GetProperty("output").EnumerateArray());
+        Assert.Equal("incomplete", item.Str("status"));
+    }
+
+    [Theory, InlineData(false), InlineData(true)]
+    public async Task Post_MaxOutputTokensReachedInFunctionCall_MarksCallIncomplete(bool streaming)
+    {
+        var tools = Tools();
+        tools[0]!["parameters"] = JsonNode.Parse(
+            """{"type":"object","properties":{"city":{"type":"string"},"country":{"type":"string"},"units":{"type":"string"},"language":{"type":"string"}}}""");
+        var body = Request(new JsonArray(UserMessage($"Call {WeatherTool} with every detail you can.")));
+        body["tools"] = tools;
+        body["max_output_tokens"] = 12;
+
+        var turn = await CreateIncompleteAsync(body, streaming);
+
+        Assert.Equal("incomplete", turn.Str("status"));
+        var call = Assert.Single(turn.GetProperty("output").EnumerateArray());
+        Assert.Equal("function_call", call.Str("type"));
+        Assert.Equal("incomplete", call.Str("status"));
+    }
+
+    private async Task<JsonElement> CreateIncompleteAsync(JsonObject body, bool streaming)
+    {
+        body["stream"] = streaming;
+        using var content = Content(body.ToJsonString());
+        using var http = await _client.PostAsync(new Uri("/v1/responses", UriKind.Relative), content);
+        Assert.Equal(System.Net.HttpStatusCode.OK, http.StatusCode);
+        if (!streaming)
+        {
+            return await ReadJsonAsync(http);
+        }
+
+        var events = await ReadEventsAsync(http);
+        AssertFraming(events);
+        Assert.Equal("response.incomplete", events[^1].Type);
+        var done = events.Last(e => e.Type == "response.output_item.done").Json.GetProperty("item");
+        var final = events[^1].Json.GetProperty("response");
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse(done.GetRawText()), JsonNode.Parse(final.GetProperty("output").EnumerateArray().Last().GetRawText())));
+        return final;
     }
 
     [Fact]
