@@ -170,6 +170,7 @@ public sealed class StoredResponseTests : IClassFixture<LoopwireFactory>
     [InlineData("?limit=101", "limit")]
     [InlineData("?limit=ten", "limit")]
     [InlineData("?order=bad", "order")]
+    [InlineData("?after=msg_not_in_this_response", "after")]
     public async Task InputItems_InvalidQuery_Returns400NamingParam(string query, string param)
     {
         string id = await CreateFiveItemResponseAsync();
