@@ -1,0 +1,66 @@
+using System.Collections.Frozen;
+using System.Text.Json;
+using Loopwire.Protocol.Serialization;
+using Loopwire.Protocol.Streaming;
+
+namespace Loopwire.Client;
+
+/// <summary>Turns one event's JSON (an SSE <c>data:</c> payload or a WebSocket text message) into an event or an error.</summary>
+internal static class EventReader
+{
+    private static readonly FrozenSet<string> Known = ProtocolJsonContext.Wire.ResponseEvent.PolymorphismOptions!.DerivedTypes
+        .Select(d => (string)d.TypeDiscriminator!)
+        .ToFrozenSet(StringComparer.Ordinal);
+
+    /// <summary>Reads a message.</summary>
+    /// <returns>The event; or the error of a WebSocket error envelope; or neither for event types this client does not know.</returns>
+    /// <exception cref="JsonException">The message is not valid JSON of a known shape.</exception>
+    public static (ResponseEvent? Event, ResponsesApiException? Error) Read(ReadOnlySpan<byte> json)
+    {
+        var (type, nestedError) = Peek(json);
+        if (type == "error" && nestedError)
+        {
+            var envelope = JsonSerializer.Deserialize(json, ProtocolJsonContext.Wire.WebSocketErrorEnvelope)!;
+            var e = envelope.Error;
+            return (null, new ResponsesApiException(envelope.Status, e?.Type, e?.Code, e?.Param, e?.Message ?? "The server reported an error."));
+        }
+
+        if (type is null || !Known.Contains(type))
+        {
+            return (null, null);
+        }
+
+        return (JsonSerializer.Deserialize(json, ProtocolJsonContext.Wire.ResponseEvent), null);
+    }
+
+    /// <summary>Finds the top-level <c>type</c> and whether a top-level <c>error</c> object is present.</summary>
+    private static (string? Type, bool NestedError) Peek(ReadOnlySpan<byte> json)
+    {
+        var reader = new Utf8JsonReader(json);
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        {
+            throw new JsonException("An event must be a JSON object.");
+        }
+
+        string? type = null;
+        bool nested = false;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            bool isType = reader.ValueTextEquals("type"u8);
+            bool isError = reader.ValueTextEquals("error"u8);
+            reader.Read();
+            if (isType && reader.TokenType == JsonTokenType.String)
+            {
+                type = reader.GetString();
+            }
+            else if (isError && reader.TokenType == JsonTokenType.StartObject)
+            {
+                nested = true;
+            }
+
+            reader.Skip();
+        }
+
+        return (type, nested);
+    }
+}

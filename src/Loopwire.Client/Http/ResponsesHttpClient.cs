@@ -1,0 +1,233 @@
+using System.Net.Http.Headers;
+using System.Net.ServerSentEvents;
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Text.Json;
+using Loopwire.Protocol.Errors;
+using Loopwire.Protocol.Requests;
+using Loopwire.Protocol.Responses;
+using Loopwire.Protocol.Serialization;
+using Loopwire.Protocol.Streaming;
+
+namespace Loopwire.Client.Http;
+
+/// <summary>The Responses API over HTTP: JSON and SSE on <c>/v1/responses</c>.</summary>
+/// <remarks>
+/// Thread-safe; share one instance. Paths are relative to <see cref="HttpClient.BaseAddress"/>, which must be the
+/// server root (<c>http://host:port/</c>). The <see cref="HttpClient"/> is not owned and not disposed.
+/// Non-2xx answers become <see cref="ResponsesApiException"/>.
+/// </remarks>
+public sealed class ResponsesHttpClient
+{
+    private const string ResponsesPath = "v1/responses";
+
+    private readonly HttpClient _http;
+    private readonly ResponsesClientOptions _options;
+
+    /// <summary>Creates the client.</summary>
+    /// <param name="httpClient">The HTTP client; its <see cref="HttpClient.BaseAddress"/> is the server root.</param>
+    /// <param name="options">API key and extra headers; null for none.</param>
+    public ResponsesHttpClient(HttpClient httpClient, ResponsesClientOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(httpClient);
+        _http = httpClient;
+        _options = options ?? new ResponsesClientOptions();
+    }
+
+    /// <summary>Creates a response and waits for the whole of it (<c>stream</c> is forced to false).</summary>
+    /// <param name="request">The request.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The response object.</returns>
+    /// <exception cref="ResponsesApiException">The server answered with an error.</exception>
+    public Task<ResponseObject> CreateAsync(CreateResponseRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return CreateCoreAsync(request, null, cancellationToken);
+    }
+
+    /// <summary>Creates a response and streams its events (SSE; <c>stream</c> is forced to true).</summary>
+    /// <param name="request">The request.</param>
+    /// <param name="cancellationToken">Cancels the stream; the connection is dropped, which stops the server.</param>
+    /// <returns>The events, ending with the terminal event (<c>response.completed</c>, <c>.incomplete</c>, <c>.failed</c> or <c>error</c>).</returns>
+    /// <exception cref="ResponsesApiException">The server refused the request (thrown on the first move).</exception>
+    /// <exception cref="ResponsesConnectionException">The stream ended before its terminal event.</exception>
+    public IAsyncEnumerable<ResponseEvent> StreamAsync(CreateResponseRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return StreamCoreAsync(request, null, cancellationToken);
+    }
+
+    /// <summary>Retrieves a stored response.</summary>
+    /// <param name="responseId">The response id.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The response object.</returns>
+    /// <exception cref="ResponsesApiException">Unknown id (404) or another error.</exception>
+    public Task<ResponseObject> RetrieveAsync(string responseId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(responseId);
+        return SendAsync(HttpMethod.Get, $"{ResponsesPath}/{Uri.EscapeDataString(responseId)}", null, ProtocolJsonContext.Wire.ResponseObject, cancellationToken);
+    }
+
+    /// <summary>Deletes a stored response.</summary>
+    /// <param name="responseId">The response id.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The deletion result.</returns>
+    /// <exception cref="ResponsesApiException">Unknown id (404) or another error.</exception>
+    public Task<DeletedResponse> DeleteAsync(string responseId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(responseId);
+        return SendAsync(HttpMethod.Delete, $"{ResponsesPath}/{Uri.EscapeDataString(responseId)}", null, ProtocolJsonContext.Wire.DeletedResponse, cancellationToken);
+    }
+
+    /// <summary>Lists the input items of a stored response, one page.</summary>
+    /// <param name="responseId">The response id.</param>
+    /// <param name="limit">Page size, 1–100; null for the server default (20).</param>
+    /// <param name="order"><c>asc</c> or <c>desc</c>; null for the server default (<c>desc</c>).</param>
+    /// <param name="after">An item id to start after; null to start at the beginning.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The page.</returns>
+    /// <exception cref="ResponsesApiException">Unknown id (404), invalid arguments (400) or another error.</exception>
+    public Task<ItemList> ListInputItemsAsync(string responseId, int? limit = null, string? order = null, string? after = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(responseId);
+        var path = new StringBuilder($"{ResponsesPath}/{Uri.EscapeDataString(responseId)}/input_items");
+        char sep = '?';
+        if (limit is { } l)
+        {
+            path.Append(sep).Append("limit=").Append(l);
+            sep = '&';
+        }
+
+        if (order is not null)
+        {
+            path.Append(sep).Append("order=").Append(Uri.EscapeDataString(order));
+            sep = '&';
+        }
+
+        if (after is not null)
+        {
+            path.Append(sep).Append("after=").Append(Uri.EscapeDataString(after));
+        }
+
+        return SendAsync(HttpMethod.Get, path.ToString(), null, ProtocolJsonContext.Wire.ItemList, cancellationToken);
+    }
+
+    internal Task<ResponseObject> CreateCoreAsync(CreateResponseRequest request, TransferCounter? counter, CancellationToken ct) =>
+        SendAsync(HttpMethod.Post, ResponsesPath, Body(request with { Stream = false, Type = null }, counter), ProtocolJsonContext.Wire.ResponseObject, ct, counter);
+
+    internal async IAsyncEnumerable<ResponseEvent> StreamCoreAsync(CreateResponseRequest request, TransferCounter? counter,
+        [EnumeratorCancellation] CancellationToken ct)
+    {
+        using var message = NewRequest(HttpMethod.Post, ResponsesPath, Body(request with { Stream = true, Type = null }, counter));
+        message.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
+        using var response = await SendRawAsync(message, ct).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw await ReadErrorAsync(response, counter, ct).ConfigureAwait(false);
+        }
+
+        var raw = await response.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
+        await using var body = counter is null ? raw : new CountingStream(raw, counter);
+        var parser = SseParser.Create(body, static (_, data) => data.SequenceEqual("[DONE]"u8) ? null : EventReader.Read(data).Event);
+        bool terminal = false;
+        await using var items = parser.EnumerateAsync(ct).GetAsyncEnumerator(ct);
+        while (!terminal)
+        {
+            bool more;
+            try
+            {
+                more = await items.MoveNextAsync().ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is HttpRequestException or IOException && !ct.IsCancellationRequested)
+            {
+                throw new ResponsesConnectionException("The SSE stream broke before its terminal event.", ex);
+            }
+
+            if (!more)
+            {
+                throw new ResponsesConnectionException("The SSE stream ended before its terminal event.");
+            }
+
+            if (items.Current.Data is { } e)
+            {
+                terminal = e.IsTerminal;
+                yield return e;
+            }
+        }
+    }
+
+    private ByteArrayContent Body(CreateResponseRequest request, TransferCounter? counter)
+    {
+        byte[] json = JsonSerializer.SerializeToUtf8Bytes(request, ProtocolJsonContext.Wire.CreateResponseRequest);
+        counter?.Sent(json.Length);
+        var content = new ByteArrayContent(json);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        return content;
+    }
+
+    private async Task<T> SendAsync<T>(HttpMethod method, string path, HttpContent? content,
+        System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> typeInfo, CancellationToken ct, TransferCounter? counter = null)
+    {
+        using var message = NewRequest(method, path, content);
+        using var response = await SendRawAsync(message, ct).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw await ReadErrorAsync(response, counter, ct).ConfigureAwait(false);
+        }
+
+        var raw = await response.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
+        await using var body = counter is null ? raw : new CountingStream(raw, counter);
+        return await JsonSerializer.DeserializeAsync(body, typeInfo, ct).ConfigureAwait(false)
+            ?? throw new ResponsesApiException((int)response.StatusCode, "invalid_response", null, null, "The server answered with an empty body.");
+    }
+
+    private HttpRequestMessage NewRequest(HttpMethod method, string path, HttpContent? content)
+    {
+        var message = new HttpRequestMessage(method, path) { Content = content };
+        if (_options.ApiKey is { } key)
+        {
+            message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        }
+
+        foreach (var (name, value) in _options.Headers)
+        {
+            message.Headers.TryAddWithoutValidation(name, value);
+        }
+
+        return message;
+    }
+
+    private async Task<HttpResponseMessage> SendRawAsync(HttpRequestMessage message, CancellationToken ct)
+    {
+        try
+        {
+            return await _http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false);
+        }
+        catch (HttpRequestException ex)
+        {
+            throw new ResponsesConnectionException($"The HTTP request failed: {ex.Message}", ex);
+        }
+    }
+
+    private static async Task<ResponsesApiException> ReadErrorAsync(HttpResponseMessage response, TransferCounter? counter, CancellationToken ct)
+    {
+        byte[] body = await response.Content.ReadAsByteArrayAsync(ct).ConfigureAwait(false);
+        counter?.Received(body.Length);
+        int status = (int)response.StatusCode;
+        string? requestId = response.Headers.TryGetValues("x-request-id", out var ids) ? ids.FirstOrDefault() : null;
+        ErrorDetail? detail = null;
+        try
+        {
+            detail = body.Length > 0 ? JsonSerializer.Deserialize(body, ProtocolJsonContext.Wire.ErrorBody)?.Error : null;
+        }
+        catch (JsonException)
+        {
+        }
+
+        string fallback = body.Length == 0
+            ? $"HTTP {status} {response.ReasonPhrase}"
+            : $"HTTP {status}: {Encoding.UTF8.GetString(body, 0, Math.Min(body.Length, 512))}";
+        return new ResponsesApiException(status, detail?.Type, detail?.Code, detail?.Param, detail?.Message ?? fallback) { RequestId = requestId };
+    }
+}

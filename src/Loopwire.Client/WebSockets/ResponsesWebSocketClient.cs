@@ -1,0 +1,334 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Net.WebSockets;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using System.Threading.Channels;
+using Loopwire.Protocol.Requests;
+using Loopwire.Protocol.Serialization;
+using Loopwire.Protocol.Streaming;
+
+namespace Loopwire.Client.WebSockets;
+
+/// <summary>One WebSocket-mode connection to <c>/v1/responses</c>: sends <c>response.create</c>, receives events.</summary>
+/// <remarks>
+/// <para>One response is in flight at a time: <see cref="StreamAsync"/> throws <see cref="InvalidOperationException"/> while
+/// another stream is open. A receive loop reads the socket into a bounded channel
+/// (<see cref="ResponsesWebSocketOptions.ReceiveBufferEvents"/>); when it is full the loop stops reading, so TCP
+/// back-pressure reaches the server instead of memory growing.</para>
+/// <para>If a stream is abandoned before its terminal event (cancelled, disposed early, or the reader throws), the
+/// connection is aborted: the rest of that response would otherwise be read as the next response's events.
+/// A WebSocket error envelope (e.g. <c>previous_response_not_found</c>) leaves the connection usable.</para>
+/// </remarks>
+public sealed class ResponsesWebSocketClient : IAsyncDisposable
+{
+    private readonly WebSocket _ws;
+    private readonly ResponsesWebSocketOptions _options;
+    private readonly Channel<Inbound> _inbound;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly long _openedAt;
+    private readonly Task _receive;
+    private int _busy;
+    private volatile bool _broken;
+
+    private ResponsesWebSocketClient(WebSocket ws, ResponsesWebSocketOptions options)
+    {
+        _ws = ws;
+        _options = options;
+        _openedAt = options.TimeProvider.GetTimestamp();
+        ConnectedAt = options.TimeProvider.GetUtcNow();
+        _inbound = Channel.CreateBounded<Inbound>(new BoundedChannelOptions(options.ReceiveBufferEvents)
+        {
+            SingleReader = true,
+            SingleWriter = true,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+        _receive = Task.Run(ReceiveLoopAsync);
+    }
+
+    /// <summary>When the connection opened.</summary>
+    public DateTimeOffset ConnectedAt { get; }
+
+    /// <summary>How long the connection has been open.</summary>
+    public TimeSpan Age => _options.TimeProvider.GetElapsedTime(_openedAt);
+
+    /// <summary>Whether the connection can carry another response.</summary>
+    public bool IsOpen => !_broken && _ws.State == WebSocketState.Open && !_receive.IsCompleted;
+
+    /// <summary>Connects to the WebSocket endpoint.</summary>
+    /// <param name="uri">The address of <c>/v1/responses</c>; <c>http(s)</c> is turned into <c>ws(s)</c>.</param>
+    /// <param name="options">Auth, headers, connector and buffering; null for defaults.</param>
+    /// <param name="cancellationToken">Cancels the connect.</param>
+    /// <returns>The connected client; dispose it to close the connection.</returns>
+    /// <exception cref="ResponsesConnectionException">The connection could not be opened.</exception>
+    public static async Task<ResponsesWebSocketClient> ConnectAsync(Uri uri, ResponsesWebSocketOptions? options = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(uri);
+        options ??= new ResponsesWebSocketOptions();
+        uri = ToWebSocketUri(uri);
+        var headers = new Dictionary<string, string>(options.Headers, StringComparer.OrdinalIgnoreCase);
+        if (options.ApiKey is { } key)
+        {
+            headers["Authorization"] = "Bearer " + key;
+        }
+
+        WebSocket ws;
+        try
+        {
+            ws = options.Connector is { } connect
+                ? await connect(uri, headers, cancellationToken).ConfigureAwait(false)
+                : await ConnectClientWebSocketAsync(uri, headers, options, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is WebSocketException or HttpRequestException or IOException or InvalidOperationException)
+        {
+            throw new ResponsesConnectionException($"Could not open a WebSocket to {uri}: {ex.Message}", ex);
+        }
+
+        return new ResponsesWebSocketClient(ws, options);
+    }
+
+    /// <summary>Sends <c>response.create</c> and streams the response's events.</summary>
+    /// <param name="request">The request; <c>type</c> is set to <c>response.create</c> and <c>stream</c> is left out.</param>
+    /// <param name="cancellationToken">Cancels the stream; cancelling before the terminal event aborts the connection.</param>
+    /// <returns>The events up to and including the terminal one.</returns>
+    /// <exception cref="InvalidOperationException">Another response is in flight on this connection.</exception>
+    /// <exception cref="ResponsesApiException">The server answered with an error envelope (the connection stays usable).</exception>
+    /// <exception cref="ResponsesConnectionException">The connection broke or closed before the terminal event.</exception>
+    public IAsyncEnumerable<ResponseEvent> StreamAsync(CreateResponseRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return StreamCoreAsync(request, null, cancellationToken);
+    }
+
+    /// <summary>Aborts the connection at once (no close handshake).</summary>
+    public void Abort()
+    {
+        _broken = true;
+        _ws.Abort();
+        _stop.Cancel();
+    }
+
+    /// <summary>Closes the connection with 1000 (bounded by <paramref name="cancellationToken"/>, then aborted).</summary>
+    /// <param name="cancellationToken">Bounds the close handshake.</param>
+    /// <returns>A task that completes when the connection is closed.</returns>
+    public async Task CloseAsync(CancellationToken cancellationToken = default)
+    {
+        _broken = true;
+        try
+        {
+            if (_ws.State is WebSocketState.Open or WebSocketState.CloseReceived)
+            {
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                timeout.CancelAfter(TimeSpan.FromSeconds(5));
+                await _ws.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, timeout.Token).ConfigureAwait(false);
+                await _receive.WaitAsync(timeout.Token).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException or IOException)
+        {
+        }
+        finally
+        {
+            _ws.Abort();
+            await _stop.CancelAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        await CloseAsync().ConfigureAwait(false);
+        try
+        {
+            await _receive.ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or WebSocketException)
+        {
+        }
+
+        _ws.Dispose();
+        _stop.Dispose();
+    }
+
+    internal async IAsyncEnumerable<ResponseEvent> StreamCoreAsync(CreateResponseRequest request, TransferCounter? counter,
+        [EnumeratorCancellation] CancellationToken ct)
+    {
+        if (Interlocked.CompareExchange(ref _busy, 1, 0) != 0)
+        {
+            throw new InvalidOperationException("A response is already in flight on this WebSocket; one response at a time.");
+        }
+
+        bool clean = false;
+        try
+        {
+            if (!IsOpen)
+            {
+                throw Closed("The WebSocket is not open.");
+            }
+
+            byte[] json = JsonSerializer.SerializeToUtf8Bytes(request with { Type = "response.create", Stream = null },
+                ProtocolJsonContext.Wire.CreateResponseRequest);
+            try
+            {
+                await _ws.SendAsync(json, WebSocketMessageType.Text, true, ct).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is WebSocketException or IOException or ObjectDisposedException)
+            {
+                throw Closed("Sending on the WebSocket failed.", ex);
+            }
+
+            counter?.Sent(json.Length);
+            while (true)
+            {
+                Inbound next;
+                try
+                {
+                    if (!await _inbound.Reader.WaitToReadAsync(ct).ConfigureAwait(false))
+                    {
+                        throw Closed("The WebSocket closed before the response's terminal event.");
+                    }
+
+                    _inbound.Reader.TryRead(out next);
+                }
+                catch (Exception ex) when (ex is ChannelClosedException or WebSocketException or IOException or JsonException or ObjectDisposedException)
+                {
+                    throw Closed("The WebSocket broke before the response's terminal event.", ex);
+                }
+
+                counter?.Received(next.Bytes);
+                if (next.Error is { } error)
+                {
+                    // An error envelope ends the request; nothing else of it follows.
+                    clean = true;
+                    throw error;
+                }
+
+                if (next.Event is not { } e)
+                {
+                    continue;
+                }
+
+                if (e.IsTerminal)
+                {
+                    clean = true;
+                }
+
+                yield return e;
+                if (clean)
+                {
+                    yield break;
+                }
+            }
+        }
+        finally
+        {
+            if (!clean)
+            {
+                Abort();
+            }
+
+            Volatile.Write(ref _busy, 0);
+        }
+    }
+
+    private ResponsesConnectionException Closed(string message, Exception? inner = null)
+    {
+        _broken = true;
+        int? status = _ws.CloseStatus is { } s ? (int)s : null;
+        string suffix = status is null ? "" : $" (close {status} {_ws.CloseStatusDescription})";
+        return new ResponsesConnectionException(message + suffix, inner) { CloseStatus = status };
+    }
+
+    private async Task ReceiveLoopAsync()
+    {
+        var buffer = new ArrayBufferWriter<byte>(16 * 1024);
+        Exception? failure = null;
+        var ct = _stop.Token;
+        try
+        {
+            while (true)
+            {
+                var result = await _ws.ReceiveAsync(buffer.GetMemory(16 * 1024), ct).ConfigureAwait(false);
+                if (result.MessageType == WebSocketMessageType.Close)
+                {
+                    if (_ws.State == WebSocketState.CloseReceived)
+                    {
+                        await _ws.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, ct).ConfigureAwait(false);
+                    }
+
+                    return;
+                }
+
+                buffer.Advance(result.Count);
+                if (buffer.WrittenCount > _options.MaxMessageBytes)
+                {
+                    failure = new ResponsesConnectionException($"A message exceeded {_options.MaxMessageBytes} bytes (MaxMessageBytes).");
+                    _broken = true;
+                    _ws.Abort();
+                    return;
+                }
+
+                if (!result.EndOfMessage)
+                {
+                    continue;
+                }
+
+                var (e, error) = EventReader.Read(buffer.WrittenSpan);
+                await _inbound.Writer.WriteAsync(new Inbound(e, error, buffer.WrittenCount), ct).ConfigureAwait(false);
+                if (buffer.Capacity > 1024 * 1024)
+                {
+                    buffer = new ArrayBufferWriter<byte>(16 * 1024);
+                }
+                else
+                {
+                    buffer.ResetWrittenCount();
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (Exception ex) when (ex is WebSocketException or IOException or ObjectDisposedException or JsonException)
+        {
+            failure = ex;
+            _broken = true;
+        }
+        finally
+        {
+            Debug.Assert(!_inbound.Reader.Completion.IsCompleted);
+            _inbound.Writer.TryComplete(failure);
+        }
+    }
+
+    private static async Task<WebSocket> ConnectClientWebSocketAsync(Uri uri, Dictionary<string, string> headers,
+        ResponsesWebSocketOptions options, CancellationToken ct)
+    {
+        var ws = new ClientWebSocket();
+        try
+        {
+            ws.Options.KeepAliveInterval = options.KeepAliveInterval;
+            foreach (var (name, value) in headers)
+            {
+                ws.Options.SetRequestHeader(name, value);
+            }
+
+            await ws.ConnectAsync(uri, ct).ConfigureAwait(false);
+            return ws;
+        }
+        catch
+        {
+            ws.Dispose();
+            throw;
+        }
+    }
+
+    private static Uri ToWebSocketUri(Uri uri) => uri.Scheme switch
+    {
+        "http" => new UriBuilder(uri) { Scheme = "ws" }.Uri,
+        "https" => new UriBuilder(uri) { Scheme = "wss" }.Uri,
+        _ => uri,
+    };
+
+    private readonly record struct Inbound(ResponseEvent? Event, ResponsesApiException? Error, int Bytes);
+}
