@@ -1,0 +1,69 @@
+using System.ComponentModel.DataAnnotations;
+using Loopwire.Client.WebSockets;
+
+namespace Loopwire.Client.Sessions;
+
+/// <summary>Options of a <see cref="ResponseSession"/>.</summary>
+/// <remarks>Read once when the session is created; later changes have no effect.</remarks>
+public sealed class ResponseSessionOptions : ResponsesClientOptions
+{
+    /// <summary>The server root, e.g. <c>http://localhost:8080/</c>; requests go to <c>v1/responses</c> under it. Required.</summary>
+    public Uri? Endpoint { get; set; }
+
+    /// <summary>The transport. <value><see cref="SessionTransport.WebSocket"/></value></summary>
+    public SessionTransport Transport { get; set; } = SessionTransport.WebSocket;
+
+    /// <summary>
+    /// The HTTP client for the HTTP transports; not owned. Null creates one over <see cref="Endpoint"/> that the session
+    /// owns. When set, its <see cref="HttpClient.BaseAddress"/> must be the server root. <value>null</value>
+    /// </summary>
+    public HttpClient? HttpClient { get; set; }
+
+    /// <summary>Opens WebSockets (tests pass the in-process server's client); null uses ClientWebSocket. <value>null</value></summary>
+    public WebSocketConnector? Connector { get; set; }
+
+    /// <summary>
+    /// A WebSocket older than this is closed and replaced between turns, before the server's own limit (60 minutes on
+    /// OpenAI and by default on Loopwire) refuses a request. <value>55 minutes</value>
+    /// </summary>
+    public TimeSpan MaxConnectionAge { get; set; } = TimeSpan.FromMinutes(55);
+
+    /// <summary>
+    /// How many times one turn may be re-sent with the full context after a recoverable failure
+    /// (<c>previous_response_not_found</c>, <c>websocket_connection_limit_reached</c>, a dropped connection, a close before
+    /// the terminal event). <value>2</value>
+    /// </summary>
+    [Range(0, 10)]
+    public int MaxReplays { get; set; } = 2;
+
+    /// <summary>Attempts to open a connection before the turn fails; exponential backoff with jitter between them. <value>4</value></summary>
+    [Range(1, 20)]
+    public int MaxConnectAttempts { get; set; } = 4;
+
+    /// <summary>The first backoff delay; each further attempt doubles it, up to <see cref="ReconnectMaxDelay"/>, and the
+    /// actual delay is drawn in [50%, 100%] of it. <value>100 ms</value></summary>
+    public TimeSpan ReconnectBaseDelay { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>The largest backoff delay. <value>5 seconds</value></summary>
+    public TimeSpan ReconnectMaxDelay { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// After opening a WebSocket, send the first full context as a warm-up (<c>generate: false</c>) and then the turn as an
+    /// empty continuation of it, the way Codex pre-warms. <value>false</value>
+    /// </summary>
+    public bool WarmUpAfterConnect { get; set; }
+
+    /// <summary>
+    /// Surface each attempt's events as they arrive instead of when the attempt has ended. Live events make a failure
+    /// after the first surfaced event non-recoverable (the turn throws); buffered events (the default) let every
+    /// recoverable failure be replayed transparently. <value>false</value>
+    /// </summary>
+    public bool SurfaceEventsLive { get; set; }
+
+    /// <summary>WebSocket events buffered before the client stops reading the socket. <value>256</value></summary>
+    [Range(1, 100_000)]
+    public int ReceiveBufferEvents { get; set; } = 256;
+
+    /// <summary>The clock (connection age, backoff, metrics). <value><see cref="TimeProvider.System"/></value></summary>
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+}
