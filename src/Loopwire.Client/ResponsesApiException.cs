@@ -1,5 +1,3 @@
-using Loopwire.Protocol.Errors;
-
 namespace Loopwire.Client;
 
 /// <summary>
@@ -38,9 +36,6 @@ public sealed class ResponsesApiException : Exception
 
     /// <summary>The <c>x-request-id</c> of the HTTP response, when there was one.</summary>
     public string? RequestId { get; init; }
-
-    internal static ResponsesApiException From(int status, ErrorDetail? detail, string fallbackMessage) =>
-        new(status, detail?.Type, detail?.Code, detail?.Param, detail?.Message ?? fallbackMessage);
 }
 
 /// <summary>The connection broke, or closed before the response's terminal event arrived.</summary>

@@ -130,7 +130,11 @@ public sealed class ResponsesWebSocketClient : IAsyncDisposable
         }
         finally
         {
-            _ws.Abort();
+            if (_ws.State != WebSocketState.Closed)
+            {
+                _ws.Abort();
+            }
+
             await _stop.CancelAsync().ConfigureAwait(false);
         }
     }
