@@ -1,0 +1,136 @@
+using System.Text.Json;
+using Loopwire.Client.Sessions;
+using Loopwire.Client.WebSockets;
+using Loopwire.Protocol.Items;
+using Loopwire.Protocol.Requests;
+using Loopwire.Protocol.Serialization;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Logging;
+
+namespace Loopwire.Client.Tests.Support;
+
+/// <summary>An in-process Loopwire server (memory store) plus helpers to point clients at it.</summary>
+public sealed class LoopwireServer : WebApplicationFactory<Program>
+{
+    public const string Model = "sim-instant";
+
+    private readonly Dictionary<string, string> _settings;
+    private readonly List<InterceptingWebSocket> _sockets = [];
+
+    public LoopwireServer() => _settings = [];
+
+    /// <summary>A server with extra configuration (e.g. <c>Loopwire:WebSocket:MaxConnectionAge</c>).</summary>
+    public static LoopwireServer With(Dictionary<string, string> settings)
+    {
+        var server = new LoopwireServer();
+        foreach (var (key, value) in settings)
+        {
+            server._settings[key] = value;
+        }
+
+        return server;
+    }
+
+    /// <summary>Every WebSocket opened through <see cref="Connector"/>, in order.</summary>
+    public IReadOnlyList<InterceptingWebSocket> Sockets
+    {
+        get
+        {
+            lock (_sockets)
+            {
+                return [.. _sockets];
+            }
+        }
+    }
+
+    /// <summary>Runs before a connection is opened (connection number from 0); throw to fail it.</summary>
+    public Action<int>? BeforeConnect { get; set; }
+
+    /// <summary>Opens WebSockets through the test server, wrapped so tests can see and intercept messages.</summary>
+    public WebSocketConnector Connector => async (uri, headers, ct) =>
+    {
+        int n;
+        lock (_sockets)
+        {
+            n = _sockets.Count + _failedConnects;
+        }
+
+        try
+        {
+            BeforeConnect?.Invoke(n);
+        }
+        catch
+        {
+            Interlocked.Increment(ref _failedConnects);
+            throw;
+        }
+
+        var client = Server.CreateWebSocketClient();
+        client.ConfigureRequest = r =>
+        {
+            foreach (var (name, value) in headers)
+            {
+                r.Headers[name] = value;
+            }
+        };
+        var ws = new InterceptingWebSocket(await client.ConnectAsync(uri, ct));
+        lock (_sockets)
+        {
+            _sockets.Add(ws);
+        }
+
+        return ws;
+    };
+
+    private int _failedConnects;
+
+    public ResponseSessionOptions SessionOptions(SessionTransport transport) => new()
+    {
+        Endpoint = Server.BaseAddress,
+        Transport = transport,
+        HttpClient = CreateClient(),
+        Connector = Connector,
+        ReconnectBaseDelay = TimeSpan.FromMilliseconds(5),
+        ReconnectMaxDelay = TimeSpan.FromMilliseconds(50),
+    };
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseSetting("Loopwire:Store", "memory");
+        foreach (var (key, value) in _settings)
+        {
+            builder.UseSetting(key, value);
+        }
+
+        builder.ConfigureLogging(l => l.SetMinimumLevel(LogLevel.Warning));
+    }
+
+    // Shared conversation helpers.
+    public static readonly IReadOnlyList<ToolDefinition> Tools =
+    [
+        new ToolDefinition
+        {
+            Type = "function",
+            Name = "lookup",
+            Description = "Looks a city up.",
+            Parameters = JsonDocument.Parse("""{"type":"object","properties":{"city":{"type":"string"}},"required":["city"]}""").RootElement.Clone(),
+        },
+    ];
+
+    public static CreateResponseRequest Options(string? instructions = "You are terse.", IReadOnlyList<ToolDefinition>? tools = null) => new()
+    {
+        Model = Model,
+        Instructions = instructions is null ? null : JsonDocument.Parse(JsonSerializer.Serialize(instructions)).RootElement.Clone(),
+        Tools = tools ?? Tools,
+    };
+
+    public static MessageItem User(string text) => new() { Role = "user", Content = MessageContent.FromText(text) };
+
+    public static FunctionCallOutputItem ToolOutput(string callId, string output) =>
+        new() { CallId = callId, Output = MessageContent.FromText(output) };
+
+    /// <summary>The items as JSON without their ids (ids are random; everything else is deterministic).</summary>
+    public static string WithoutIds(IEnumerable<ResponseItem> items) =>
+        string.Join("\n", items.Select(i => JsonSerializer.Serialize(i with { Id = null }, ProtocolJsonContext.Wire.ResponseItem)));
+}
