@@ -40,11 +40,15 @@ internal sealed class ResponsesChatClient : IChatClient
         TurnResult? result = null;
         await foreach (var update in StartTurn(messages, options, cancellationToken).ConfigureAwait(false))
         {
-            result = update.Result ?? result;
+            if (update.Result is { } r)
+            {
+                // Still inside the session's turn: its checkpoint is this response's.
+                Remember(r.Response.Id);
+                result = r;
+            }
         }
 
         var response = result!.Response;
-        Remember(response.Id);
         return new ChatResponse(ChatMapping.ToMessage(response))
         {
             ResponseId = response.Id,

@@ -33,7 +33,10 @@ namespace Loopwire.Client.Sessions;
 /// <para><b>No duplicated output</b>: by default each attempt's events are buffered and surfaced only once the attempt
 /// has reached its terminal event, so the events of a failed attempt are never surfaced and the caller sees exactly one
 /// response per turn. With <see cref="ResponseSessionOptions.SurfaceEventsLive"/>, events are surfaced as they arrive;
-/// failures before the first surfaced event are still replayed, a failure after it ends the turn with the exception.</para>
+/// failures before the first surfaced event are still replayed, a failure after it ends the turn with the exception.
+/// Memory: the WebSocket client reads into a bounded channel in both modes; buffered mode also holds the events of the
+/// current attempt (one response's worth, which its final response object carries anyway), while live mode passes the
+/// caller's pace back to the socket and the server.</para>
 /// <para>Thread-safety: turns run one at a time (a second call waits for the first). Dispose closes the connection.</para>
 /// </remarks>
 public sealed class ResponseSession : IAsyncDisposable
@@ -89,8 +92,7 @@ public sealed class ResponseSession : IAsyncDisposable
 
         if (resumeFrom is not null)
         {
-            var (_, bytes) = Normalize(resumeFrom.Options);
-            _chain = new Chain(resumeFrom.ResponseId, [.. resumeFrom.Context], null, resumeFrom.Options, bytes);
+            _chain = new Chain(resumeFrom.ResponseId, [.. resumeFrom.Context], null, resumeFrom.Options, Key(Template(resumeFrom.Options)));
         }
     }
 
@@ -211,9 +213,8 @@ public sealed class ResponseSession : IAsyncDisposable
             long start = _time.GetTimestamp();
             var counter = new TransferCounter();
             int itemsSent = 0, replays = 0, reconnects = 0, requests = 0;
-            var (template, optionsBytes) = ReferenceEquals(options, _chain?.OptionsSource)
-                ? (Normalize(options).Template, _chain!.OptionsBytes)
-                : Normalize(options);
+            var template = Template(options);
+            byte[] optionsBytes = ReferenceEquals(options, _chain?.OptionsSource) ? _chain!.OptionsBytes : Key(template);
 
             // Step 1
             IReadOnlyList<ResponseItem>? delta = null;
@@ -493,27 +494,25 @@ public sealed class ResponseSession : IAsyncDisposable
         _ => Recovery.Reconnect,
     };
 
-    /// <summary>The request template (input and chaining cleared, <c>store</c> fixed) and the bytes that decide "unchanged".</summary>
-    private (CreateResponseRequest Template, byte[] Key) Normalize(CreateResponseRequest options)
+    /// <summary>The request template: input and chaining cleared, <c>store</c> fixed by the transport.</summary>
+    private CreateResponseRequest Template(CreateResponseRequest options) => options with
     {
-        var template = options with
+        Type = null,
+        Input = null,
+        PreviousResponseId = null,
+        Stream = null,
+        Generate = null,
+        Store = _options.Transport switch
         {
-            Type = null,
-            Input = null,
-            PreviousResponseId = null,
-            Stream = null,
-            Generate = null,
-            Store = _options.Transport switch
-            {
-                SessionTransport.HttpChained => true,
-                SessionTransport.HttpStateless => false,
-                _ => options.Store ?? false,
-            },
-        };
-        byte[] key = JsonSerializer.SerializeToUtf8Bytes(template with { Metadata = null, ClientMetadata = null },
-            ProtocolJsonContext.Wire.CreateResponseRequest);
-        return (template, key);
-    }
+            SessionTransport.HttpChained => true,
+            SessionTransport.HttpStateless => false,
+            _ => options.Store ?? false,
+        },
+    };
+
+    /// <summary>The bytes that decide "options unchanged": every field but the per-request metadata.</summary>
+    private static byte[] Key(CreateResponseRequest template) =>
+        JsonSerializer.SerializeToUtf8Bytes(template with { Metadata = null, ClientMetadata = null }, ProtocolJsonContext.Wire.CreateResponseRequest);
 
     private enum Recovery
     {

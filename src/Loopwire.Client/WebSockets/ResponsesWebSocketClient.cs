@@ -61,6 +61,7 @@ public sealed class ResponsesWebSocketClient : IAsyncDisposable
     /// <param name="cancellationToken">Cancels the connect.</param>
     /// <returns>The connected client; dispose it to close the connection.</returns>
     /// <exception cref="ResponsesConnectionException">The connection could not be opened.</exception>
+    /// <exception cref="ResponsesApiException">The server refused the upgrade with a 4xx status (e.g. 401, or 426 when WebSocket mode is off).</exception>
     public static async Task<ResponsesWebSocketClient> ConnectAsync(Uri uri, ResponsesWebSocketOptions? options = null,
         CancellationToken cancellationToken = default)
     {
@@ -317,8 +318,17 @@ public sealed class ResponsesWebSocketClient : IAsyncDisposable
                 ws.Options.SetRequestHeader(name, value);
             }
 
+            ws.Options.CollectHttpResponseDetails = true;
             await ws.ConnectAsync(uri, ct).ConfigureAwait(false);
             return ws;
+        }
+        catch (WebSocketException ex) when ((int)ws.HttpStatusCode is >= 400 and < 500)
+        {
+            // A refused upgrade (401 bad key, 426 WebSocket mode off) is an answer, not a transport failure: no retry.
+            int status = (int)ws.HttpStatusCode;
+            ws.Dispose();
+            throw new ResponsesApiException(status, "invalid_request_error", status == 426 ? "websocket_disabled" : null, null,
+                $"The WebSocket upgrade was refused with HTTP {status}: {ex.Message}");
         }
         catch
         {
