@@ -32,6 +32,7 @@ internal static class ResponsesEndpoints
         app.MapPost("/v1/responses/{id}/cancel", CancelAsync);
         app.MapGet("/v1/models", Models);
         app.MapGet("/loopwire/v1/turns", Turns);
+        app.MapGet("/loopwire/v1/cost-model", CostModel);
     }
 
     /// <summary>The tenant of the caller (null until auth assigns one).</summary>
@@ -221,6 +222,11 @@ internal static class ResponsesEndpoints
         long after = q.TryGetValue("after", out var a) && long.TryParse(a, out var v) ? v : -1;
         return Results.Json(new TurnList(engine.Recorder.Since(after)), ServerJsonContext.Default.TurnList);
     }
+
+    /// <summary>The simulated model's cost model, per profile (the benchmark states it in its report).</summary>
+    private static IResult CostModel(Engine.Simulated.SimulatedOptions simulated) =>
+        Results.Json(new CostModelList(simulated.Profiles.Select(p => new CostModelEntry(p.Name, p.BaseLatencyMs, p.PrefillTokensPerSecond,
+            p.DecodeTokensPerSecond)).ToList(), simulated.DefaultProfile, Engine.Rendering.RenderedContext.BlockSize), ServerJsonContext.Default.CostModelList);
 
     private static IResult Models(ResponseEngine engine, TimeProvider time)
     {
