@@ -56,7 +56,7 @@ public sealed class AgentLoop
             if (calls.Count == 0)
             {
                 string text = string.Join('\n', result.Output.OfType<MessageItem>().Select(m => m.Content.JoinedText()));
-                var final = new AgentTurn(i, [], result.Metrics, TimeSpan.Zero, text);
+                var final = new AgentTurn(i, result.Response.Id, [], result.Metrics, TimeSpan.Zero, text);
                 turns.Add(final);
                 onTurn?.Invoke(final);
                 return new AgentRunResult(turns, AgentStopReason.Answered, text, Stopwatch.GetElapsedTime(start));
@@ -64,7 +64,7 @@ public sealed class AgentLoop
 
             long toolStart = Stopwatch.GetTimestamp();
             var results = await Task.WhenAll(calls.Select(c => RunToolAsync(c, cancellationToken))).ConfigureAwait(false);
-            var turn = new AgentTurn(i, calls.Zip(results).ToList(), result.Metrics, Stopwatch.GetElapsedTime(toolStart), null);
+            var turn = new AgentTurn(i, result.Response.Id, calls.Zip(results).ToList(), result.Metrics, Stopwatch.GetElapsedTime(toolStart), null);
             turns.Add(turn);
             onTurn?.Invoke(turn);
             for (int k = 0; k < calls.Count; k++)

@@ -5,11 +5,12 @@ namespace Loopwire.Agent.Loop;
 
 /// <summary>What happened in one model call of the loop.</summary>
 /// <param name="Index">0-based turn number.</param>
+/// <param name="ResponseId">The id of the response this turn produced.</param>
 /// <param name="Calls">The tool calls the model asked for, with their results.</param>
 /// <param name="Metrics">The client's measurements of the model call (bytes, TTFT, replays...).</param>
 /// <param name="ToolTime">Wall time of this turn's tool calls (run in parallel).</param>
 /// <param name="FinalText">The answer, on the last turn.</param>
-public sealed record AgentTurn(int Index, IReadOnlyList<(ToolCall Call, ToolResult Result)> Calls, TurnMetrics Metrics, TimeSpan ToolTime,
+public sealed record AgentTurn(int Index, string ResponseId, IReadOnlyList<(ToolCall Call, ToolResult Result)> Calls, TurnMetrics Metrics, TimeSpan ToolTime,
     string? FinalText);
 
 /// <summary>Why the loop stopped.</summary>
