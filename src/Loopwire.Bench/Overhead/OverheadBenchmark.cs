@@ -1,4 +1,3 @@
-using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -56,11 +55,7 @@ public static class OverheadBenchmark
         IProgress<string>? progress = null, CancellationToken ct = default)
     {
         var cells = new List<OverheadCell>();
-        using var http = new HttpClient { BaseAddress = baseUrl };
-        if (apiKey is not null)
-        {
-            http.DefaultRequestHeaders.Authorization = new("Bearer", apiKey);
-        }
+        using var admin = new LoopwireAdminClient(baseUrl, apiKey);
 
         foreach (int size in settings.HistoryTokens)
         {
@@ -72,20 +67,20 @@ public static class OverheadBenchmark
                 var records = new List<TurnRecordDto>();
                 foreach (var (id, _) in ids)
                 {
-                    var list = await http.GetFromJsonAsync($"/loopwire/v1/turns?response_id={id}", DtoContext.Default.TurnListDto, ct).ConfigureAwait(false);
-                    records.AddRange(list!.Data);
+                    records.Add(await admin.GetTurnAsync(id, ct).ConfigureAwait(false)
+                        ?? throw new InvalidOperationException($"The server has no turn record for {id}."));
                 }
 
                 cells.Add(new OverheadCell(arm, size,
-                    (int)Median(records.Select(r => (double)r.PromptTokens)),
-                    Median(records.Select(r => r.OverheadMs)),
-                    Percentile(records.Select(r => r.OverheadMs), 0.9),
-                    Median(records.Select(r => r.ParseMs)),
-                    Median(records.Select(r => r.ResolveMs)),
-                    Median(records.Select(r => r.RenderMs)),
-                    Median(records.Select(r => r.ValidateMs)),
-                    (int)Median(records.Select(r => (double)r.TokensRendered)),
-                    (long)Median(ids.Select(i => (double)i.Bytes)),
+                    (int)Matrix.Stats.Median(records.Select(r => (double)r.PromptTokens)),
+                    Matrix.Stats.Median(records.Select(r => r.OverheadMs)),
+                    Matrix.Stats.Percentile(records.Select(r => r.OverheadMs), 0.9),
+                    Matrix.Stats.Median(records.Select(r => r.ParseMs)),
+                    Matrix.Stats.Median(records.Select(r => r.ResolveMs)),
+                    Matrix.Stats.Median(records.Select(r => r.RenderMs)),
+                    Matrix.Stats.Median(records.Select(r => r.ValidateMs)),
+                    (int)Matrix.Stats.Median(records.Select(r => (double)r.TokensRendered)),
+                    (long)Matrix.Stats.Median(ids.Select(i => (double)i.Bytes)),
                     records.Count));
             }
         }
@@ -165,22 +160,6 @@ public static class OverheadBenchmark
 
         return ms.ToArray();
     }
-
-    internal static double Median(IEnumerable<double> values) => Percentile(values, 0.5);
-
-    internal static double Percentile(IEnumerable<double> values, double p)
-    {
-        var sorted = values.Order().ToArray();
-        if (sorted.Length == 0)
-        {
-            return 0;
-        }
-
-        double rank = p * (sorted.Length - 1);
-        int lo = (int)Math.Floor(rank);
-        int hi = (int)Math.Ceiling(rank);
-        return sorted[lo] + (sorted[hi] - sorted[lo]) * (rank - lo);
-    }
 }
 
 /// <summary>Builds a realistic agent history: user asks, the model reads files, tools return code.</summary>
@@ -256,20 +235,6 @@ internal static class HistoryBuilder
     }
 }
 
-internal sealed record TurnListDto(IReadOnlyList<TurnRecordDto> Data);
-
-internal sealed record TurnRecordDto(
-    string ResponseId,
-    string Transport,
-    double ParseMs,
-    double ResolveMs,
-    double RenderMs,
-    double ValidateMs,
-    double OverheadMs,
-    int TokensRendered,
-    int PromptTokens);
-
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, WriteIndented = true)]
-[JsonSerializable(typeof(TurnListDto))]
 [JsonSerializable(typeof(OverheadResult))]
-internal sealed partial class DtoContext : JsonSerializerContext;
+internal sealed partial class OverheadJsonContext : JsonSerializerContext;
