@@ -1,0 +1,1 @@
+"""Text formatting of money, tables and invoices."""

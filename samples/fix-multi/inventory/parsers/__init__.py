@@ -1,0 +1,1 @@
+"""Parsers for the catalogue CSV and order lines."""

@@ -1,0 +1,1 @@
+"""Pricing: discounts, tax, shipping and order totals."""

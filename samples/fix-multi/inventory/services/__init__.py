@@ -1,0 +1,1 @@
+"""Services: the warehouse and checkout."""

@@ -1,0 +1,1 @@
+"""Shared helpers: money, units and validation."""

@@ -1,0 +1,3 @@
+"""Freight billing rules."""
+
+__version__ = "3.8.0"

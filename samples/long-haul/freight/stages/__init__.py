@@ -1,0 +1,1 @@
+"""The billing stages; freight.runner imports them in order."""
