@@ -1,0 +1,23 @@
+using Loopwire.Agent.Workspaces;
+
+namespace Loopwire.Agent.Scenarios;
+
+/// <summary>A sample repository: the source of workspaces, with its scenario under <c>.loopwire/</c>.</summary>
+/// <param name="Name">The sample's name (its folder name).</param>
+/// <param name="RootDirectory">The full path of the sample's folder.</param>
+public sealed record Sample(string Name, string RootDirectory)
+{
+    /// <summary>The path of <c>.loopwire/scenario.json</c>.</summary>
+    public string ScenarioPath => Path.Combine(RootDirectory, Workspace.HiddenFolderName, "scenario.json");
+
+    /// <summary>Loads the sample's scenario.</summary>
+    /// <returns>The validated scenario.</returns>
+    /// <exception cref="InvalidDataException">The scenario file is malformed.</exception>
+    /// <exception cref="IOException">The scenario file cannot be read.</exception>
+    public Scenario LoadScenario() => Scenario.Load(ScenarioPath);
+
+    /// <summary>Creates a fresh workspace copy of the sample (see <see cref="Workspace.Create"/>).</summary>
+    /// <param name="parentDirectory">Where to create the copy. <value>Default: the system temporary directory.</value></param>
+    /// <returns>The workspace; dispose it to delete the copy.</returns>
+    public Workspace CreateWorkspace(string? parentDirectory = null) => Workspace.Create(RootDirectory, parentDirectory);
+}
