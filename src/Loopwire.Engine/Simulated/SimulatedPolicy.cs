@@ -166,7 +166,7 @@ public sealed class GenericPolicy : ISimulatedPolicy
                 w.WriteEndArray();
                 break;
             case "integer": w.WriteNumberValue(1 + rng.Next(9)); break;
-            case "number": w.WriteNumberValue(1.5); break;
+            case "number": w.WriteNumberValue(1); break; // whole, so clients that read it as an integer accept it too
             case "boolean": w.WriteBooleanValue(true); break;
             case "null": w.WriteNullValue(); break;
             default: w.WriteStringValue(hint.Length > 40 ? hint[..40] : hint); break;
