@@ -1,16 +1,18 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Loopwire.Agent.Tools;
 
 namespace Loopwire.Agent.Scenarios;
 
-/// <summary>Source-generated serialization metadata for scenario files.</summary>
+/// <summary>Source-generated serialization metadata for scenario and recording files.</summary>
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     ReadCommentHandling = JsonCommentHandling.Skip,
     AllowTrailingCommas = true)]
 [JsonSerializable(typeof(Scenario))]
+[JsonSerializable(typeof(ToolRecording))]
 internal sealed partial class ScenarioJsonContext : JsonSerializerContext
 {
     private static ScenarioJsonContext? s_files;

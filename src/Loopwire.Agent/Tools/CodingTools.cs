@@ -5,7 +5,7 @@ namespace Loopwire.Agent.Tools;
 
 /// <summary>The coding agent's tools: names and the function definitions offered to the model.</summary>
 /// <remarks>
-/// <see cref="WorkspaceToolRunner"/> implements them on a real workspace.
+/// <see cref="WorkspaceToolRunner"/> implements them on a real workspace; <see cref="RecordedToolRunner"/> replays them.
 /// The definitions are shared, immutable instances.
 /// </remarks>
 public static class CodingTools
