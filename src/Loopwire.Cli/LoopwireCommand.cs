@@ -10,6 +10,7 @@ internal static class LoopwireCommand
     {
         var root = new RootCommand("Loopwire: a Responses-API server with WebSocket mode, a simulated model, an agent and a benchmark.");
         root.Subcommands.Add(ServeCommand());
+        root.Subcommands.Add(AgentCommand.Create());
         root.Subcommands.Add(BenchCommands.Create());
         return root;
     }
