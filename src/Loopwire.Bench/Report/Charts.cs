@@ -40,7 +40,7 @@ internal static class Charts
         var sb = new StringBuilder();
         foreach (var scenario in m.Scenarios)
         {
-            sb.Append("<h3>").Append(E(scenario)).Append("</h3><div class=\"panels\">");
+            sb.Append("<h3>").Append(E(scenario)).Append("</h3>").Append(PanelsOpen(m.Networks.Count));
             foreach (var cell in m.Cells.Where(c => c.Scenario == scenario))
             {
                 var sub = cell.WsSpeedUp is { } s ? $"ws {Ratio(s)} vs http-stateless · {Narrative.Verdict(s)}" : "ws vs http-stateless: n/a";
@@ -96,7 +96,7 @@ internal static class Charts
             return NoSamples;
         }
 
-        var sb = new StringBuilder("<div class=\"panels\">");
+        var sb = new StringBuilder(PanelsOpen(m.Networks.Count));
         foreach (var model in m.Models)
         {
             foreach (var network in m.Networks)
@@ -241,6 +241,10 @@ internal static class Charts
 
         return svg.ToString();
     }
+
+    /// <summary>A grid of small multiples, one column per network (so rows are models), two to four columns.</summary>
+    private static string PanelsOpen(int networks) =>
+        $"<div class=\"panels\" style=\"--cols:{Math.Clamp(networks, 2, 4)}\">";
 
     private static string PanelOpen(string model, string network, string sub) =>
         $"<div class=\"panel\"><div class=\"panel-title\">{E(model)} · {E(network)}</div><div class=\"panel-sub\">{E(sub)}</div>";

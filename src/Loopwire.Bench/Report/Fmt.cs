@@ -48,6 +48,9 @@ internal static class Fmt
         _ => Num(b) + " B",
     };
 
+    /// <summary>Memory in binary units, as operating systems report it.</summary>
+    public static string Memory(long b) => b >= 1L << 30 ? Num(b / (double)(1L << 30)) + " GiB" : Num(b / (double)(1L << 20)) + " MiB";
+
     /// <summary>Token counts: 950, 12k, 1.2M.</summary>
     public static string Tokens(double t) => Math.Abs(t) switch
     {

@@ -53,7 +53,7 @@ public static class HtmlReportWriter
             + "<p class=\"caption\">Bytes the client sent (left) and received (right) per turn, measured on the emulated link; the median over models, networks and repetitions at each turn index.</p>"
             + Charts.Bytes(m));
         Section(sb, "runs", "All runs",
-            "<p class=\"caption\">One row per (scenario, arm, model, network) cell: medians over its repetitions. ÷ ws = this arm's e2e over the ws arm's in the same cell (n/a when ws was not run); ÷ floor = e2e over the floor.</p>"
+            "<p class=\"caption\">One row per arm in each (scenario, model, network) cell: medians over its repetitions (per task unless the column says per turn). ÷ ws = this arm's e2e over the ws arm's in the same cell (n/a when ws was not run); ÷ floor = e2e over the floor.</p>"
             + Tables.Runs(m));
         Section(sb, "setup", "Cost model, networks and set-up", Setup(m));
         sb.Append("</main></body></html>\n");
@@ -93,7 +93,7 @@ public static class HtmlReportWriter
         }
 
         sb.Append("<p class=\"caption\">Big number: how many times faster ws finished the task than http-stateless (median e2e of http-stateless ÷ median e2e of ws). ")
-            .Append("Below it: ws e2e ÷ its floor (1.00× = no transport could do better).</p><div class=\"heads\">");
+            .Append("Below it: ws e2e ÷ its floor (1.00× = no transport could do better, see How to read this).</p><div class=\"heads\">");
         foreach (var scenario in m.Scenarios)
         {
             var models = m.Models.Where(mo => m.Cells.Any(c => c.Scenario == scenario && c.Model == mo)).ToList();
@@ -119,7 +119,19 @@ public static class HtmlReportWriter
             sb.Append("</tbody></table>");
         }
 
-        sb.Append("</div><h3>Honest reading</h3><p class=\"reading\">").Append(E(Narrative.HonestReading(m))).Append("</p>");
+        var reading = Narrative.HonestReading(m);
+        sb.Append("</div><h3>Honest reading</h3><p class=\"reading\">").Append(E(reading.Lead)).Append("</p>");
+        if (reading.Points.Count > 0)
+        {
+            sb.Append("<ul class=\"points\">");
+            foreach (var (label, text) in reading.Points)
+            {
+                sb.Append("<li><b>").Append(E(label)).Append(":</b> ").Append(E(text)).Append("</li>");
+            }
+
+            sb.Append("</ul>");
+        }
+
         return sb.ToString();
     }
 
@@ -133,8 +145,9 @@ public static class HtmlReportWriter
         var s = cell.WsSpeedUp;
         var verdict = Narrative.Verdict(s);
         var cls = verdict switch { "ws faster" => "win", "ws slower" => "loss", "n/a" => "na", _ => "even" };
-        var floor = cell.Arm(ArmStyle.Ws) is { RatioVsFloor: > 0 } ws ? $"ws at {Ratio(ws.RatioVsFloor)} its floor" : "ws floor: n/a";
-        return $"<td class=\"big {cls}\" title=\"{E(cell.Label)}\"><span class=\"n\">{E(Ratio(s))}</span><span class=\"v\">{E(verdict)}</span><span class=\"f\">{E(floor)}</span></td>";
+        var floor = Ratio(cell.Arm(ArmStyle.Ws) is { RatioVsFloor: > 0 } ws ? ws.RatioVsFloor : null);
+        return $"<td class=\"big {cls}\" title=\"{E(cell.Label)}\"><span class=\"n\">{E(Ratio(s))}</span><span class=\"v\">{E(verdict)}</span>"
+            + $"<span class=\"f\">ws ÷ floor <b>{E(floor)}</b></span></td>";
     }
 
     private static string Setup(ReportModel m)
@@ -148,7 +161,7 @@ public static class HtmlReportWriter
         sb.Append("<h3>Run</h3><dl class=\"facts\"><dt>created</dt><dd>").Append(E(r.CreatedAt)).Append("</dd>");
         if (r.Machine is { } mi)
         {
-            sb.Append("<dt>machine</dt><dd>").Append(E($"{Plural(mi.Cores, "core")}, {Bytes(mi.MemoryBytes)} memory, {mi.Os}, {mi.Runtime}")).Append("</dd>");
+            sb.Append("<dt>machine</dt><dd>").Append(E($"{Plural(mi.Cores, "core")}, {Fmt.Memory(mi.MemoryBytes)} memory, {mi.Os}, {mi.Runtime}")).Append("</dd>");
         }
 
         sb.Append("<dt>command</dt><dd><code>").Append(E(r.Command)).Append("</code></dd><dt>schema</dt><dd>version ")
@@ -171,7 +184,7 @@ public static class HtmlReportWriter
         :root{--fg:#1d1d1f;--muted:#5f6368;--line:#d9dce1;--bg:#fff;--soft:#f5f6f8}
         *{box-sizing:border-box}
         body{margin:0;background:var(--bg);color:var(--fg);font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif}
-        main{max-width:1240px;margin:0 auto;padding:24px 28px 48px}
+        main{max-width:1290px;margin:0 auto;padding:24px 28px 48px}
         h1{font-size:26px;margin:0 0 4px}
         h2{font-size:20px;margin:36px 0 8px;padding-top:12px;border-top:1px solid var(--line)}
         h3{font-size:16px;margin:18px 0 6px}
@@ -185,11 +198,14 @@ public static class HtmlReportWriter
         td.big span{display:block}
         td.big .n{font-size:38px;font-weight:700;line-height:1.1;font-variant-numeric:tabular-nums}
         td.big .v{font-size:13px;font-weight:600}
-        td.big .f{font-size:13px;color:var(--muted)}
+        td.big .f{font-size:13px;color:var(--muted);margin-top:4px}
+        td.big .f b{font-size:20px;color:var(--fg);font-variant-numeric:tabular-nums;margin-left:4px}
         td.win{background:#e3eff8}td.win .n,td.win .v{color:#005a8c}
         td.loss{background:#fbeae1}td.loss .n,td.loss .v{color:#a64400}
         td.even .n,td.even .v,td.na{color:var(--muted)}
-        .reading{max-width:980px}
+        .reading{max-width:980px;margin-bottom:6px}
+        .points{max-width:980px;margin:0;padding-left:20px}.points li{margin:2px 0}
+        table.head thead th{background:none;border:0}
         .legend{display:flex;flex-wrap:wrap;gap:6px 18px;font-size:13.5px;margin:6px 0}
         .legend span{display:inline-flex;align-items:center;gap:6px}
         .sw{display:inline-block;width:14px;height:14px;border-radius:3px;vertical-align:-2px;margin-right:5px}
@@ -197,7 +213,7 @@ public static class HtmlReportWriter
         .mk-floor{display:inline-block;width:3px;height:16px;background:#111}
         .mk-whisker{display:inline-block;width:22px;height:8px;border:1.5px solid #333;border-top:0;border-bottom:0;background:linear-gradient(#333,#333) center/100% 1.5px no-repeat}
         .mk-line{display:inline-block;width:24px;height:0;border-top:2.5px solid #555}
-        .panels{display:grid;grid-template-columns:repeat(auto-fill,minmax(360px,1fr));gap:10px 22px}
+        .panels{display:grid;grid-template-columns:repeat(var(--cols,3),minmax(0,1fr));gap:10px 22px}
         .panel{border:1px solid var(--line);border-radius:8px;padding:8px 10px 2px}
         .panel-title{font-weight:600;font-size:14px}
         .panel-sub{color:var(--muted);font-size:12.5px}
@@ -220,12 +236,15 @@ public static class HtmlReportWriter
         .empty{color:var(--muted);font-style:italic}
         .scroll{overflow-x:auto;border:1px solid var(--line);border-radius:8px}
         table{border-collapse:collapse;font-size:13px}
-        table.runs{font-size:12.5px;white-space:nowrap}
+        table.runs{font-size:12px;white-space:nowrap}
+        table.runs th,table.runs td{padding:3px 5px}
         th,td{padding:4px 8px;text-align:left}
         thead th{background:var(--soft);font-weight:600;border-bottom:1px solid var(--line)}
         table.runs thead th{position:sticky;top:0}
-        tbody tr:nth-child(even) td{background:#fafbfc}
-        tr.group td{border-top:1px solid var(--line)}
+        table.runs tbody tr:nth-child(even) td{background:#fafbfc}
+        tr.group th{background:#fff;border-top:1px solid var(--line);padding-top:10px;font-size:13px}
+        tr.group th span{font-weight:400;color:var(--muted);margin-left:10px}
+        table.runs thead th{white-space:normal;vertical-align:bottom;line-height:1.25}
         .num{text-align:right;font-variant-numeric:tabular-nums}
         .fail{color:#a64400}
         .cols{display:grid;grid-template-columns:repeat(auto-fit,minmax(380px,1fr));gap:8px 32px}
@@ -234,7 +253,8 @@ public static class HtmlReportWriter
         dl.facts dt{color:var(--muted)}dl.facts dd{margin:0}
         code{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:13px;word-break:break-all}
         .howto{max-width:980px;font-size:14px}
-        @media (max-width:760px){.pair{grid-template-columns:1fr}main{padding:12px}}
+        @media (max-width:980px){.panels{grid-template-columns:repeat(2,minmax(0,1fr))}}
+        @media (max-width:760px){.pair,.panels{grid-template-columns:1fr}main{padding:12px}}
         @media print{body{font-size:11pt}main{max-width:none;padding:0}h2{break-after:avoid}.panel,.pair,table.head,svg{break-inside:avoid}
           .scroll{overflow:visible;border:0}table.runs{font-size:7pt;white-space:normal}td.big,.panel{-webkit-print-color-adjust:exact;print-color-adjust:exact}}
         """;

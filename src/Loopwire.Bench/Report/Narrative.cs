@@ -3,7 +3,10 @@ using static Loopwire.Bench.Report.Fmt;
 
 namespace Loopwire.Bench.Report;
 
-/// <summary>The "honest reading": plain sentences generated from the numbers, never from expectations.</summary>
+/// <summary>The "honest reading" as plain text (the caller encodes it): a lead paragraph and a few labelled points.</summary>
+internal sealed record Reading(string Lead, IReadOnlyList<(string Label, string Text)> Points);
+
+/// <summary>Generates the honest reading from the numbers, never from expectations.</summary>
 /// <remarks>A factor (model, network, scenario) is only explained ("faster models gain more") when the per-level medians
 /// actually line up with it; otherwise the numbers are listed without a story.</remarks>
 internal static class Narrative
@@ -13,7 +16,8 @@ internal static class Narrative
 
     private const string BandText = "5%";
 
-    public static string Verdict(double? speedUp) => speedUp switch
+    /// <summary>The verdict on a speed-up, judged at the two decimals the report shows so that words and numbers agree.</summary>
+    public static string Verdict(double? speedUp) => (speedUp is { } v ? Math.Round(v, 2) : (double?)null) switch
     {
         null => "n/a",
         >= 1 + Band => "ws faster",
@@ -21,73 +25,71 @@ internal static class Narrative
         _ => "no meaningful difference",
     };
 
-    /// <summary>The paragraph, as plain text (the caller encodes it).</summary>
-    public static string HonestReading(ReportModel m)
+    public static Reading HonestReading(ReportModel m)
     {
         var cells = m.Cells.Where(c => c.WsSpeedUp is not null).ToList();
         if (cells.Count == 0)
         {
-            return "No (scenario, model, network) cell has both the ws and the http-stateless arm, so the ws speed-up is n/a.";
+            return new("No (scenario, model, network) cell has both the ws and the http-stateless arm, so the ws speed-up is n/a.", []);
         }
 
-        var sb = new StringBuilder();
+        var lead = new StringBuilder();
         var speedUps = cells.Select(c => c.WsSpeedUp!.Value).ToList();
         if (cells.Count == 1)
         {
-            sb.Append($"ws finished the task {X(speedUps[0])} as fast as http-stateless ({Verdict(speedUps[0])}). ");
+            lead.Append($"ws finished the task {Ratio(speedUps[0])} as fast as http-stateless ({Verdict(speedUps[0])}). ");
         }
         else
         {
-            sb.Append($"Across {cells.Count} (scenario, model, network) cells, ws finished the task between {X(speedUps.Min())} and {X(speedUps.Max())} as fast as http-stateless (median {X(Stats.Median(speedUps))}). ");
+            lead.Append($"Across {cells.Count} (scenario, model, network) cells, ws finished the task between {Ratio(speedUps.Min())} and {Ratio(speedUps.Max())} as fast as http-stateless (median {Ratio(Stats.Median(speedUps))}). ");
         }
 
-        var wins = cells.Where(c => c.WsSpeedUp >= 1 + Band).OrderByDescending(c => c.WsSpeedUp).ToList();
+        var wins = cells.Where(c => Verdict(c.WsSpeedUp) == "ws faster").OrderByDescending(c => c.WsSpeedUp).ToList();
         if (wins.Count > 0 && cells.Count > 1)
         {
-            sb.Append($"It wins by more than {BandText} in {wins.Count} of {cells.Count} cells; the largest gain is {X(wins[0].WsSpeedUp!.Value)} on {wins[0].Label}. ");
+            lead.Append($"It wins by more than {BandText} in {wins.Count} of {cells.Count}; the largest gain is {Ratio(wins[0].WsSpeedUp)} on {wins[0].Label}. ");
         }
-
-        Factor(sb, m, cells, "model", c => c.Model, Decode, "faster models gain more: the quicker the model, the larger the share of each turn that re-sending and re-processing the history takes");
-        Factor(sb, m, cells, "network", c => c.Network, Slowness, "slower links gain more, since http-stateless pushes the whole history through them on every turn");
-        Factor(sb, m, cells, "scenario", c => c.Scenario, HistoryLength, "longer histories gain more, since each http-stateless turn re-sends and re-tokenizes all of it");
 
         var flat = cells.Where(c => Verdict(c.WsSpeedUp) == "no meaningful difference").ToList();
         if (flat.Count > 0)
         {
-            sb.Append($"No meaningful difference (within ±{BandText}) {Where(flat)}");
+            lead.Append($"No meaningful difference (within ±{BandText}) {Where(flat)}");
             var floorRatios = flat.Select(c => c.Arm(ArmStyle.HttpStateless)!.RatioVsFloor).Where(r => r > 0).ToList();
             if (floorRatios.Count > 0)
             {
-                sb.Append($": there http-stateless already runs at {X(Stats.Median(floorRatios))} its floor, so the model and the tools dominate and there is little left for a transport to win");
+                lead.Append($": there http-stateless already runs at {Ratio(Stats.Median(floorRatios))} its floor, so the model and the tools dominate and there is little left for a transport to win");
             }
 
-            sb.Append(". ");
+            lead.Append(". ");
         }
 
         var losses = cells.Where(c => Verdict(c.WsSpeedUp) == "ws slower").ToList();
         if (losses.Count > 0)
         {
-            sb.Append($"ws was slower by more than {BandText} {Where(losses)}. ");
+            lead.Append($"ws was slower by more than {BandText} {Where(losses)}. ");
         }
+
+        var points = new List<(string, string)>();
+        Factor(points, m, cells, "model", c => c.Model, Decode, "faster models gain more: the quicker the model, the larger the share of each turn that re-sending and re-processing the history takes");
+        Factor(points, m, cells, "network", c => c.Network, Slowness, "slower links gain more, since http-stateless pushes the whole history through them on every turn");
+        Factor(points, m, cells, "scenario", c => c.Scenario, HistoryLength, "longer histories gain more, since each http-stateless turn re-sends and re-tokenizes all of it");
 
         var transport = cells.Select(c => c.E2eRatio(ArmStyle.HttpStateless, ArmStyle.WsFull)).OfType<double>().ToList();
         var state = cells.Select(c => c.E2eRatio(ArmStyle.WsFull, ArmStyle.Ws)).OfType<double>().ToList();
         if (transport.Count > 0 && state.Count > 0)
         {
-            sb.Append($"Split into its parts (medians): the transport alone (ws-full vs http-stateless) gives {X(Stats.Median(transport))}, keeping the state on the connection (ws vs ws-full) {X(Stats.Median(state))}. ");
+            points.Add(("Transport vs state", $"the transport alone (ws-full vs http-stateless) gives a median {Ratio(Stats.Median(transport))}; keeping the state on the connection (ws vs ws-full) a further {Ratio(Stats.Median(state))}."));
         }
 
         var wsFloor = cells.Select(c => c.Arm(ArmStyle.Ws)!.RatioVsFloor).Where(r => r > 0).ToList();
         var slFloor = cells.Select(c => c.Arm(ArmStyle.HttpStateless)!.RatioVsFloor).Where(r => r > 0).ToList();
         if (wsFloor.Count > 0 && slFloor.Count > 0)
         {
-            sb.Append($"ws ran at a median {X(Stats.Median(wsFloor))} of its floor (http-stateless: {X(Stats.Median(slFloor))}).");
+            points.Add(("Floor", $"ws ran at a median {Ratio(Stats.Median(wsFloor))} of its floor (worst {Ratio(wsFloor.Max())}); http-stateless at {Ratio(Stats.Median(slFloor))} (worst {Ratio(slFloor.Max())})."));
         }
 
-        return sb.ToString().TrimEnd();
+        return new(lead.ToString().TrimEnd(), points);
     }
-
-    private static string X(double ratio) => Ratio(ratio);
 
     private static string Where(List<Cell> cells)
     {
@@ -96,9 +98,9 @@ internal static class Narrative
         return cells.Count > Shown ? $"in {cells.Count} cells, e.g. {names}" : $"in {names}";
     }
 
-    /// <summary>One sentence per factor with more than one level: the per-level median speed-ups, best first, and
+    /// <summary>One point per factor with more than one level: the per-level median speed-ups, best first, and
     /// <paramref name="story"/> only when the ranking of <paramref name="key"/> agrees with the ranking of speed-ups.</summary>
-    private static void Factor(StringBuilder sb, ReportModel m, List<Cell> cells, string name, Func<Cell, string> level,
+    private static void Factor(List<(string, string)> points, ReportModel m, List<Cell> cells, string name, Func<Cell, string> level,
         Func<ReportModel, List<Cell>, string, (double Key, string Note)?> key, string story)
     {
         var levels = cells.GroupBy(level)
@@ -110,19 +112,18 @@ internal static class Narrative
             return;
         }
 
-        sb.Append($"By {name}: ");
-        sb.Append(string.Join(", ", levels.Select(l => $"{l.Level}{(l.Info is { } i ? $" ({i.Note})" : "")} {X(l.SpeedUp)}")));
+        var text = new StringBuilder(string.Join(", ", levels.Select(l => $"{l.Level}{(l.Info is { } i ? $" ({i.Note})" : "")} {Ratio(l.SpeedUp)}")));
         var spread = levels[0].SpeedUp / levels[^1].SpeedUp;
-        if (levels.All(l => l.Info is not null) && spread > 1 + Band)
+        if (levels.All(l => l.Info is not null) && spread > 1 + (Band / 2))
         {
             var rho = Stats.Spearman([.. levels.Select(l => l.Info!.Value.Key)], [.. levels.Select(l => l.SpeedUp)]);
             if (rho >= 0.5)
             {
-                sb.Append(" — ").Append(story);
+                text.Append(" — ").Append(story);
             }
         }
 
-        sb.Append(". ");
+        points.Add(($"By {name}", text.Append('.').ToString()));
     }
 
     private static (double, string)? Decode(ReportModel m, List<Cell> cells, string model) =>
@@ -135,7 +136,7 @@ internal static class Narrative
             return null;
         }
 
-        // Round trip plus the time to push 100 kB up: a single number that orders links by how much a re-sent history costs.
+        // Round trip plus the time to push 100 kB up: one number that orders links by what a re-sent history costs.
         var cost = n.RttMs + (n.UpMbps > 0 ? 100_000 * 8 / (n.UpMbps * 1000) : 1e6);
         return (cost, $"{Num(n.RttMs)} ms RTT, {Num(n.UpMbps)} Mbit/s up");
     }

@@ -59,10 +59,6 @@ internal sealed class ReportModel
     public Cell? CellOf(string scenario, string model, string network) =>
         Cells.FirstOrDefault(c => c.Scenario == scenario && c.Model == model && c.Network == network);
 
-    /// <summary>Runs in report order: scenario, model, network, arm.</summary>
-    public IEnumerable<RunResult> OrderedRuns() =>
-        Cells.SelectMany(c => Arms.Select(c.Arm).OfType<RunResult>());
-
     public static IEnumerable<TurnSample> Samples(RunResult run) =>
         (run.TurnsDetail ?? []).Where(rep => rep is not null).SelectMany(rep => rep).Where(t => t is not null);
 }

@@ -9,11 +9,7 @@ internal static class Tables
 {
     private static readonly (string Header, string Tip, bool Numeric, Func<RunResult, string> Value)[] RunColumns =
     [
-        ("scenario", "The agent scenario", false, r => r.Scenario),
         ("arm", "Transport arm", false, r => r.Arm),
-        ("model", "Model profile", false, r => r.Model),
-        ("network", "Network profile", false, r => r.Network),
-        ("tools", "Mock or real tools", false, r => r.Tools),
         ("reps", "Repetitions the medians are over", true, r => Int(r.Repetitions)),
         ("e2e median", "Median end-to-end task time", true, r => Ms(r.E2eMsMedian)),
         ("e2e min", "Fastest repetition", true, r => Ms(r.E2eMsMin)),
@@ -28,11 +24,11 @@ internal static class Tables
         ("bytes up", "Client → server per task, on the emulated link", true, r => Bytes(r.BytesUp)),
         ("bytes down", "Server → client per task, on the emulated link", true, r => Bytes(r.BytesDown)),
         ("items sent", "Items the client sent per task", true, r => Int(r.ItemsSent)),
-        ("tokens rendered", "Tokens the server tokenized per task", true, r => Int(r.TokensRendered)),
-        ("overhead / turn", "Median server overhead per turn (parse + resolve + render + validate)", true, r => Ms(r.ServerOverheadMsMedian)),
+        ("tokens rendered", "Tokens the server tokenized per task", true, r => Tokens(r.TokensRendered)),
+        ("server overhead / turn", "Median server overhead per turn (parse + resolve + render + validate)", true, r => Ms(r.ServerOverheadMsMedian)),
         ("cache hit", "Prompt tokens served from the prefix cache", true, r => Percent(r.PrefixCacheHitRate)),
-        ("replays", "Full-context replays per task", true, r => Int(r.Replays)),
-        ("reconnects", "Reconnections per task", true, r => Int(r.Reconnects)),
+        ("re\u00ADplays", "Full-context replays per task", true, r => Int(r.Replays)),
+        ("recon\u00ADnects", "Reconnections per task", true, r => Int(r.Reconnects)),
         ("drops", "Connection drops injected per task", true, r => Int(r.Drops)),
         ("tests", "Every repetition finished with passing tests", false, r => r.TestsPassed ? "pass" : "FAIL"),
     ];
@@ -51,25 +47,27 @@ internal static class Tables
         }
 
         sb.Append("</tr></thead><tbody>");
-        string? lastCell = null;
-        foreach (var run in m.OrderedRuns())
+        foreach (var cell in m.Cells)
         {
-            var cell = $"{run.Scenario}\n{run.Model}\n{run.Network}";
-            sb.Append(lastCell is not null && cell != lastCell ? "<tr class=\"group\">" : "<tr>");
-            lastCell = cell;
-            foreach (var (header, _, numeric, value) in RunColumns)
+            var tools = string.Join(", ", cell.ByArm.Values.Select(r => r.Tools).Distinct(StringComparer.Ordinal));
+            sb.Append("<tr class=\"group\"><th colspan=\"").Append(RunColumns.Length).Append("\">").Append(E(cell.Scenario))
+                .Append(" · ").Append(E(cell.Model)).Append(" · ").Append(E(cell.Network)).Append("<span>").Append(E(tools)).Append(" tools</span></th></tr>");
+            foreach (var run in m.Arms.Select(cell.Arm).OfType<RunResult>())
             {
-                var text = value(run);
-                sb.Append(numeric ? "<td class=\"num\">" : "<td>");
-                if (header == "arm")
+                sb.Append("<tr>");
+                foreach (var (header, _, numeric, value) in RunColumns)
                 {
-                    sb.Append("<i class=\"sw\" style=\"background:").Append(ArmStyle.Color(run.Arm)).Append("\"></i>");
+                    sb.Append(numeric ? "<td class=\"num\">" : "<td>");
+                    if (header == "arm")
+                    {
+                        sb.Append("<i class=\"sw\" style=\"background:").Append(ArmStyle.Color(run.Arm)).Append("\"></i>");
+                    }
+
+                    sb.Append(header == "tests" && !run.TestsPassed ? "<b class=\"fail\">FAIL</b>" : E(value(run))).Append("</td>");
                 }
 
-                sb.Append(header == "tests" && !run.TestsPassed ? "<b class=\"fail\">FAIL</b>" : E(text)).Append("</td>");
+                sb.Append("</tr>");
             }
-
-            sb.Append("</tr>");
         }
 
         return sb.Append("</tbody></table></div>").ToString();
