@@ -63,7 +63,7 @@ internal static class Fmt
 
     public static string Percent(double fraction) => double.IsFinite(fraction) ? (fraction * 100).ToString("0.#", Inv) + "%" : "–";
 
-    /// <summary>A tick formatter for a time axis: all ticks in seconds when the axis reaches two seconds, else in ms.</summary>
+    /// <summary>A tick formatter for a time axis: all ticks in seconds when the axis goes past one second, else in ms.</summary>
     public static Func<double, string> TimeTicks(double axisMaxMs) =>
-        axisMaxMs >= 2000 ? v => Num(v / 1000) + " s" : v => Num(v) + " ms";
+        axisMaxMs > 1000 ? v => Num(v / 1000) + " s" : v => Num(v) + " ms";
 }

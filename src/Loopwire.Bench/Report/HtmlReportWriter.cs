@@ -145,6 +145,12 @@ public static class HtmlReportWriter
         var s = cell.WsSpeedUp;
         var verdict = Narrative.Verdict(s);
         var cls = verdict switch { "ws faster" => "win", "ws slower" => "loss", "n/a" => "na", _ => "even" };
+        if (s is null)
+        {
+            var missing = new[] { ArmStyle.HttpStateless, ArmStyle.Ws }.Where(a => cell.Arm(a) is null).ToList();
+            verdict = missing.Count > 0 ? string.Join(" and ", missing) + " not run" : "no e2e time";
+        }
+
         var floor = Ratio(cell.Arm(ArmStyle.Ws) is { RatioVsFloor: > 0 } ws ? ws.RatioVsFloor : null);
         return $"<td class=\"big {cls}\" title=\"{E(cell.Label)}\"><span class=\"n\">{E(Ratio(s))}</span><span class=\"v\">{E(verdict)}</span>"
             + $"<span class=\"f\">ws ÷ floor <b>{E(floor)}</b></span></td>";
