@@ -12,8 +12,9 @@ internal static class BenchCommands
 {
     public static Command Create()
     {
-        var bench = new Command("bench", "Benchmarks: HTTP vs WebSocket mode.");
+        var bench = MatrixCommand.Create();
         bench.Subcommands.Add(OverheadCommand());
+        bench.Subcommands.Add(MatrixCommand.ReportCommand());
         return bench;
     }
 
