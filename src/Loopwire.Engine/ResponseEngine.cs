@@ -70,6 +70,10 @@ public sealed class PreparedResponse
 
     /// <summary>The final response object once the stream has ended.</summary>
     public ResponseObject? Final { get; internal set; }
+
+    /// <summary>Why the response failed (status, type, code, message), once it has; null otherwise.</summary>
+    /// <remarks>A non-streaming transport answers with this status: an upstream's 4xx, 502/504 for upstream failures.</remarks>
+    public ProtocolError? Error { get; internal set; }
 }
 
 /// <summary>The result of <see cref="ResponseEngine.PrepareAsync"/>: a prepared response or an error.</summary>
@@ -278,7 +282,7 @@ public sealed class ResponseEngine
         int cached = 0;
         try
         {
-            chunks = backend.StreamAsync(new ModelRequest(request.Model!, p.State, request), ct).GetAsyncEnumerator(ct);
+            chunks = backend.StreamAsync(new ModelRequest(request.Model!, p.State, request) { ResponseId = p.Id }, ct).GetAsyncEnumerator(ct);
             while (true)
             {
                 ModelChunk chunk;
@@ -350,7 +354,8 @@ public sealed class ResponseEngine
         {
             failed ??= new ModelFailed("server_error", "The model backend ended without finishing the response.");
             p.Source.OnFailed(request.PreviousResponseId);
-            var err = new ProtocolError(500, "server_error", failed.Code, failed.Message, null);
+            var err = new ProtocolError(failed.Status, failed.Type, failed.Code, failed.Message, null);
+            p.Error = err;
             var ev = FailedEvent(p, err, builder.Output);
             p.Final = ev.Response;
             Log(p, ev.Response);
@@ -358,13 +363,14 @@ public sealed class ResponseEngine
             yield break;
         }
 
+        int inputTokens = finished.InputTokens ?? p.PromptTokens;
         var usage = new Usage
         {
-            InputTokens = p.PromptTokens,
-            InputTokensDetails = new InputTokensDetails { CachedTokens = Math.Min(cached, p.PromptTokens) },
+            InputTokens = inputTokens,
+            InputTokensDetails = new InputTokensDetails { CachedTokens = Math.Min(finished.CachedTokens ?? cached, inputTokens) },
             OutputTokens = finished.OutputTokens,
             OutputTokensDetails = new OutputTokensDetails { ReasoningTokens = finished.ReasoningTokens },
-            TotalTokens = p.PromptTokens + finished.OutputTokens,
+            TotalTokens = inputTokens + finished.OutputTokens,
         };
         string status = finished.IncompleteReason is null ? "completed" : "incomplete";
         var final = BuildResponse(p, status, builder.Output, usage, null,
@@ -372,6 +378,7 @@ public sealed class ResponseEngine
         var (storeError, _) = await FinishAsync(p, final, builder.Output, ct).ConfigureAwait(false);
         if (storeError is not null)
         {
+            p.Error = storeError;
             yield return seq.Next(FailedEvent(p, storeError, builder.Output));
             yield break;
         }

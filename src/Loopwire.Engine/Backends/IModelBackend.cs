@@ -7,7 +7,14 @@ namespace Loopwire.Engine.Backends;
 /// <param name="Model">The requested model name.</param>
 /// <param name="Conversation">The full conversation (items and rendered tokens); read-only for the backend.</param>
 /// <param name="Request">The request (tools, tool_choice, sampling options, max_output_tokens).</param>
-public sealed record ModelRequest(string Model, ConversationState Conversation, CreateResponseRequest Request);
+public sealed record ModelRequest(string Model, ConversationState Conversation, CreateResponseRequest Request)
+{
+    /// <summary>
+    /// The id the response being generated will have, when the engine knows it. Upstream backends that keep state per
+    /// conversation key it by this id, so the next request's <c>previous_response_id</c> finds it.
+    /// </summary>
+    public string? ResponseId { get; init; }
+}
 
 /// <summary>One piece of model output. The engine turns these into Responses events.</summary>
 public abstract record ModelChunk;
@@ -32,10 +39,19 @@ public sealed record ToolCallArgumentsDelta(string Delta) : ModelChunk;
 /// <param name="OutputTokens">Tokens generated.</param>
 /// <param name="IncompleteReason">Null when complete, else e.g. <c>max_output_tokens</c>.</param>
 /// <param name="ReasoningTokens">Tokens spent on reasoning.</param>
-public sealed record ModelFinished(int OutputTokens, string? IncompleteReason = null, int ReasoningTokens = 0) : ModelChunk;
+/// <param name="InputTokens">Prompt tokens as the backend counted them (an upstream's usage); null: the engine's own count.</param>
+/// <param name="CachedTokens">Prompt tokens served from the backend's cache, when only known at the end (upstreams report it in
+/// the last chunk); null: the value of <see cref="PromptProcessed"/>.</param>
+public sealed record ModelFinished(int OutputTokens, string? IncompleteReason = null, int ReasoningTokens = 0, int? InputTokens = null,
+    int? CachedTokens = null) : ModelChunk;
 
 /// <summary>An expected backend failure, returned as a value (after which the stream ends).</summary>
-public sealed record ModelFailed(string Code, string Message) : ModelChunk;
+/// <param name="Code">The machine-readable code, e.g. <c>upstream_timeout</c>.</param>
+/// <param name="Message">A human-readable message naming the cause.</param>
+/// <param name="Status">The HTTP status the failure maps to: an upstream's own 4xx passes through; an unreachable, failing
+/// or slow upstream is 502 or 504. <value>500.</value></param>
+/// <param name="Type">The OpenAI error type, e.g. <c>invalid_request_error</c> for a passed-through 4xx. <value>server_error.</value></param>
+public sealed record ModelFailed(string Code, string Message, int Status = 500, string Type = "server_error") : ModelChunk;
 
 /// <summary>A model backend: the simulated model or an upstream server.</summary>
 /// <remarks>
@@ -49,4 +65,11 @@ public interface IModelBackend
 
     /// <summary>Streams the model's continuation of the conversation.</summary>
     IAsyncEnumerable<ModelChunk> StreamAsync(ModelRequest request, CancellationToken cancellationToken = default);
+}
+
+/// <summary>A backend whose model names come from elsewhere (an upstream's <c>/models</c>), so listing them may take a round trip.</summary>
+public interface IModelLister
+{
+    /// <summary>The model names this backend serves; empty when they cannot be had. Never throws for an unreachable upstream.</summary>
+    Task<IReadOnlyList<string>> ListModelsAsync(CancellationToken cancellationToken = default);
 }

@@ -24,6 +24,41 @@ public sealed class ModelRouter(IModelBackend defaultBackend, IReadOnlyList<(str
     public IReadOnlyList<string> Models =>
         _routes.SelectMany(r => r.Backend.Models).Concat(defaultBackend.Models).Distinct(StringComparer.Ordinal).ToList();
 
+    /// <summary>
+    /// The model names that are routable: each backend's names (an <see cref="IModelLister"/> may ask its upstream) that
+    /// this router sends to that backend, plus routes that name one model exactly.
+    /// </summary>
+    /// <remarks>A backend that cannot list its models contributes none; listing never fails the call.</remarks>
+    public async Task<IReadOnlyList<string>> ListModelsAsync(CancellationToken cancellationToken = default)
+    {
+        var backends = _routes.Select(r => r.Backend).Append(defaultBackend).Distinct().ToList();
+        var lists = await Task.WhenAll(backends.Select(b => b is IModelLister lister
+            ? lister.ListModelsAsync(cancellationToken)
+            : Task.FromResult(b.Models))).ConfigureAwait(false);
+        var result = new List<string>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (int i = 0; i < backends.Count; i++)
+        {
+            foreach (var model in lists[i])
+            {
+                if (ReferenceEquals(Resolve(model), backends[i]) && seen.Add(model))
+                {
+                    result.Add(model);
+                }
+            }
+        }
+
+        foreach (var (pattern, _) in _routes)
+        {
+            if (pattern.AsSpan().IndexOfAny('*', '?') < 0 && seen.Add(pattern))
+            {
+                result.Add(pattern);
+            }
+        }
+
+        return result;
+    }
+
     /// <summary>Glob match with <c>*</c> and <c>?</c>, case-insensitive.</summary>
     public static bool Matches(string pattern, string value)
     {

@@ -30,7 +30,7 @@ internal static class ResponsesEndpoints
         app.MapDelete("/v1/responses/{id}", DeleteAsync);
         app.MapGet("/v1/responses/{id}/input_items", InputItemsAsync);
         app.MapPost("/v1/responses/{id}/cancel", CancelAsync);
-        app.MapGet("/v1/models", Models);
+        app.MapGet("/v1/models", ModelsAsync);
         app.MapGet("/loopwire/v1/turns", Turns);
         app.MapGet("/loopwire/v1/cost-model", CostModel);
     }
@@ -95,7 +95,7 @@ internal static class ResponsesEndpoints
 
         if (last is ResponseFailedEvent failed)
         {
-            await HttpIo.WriteErrorAsync(context, new ProtocolError(500, "server_error", failed.Response.Error?.Code,
+            await HttpIo.WriteErrorAsync(context, p.Error ?? new ProtocolError(500, "server_error", failed.Response.Error?.Code,
                 failed.Response.Error?.Message ?? "The response failed.", null));
             return;
         }
@@ -228,10 +228,11 @@ internal static class ResponsesEndpoints
         Results.Json(new CostModelList(simulated.Profiles.Select(p => new CostModelEntry(p.Name, p.BaseLatencyMs, p.PrefillTokensPerSecond,
             p.DecodeTokensPerSecond)).ToList(), simulated.DefaultProfile, Engine.Rendering.RenderedContext.BlockSize), ServerJsonContext.Default.CostModelList);
 
-    private static IResult Models(ResponseEngine engine, TimeProvider time)
+    private static async Task<IResult> ModelsAsync(HttpContext context, ResponseEngine engine, TimeProvider time)
     {
         long now = time.GetUtcNow().ToUnixTimeSeconds();
-        var data = engine.Router.Models.Select(m => new ModelInfo(m, "model", now, "loopwire")).ToList();
+        var models = await engine.Router.ListModelsAsync(context.RequestAborted);
+        var data = models.Select(m => new ModelInfo(m, "model", now, "loopwire")).ToList();
         return Results.Json(new ModelList("list", data), ProtocolJsonContext.Wire.ModelList);
     }
 }
