@@ -34,7 +34,7 @@ public static class LoopwireHost
         return app;
     }
 
-    /// <summary>Registers the engine, the simulated model, the store and the options.</summary>
+    /// <summary>Registers the engine, the simulated model, the upstream backends and their routes, the store and the options.</summary>
     public static IServiceCollection AddLoopwireServer(this IServiceCollection services)
     {
         services.AddOptions<LoopwireServerOptions>().BindConfiguration(LoopwireServerOptions.Section).ValidateDataAnnotations().ValidateOnStart();
@@ -48,7 +48,9 @@ public static class LoopwireHost
         });
         services.AddSingleton(sp => new SimulatedBackend(sp.GetRequiredService<SimulatedOptions>(),
             sp.GetRequiredService<ITokenRenderer>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<PrefixCache>()));
-        services.AddSingleton(sp => new ModelRouter(sp.GetRequiredService<SimulatedBackend>()));
+        services.AddSingleton<IValidateOptions<LoopwireServerOptions>, BackendOptionsValidator>();
+        services.AddSingleton<ModelBackends>();
+        services.AddSingleton(sp => sp.GetRequiredService<ModelBackends>().Router);
         services.AddSingleton(sp => CreateStore(sp.GetRequiredService<IOptions<LoopwireServerOptions>>().Value.Store));
         services.AddSingleton(sp =>
         {
@@ -86,6 +88,7 @@ public static class LoopwireHost
         app.UseWebSockets();
         app.MapGet("/v1/responses", (HttpContext c, ResponsesWebSocketHandler h) => h.HandleAsync(c));
         ResponsesEndpoints.Map(app);
+        ChatCompletionsEndpoints.Map(app);
         app.MapFallback((HttpContext c) => HttpIo.Error(new ProtocolError(404, "invalid_request_error", "not_found",
             $"Unknown endpoint: {c.Request.Method} {c.Request.Path}.", null)));
         return app;

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Loopwire.Engine.Backends;
 
 namespace Loopwire.Server.Hosting;
 
@@ -39,6 +40,19 @@ public sealed class LoopwireServerOptions
 
     /// <summary>WebSocket mode.</summary>
     public WebSocketModeOptions WebSocket { get; set; } = new();
+
+    /// <summary>
+    /// Upstream model servers by name (<c>Loopwire:Backends:NAME:Type|BaseUrl|ApiKey|TimeoutSeconds|MaxConcurrency|...</c>).
+    /// A backend serves the model names that <see cref="ModelRoutes"/> send to it. The name <c>simulated</c> is the
+    /// embedded model. <value>empty</value>
+    /// </summary>
+    public Dictionary<string, UpstreamBackendOptions> Backends { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// Routes <c>GLOB=NAME</c> (<c>*</c> and <c>?</c>, case-insensitive), tried in order, e.g. <c>llama*=chat</c>; model
+    /// names no route matches go to the simulated model. <value>empty</value>
+    /// </summary>
+    public List<string> ModelRoutes { get; set; } = [];
 }
 
 /// <summary>WebSocket mode options (<c>Loopwire:WebSocket</c>).</summary>
