@@ -184,6 +184,13 @@ public sealed class ResponsesWebSocketBackend : IModelBackend, IModelLister, IAs
 
                     foreach (var c in translator.Add(received.Message))
                     {
+                        if (c is ModelFinished)
+                        {
+                            // The engine stops reading at the terminal chunk, so the turn counts as done before it is yielded.
+                            session!.UpstreamResponseId = translator.UpstreamResponseId;
+                            success = true;
+                        }
+
                         yield return c;
                     }
 
@@ -222,9 +229,7 @@ public sealed class ResponsesWebSocketBackend : IModelBackend, IModelLister, IAs
                     continue;
                 }
 
-                // Step 4
-                session!.UpstreamResponseId = translator.UpstreamResponseId;
-                success = true;
+                // Step 4 runs in the finally block.
                 yield break;
             }
         }
