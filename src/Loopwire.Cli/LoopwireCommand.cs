@@ -25,7 +25,12 @@ internal static class LoopwireCommand
             Description = "Simulated profile for model names that are not a profile (sim-gpt5, sim-spark, sim-burst, sim-instant).",
             DefaultValueFactory = _ => "sim-spark",
         };
-        var cmd = new Command("serve", "Start the Responses-API server on the embedded simulated model.") { port, host, store, profile };
+        var backends = ServeBackendOptions.Backend();
+        var routes = ServeBackendOptions.ModelRoute();
+        var cmd = new Command("serve", "Start the Responses-API server on the embedded simulated model (and any --backend upstreams).")
+        {
+            port, host, store, profile, backends, routes,
+        };
         cmd.SetAction(async (parse, ct) =>
         {
             var settings = new Dictionary<string, string?>
@@ -33,6 +38,12 @@ internal static class LoopwireCommand
                 ["Loopwire:Store"] = parse.GetValue(store),
                 ["Loopwire:DefaultModelProfile"] = parse.GetValue(profile),
             };
+            if (ServeBackendOptions.AddSettings(settings, parse.GetValue(backends), parse.GetValue(routes)) is { } badBackend)
+            {
+                await Console.Error.WriteLineAsync($"loopwire serve: {badBackend}");
+                return 2;
+            }
+
             string url = $"http://{FormatHost(parse.GetValue(host)!)}:{parse.GetValue(port)}";
             WebApplication app;
             try
