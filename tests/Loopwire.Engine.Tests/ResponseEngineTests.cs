@@ -91,7 +91,7 @@ public sealed class ResponseEngineTests
     public async Task PrepareAsync_OverContextLimit_FailsAndEvicts()
     {
         var kit = new EngineTestKit();
-        var engine = new ResponseEngine(new Backends.ModelRouter(kit.Backend), kit.Store, EngineTestKit.Renderer, TimeProvider.System,
+        var engine = new ResponseEngine(new Loopwire.Engine.Backends.ModelRouter(kit.Backend), kit.Store, EngineTestKit.Renderer, TimeProvider.System,
             new EngineOptions { MaxContextTokens = 200 });
         var cache = new ConnectionContextSource(kit.Store, null, long.MaxValue);
         var first = await engine.PrepareAsync(Request([EngineTestKit.User("hi")], store: false), cache, new TurnTimings { Transport = "t" });

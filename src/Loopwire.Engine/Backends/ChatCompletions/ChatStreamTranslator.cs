@@ -59,18 +59,22 @@ internal sealed class ChatStreamTranslator(string backend)
 
         if (choice.Delta is { } delta)
         {
+            // Without reported usage, output tokens are estimated as one per chunk that carried output (how servers stream).
+            if (delta.Content is { Length: > 0 } || (delta.ReasoningContent ?? delta.Reasoning) is { Length: > 0 } || delta.ToolCalls is { Count: > 0 })
+            {
+                _deltas++;
+            }
+
             if ((delta.ReasoningContent ?? delta.Reasoning) is { Length: > 0 } reasoning)
             {
                 CloseActive();
                 output.Add(new ReasoningDelta(reasoning));
-                _deltas++;
             }
 
             if (delta.Content is { Length: > 0 } text)
             {
                 CloseActive();
                 output.Add(new TextDelta(text));
-                _deltas++;
             }
 
             foreach (var fragment in delta.ToolCalls ?? [])
@@ -189,7 +193,6 @@ internal sealed class ChatStreamTranslator(string backend)
         call.Started = true;
         _active = call;
         output.Add(new ToolCallStart(call.Id ?? Ids.NewItemId("call"), call.Name!));
-        _deltas++;
         if (call.Arguments.Length > 0)
         {
             Emit(call, output);
