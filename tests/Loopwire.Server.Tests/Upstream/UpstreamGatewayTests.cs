@@ -1,5 +1,9 @@
+using System.Buffers;
+using System.Net.WebSockets;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Loopwire.Server.Tests.WebSockets;
 using Xunit.Abstractions;
 
 namespace Loopwire.Server.Tests.Upstream;
@@ -108,6 +112,75 @@ public sealed class UpstreamGatewayTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task ResponsesWebSocketBackend_DownstreamWebSocketClient_UpstreamSeesOnlyDeltas()
+    {
+        await using var upstream = await LoopbackApp.StartLoopwireAsync(output);
+        await using var downstream = await DownstreamAsync(output, "responses-ws", upstream);
+        using var ws = new ClientWebSocket();
+        await ws.ConnectAsync(new Uri($"ws://{downstream.BaseAddress.Authority}/v1/responses"), WsTestHost.GuardToken());
+
+        var first = await CreateOverWebSocketAsync(ws, new JsonObject
+        {
+            ["model"] = "llama-test",
+            ["store"] = false,
+            ["input"] = "Please call get_weather for Paris.",
+            ["tools"] = WeatherTools(),
+        });
+        var call = first.GetProperty("output")[0];
+        var second = await CreateOverWebSocketAsync(ws, new JsonObject
+        {
+            ["model"] = "llama-test",
+            ["store"] = false,
+            ["previous_response_id"] = first.GetProperty("id").GetString(),
+            ["input"] = new JsonArray(new JsonObject
+            {
+                ["type"] = "function_call_output",
+                ["call_id"] = call.GetProperty("call_id").GetString(),
+                ["output"] = "rain",
+            }),
+            ["tools"] = WeatherTools(),
+        });
+        await ws.CloseAsync(WebSocketCloseStatus.NormalClosure, null, WsTestHost.GuardToken());
+
+        Assert.Equal("function_call", call.GetProperty("type").GetString());
+        Assert.StartsWith("The tool returned: rain", second.GetProperty("output")[0].GetProperty("content")[0].GetProperty("text").GetString(),
+            StringComparison.Ordinal);
+        var turns = await upstream.TurnsAsync();
+        Assert.Equal([1, 1], turns.Select(t => t.GetProperty("items_received").GetInt32()));
+        Assert.Equal([false, true], turns.Select(t => t.GetProperty("from_cache").GetBoolean()));
+    }
+
+    /// <summary>Sends response.create and reads events until the terminal one; returns its response.</summary>
+    private static async Task<JsonElement> CreateOverWebSocketAsync(ClientWebSocket ws, JsonObject body)
+    {
+        body["type"] = "response.create";
+        await ws.SendAsync(Encoding.UTF8.GetBytes(body.ToJsonString()), WebSocketMessageType.Text, true, WsTestHost.GuardToken());
+        var buffer = new ArrayBufferWriter<byte>(16 * 1024);
+        for (int i = 0; i < 10_000; i++)
+        {
+            buffer.ResetWrittenCount();
+            ValueWebSocketReceiveResult r;
+            do
+            {
+                r = await ws.ReceiveAsync(buffer.GetMemory(16 * 1024), WsTestHost.GuardToken());
+                buffer.Advance(r.Count);
+            }
+            while (!r.EndOfMessage);
+
+            var e = JsonDocument.Parse(buffer.WrittenMemory).RootElement.Clone();
+            string type = e.GetProperty("type").GetString()!;
+            Assert.NotEqual("error", type);
+            if (type is "response.completed" or "response.failed" or "response.incomplete")
+            {
+                Assert.Equal("response.completed", type);
+                return e.GetProperty("response");
+            }
+        }
+
+        throw new InvalidOperationException("No terminal event.");
+    }
+
+    [Fact]
     public async Task ResponsesWebSocketBackend_PoolFull_EvictedConversationReplaysFullContext()
     {
         await using var upstream = await LoopbackApp.StartLoopwireAsync(output);
@@ -143,6 +216,18 @@ public sealed class UpstreamGatewayTests(ITestOutputHelper output)
         Assert.Contains("llama-3.1-8b", ids);
         Assert.DoesNotContain("mistral-7b", ids);
         Assert.Contains("sim-spark", ids);
+    }
+
+    [Theory]
+    [InlineData("Type", "grpc", "Type must be one of")]
+    [InlineData("BaseUrl", "127.0.0.1:11434", "BaseUrl must be an absolute http(s) URL")]
+    [InlineData("MaxConcurrency", "0", "MaxConcurrency")]
+    public async Task Startup_InvalidBackend_FailsValidationNamingTheKey(string key, string value, string expected)
+    {
+        var ex = await Assert.ThrowsAsync<Microsoft.Extensions.Options.OptionsValidationException>(() => LoopbackApp.StartLoopwireAsync(output,
+            ("Loopwire:Backends:up:Type", "chat"), ("Loopwire:Backends:up:BaseUrl", "http://127.0.0.1:1/v1"), ($"Loopwire:Backends:up:{key}", value)));
+
+        Assert.Contains(expected, ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]
