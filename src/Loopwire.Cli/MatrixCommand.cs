@@ -221,20 +221,25 @@ internal static class MatrixCommand
 
     private static void RenderTable(BenchResults results)
     {
-        var table = new Table().Title("loopwire bench: end to end per run (median)").Border(TableBorder.Rounded);
-        foreach (var h in new[] { "scenario", "model", "network", "arm", "e2e", "vs ws", "vs floor", "TTFT", "turns", "bytes up", "tok rendered", "overhead/turn", "tests" })
+        // One narrow table per cell, so it stays readable in an 80-column terminal.
+        foreach (var cell in results.Runs.GroupBy(r => (r.Scenario, r.Model, r.Network)))
         {
-            table.AddColumn(new TableColumn(h).RightAligned());
-        }
+            var floor = cell.Select(r => r.FloorMs).DefaultIfEmpty().Min();
+            var table = new Table().Border(TableBorder.Rounded)
+                .Title($"{Markup.Escape(cell.Key.Scenario)} · {Markup.Escape(cell.Key.Model)} · {Markup.Escape(cell.Key.Network)}  (floor {floor / 1000:F2} s)");
+            foreach (var h in new[] { "arm", "e2e", "vs ws", "vs floor", "TTFT", "MB up", "overhead", "tests" })
+            {
+                table.AddColumn(new TableColumn(h).RightAligned());
+            }
 
-        foreach (var r in results.Runs)
-        {
-            table.AddRow(r.Scenario, r.Model, r.Network, r.Arm, $"{r.E2eMsMedian / 1000:F2} s",
-                r.RatioVsWs is { } v ? $"{v:F2}×" : "n/a", $"{r.RatioVsFloor:F2}×", $"{r.TtftMsMedian:F0} ms", r.Turns.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                $"{r.BytesUp:N0}", $"{r.TokensRendered:N0}", $"{r.ServerOverheadMsMedian:F2} ms", r.TestsPassed ? "[green]pass[/]" : "[red]FAIL[/]");
-        }
+            foreach (var r in cell)
+            {
+                table.AddRow(r.Arm, $"{r.E2eMsMedian / 1000:F2} s", r.RatioVsWs is { } v ? $"{v:F2}x" : "n/a", $"{r.RatioVsFloor:F2}x",
+                    $"{r.TtftMsMedian:F0} ms", $"{r.BytesUp / 1e6:F2}", $"{r.ServerOverheadMsMedian:F2} ms", r.TestsPassed ? "[green]pass[/]" : "[red]FAIL[/]");
+            }
 
-        AnsiConsole.Write(table);
+            AnsiConsole.Write(table);
+        }
     }
 
     /// <summary>Real tools on a fresh copy of the sample; the tests are run for real at the end.</summary>
