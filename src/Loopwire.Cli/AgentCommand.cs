@@ -24,10 +24,11 @@ internal static partial class AgentCommand
         var tools = new Option<string>("--tools") { Description = "real (tools run on a copy of the sample) or mock (recorded results).", DefaultValueFactory = _ => "real" };
         var failureRate = new Option<double>("--tool-failure-rate") { Description = "Fraction of tool calls that fail (injected), 0..1.", DefaultValueFactory = _ => 0 };
         var maxTurns = new Option<int>("--max-turns") { Description = "Iteration cap (model calls).", DefaultValueFactory = _ => 200 };
+        var record = new Option<string?>("--record") { Description = "With --tools real: save what the tools returned as a recording (the mock tools' input), e.g. samples/NAME/.loopwire/recording.json." };
         var json = new Option<bool>("--json") { Description = "Print one JSON object as the last line of stdout (turn lines go to stderr)." };
         var cmd = new Command("agent", "Run the toy coding agent on a sample repository, over one transport.")
         {
-            scenario, transport, baseUrl, apiKey, model, tools, failureRate, maxTurns, json,
+            scenario, transport, baseUrl, apiKey, model, tools, failureRate, maxTurns, record, json,
         };
         cmd.SetAction(async (parse, ct) =>
         {
@@ -37,9 +38,11 @@ internal static partial class AgentCommand
             string arm = parse.GetValue(transport)!;
             string toolMode = parse.GetValue(tools)!;
             double rate = parse.GetValue(failureRate);
-            if (!BenchArms.All.Contains(arm) || toolMode is not ("real" or "mock") || rate is < 0 or > 1)
+            string? recordPath = parse.GetValue(record);
+            if (!BenchArms.All.Contains(arm) || toolMode is not ("real" or "mock") || rate is < 0 or > 1 || (recordPath is not null && (toolMode != "real" || rate > 0)))
             {
-                await Console.Error.WriteLineAsync($"loopwire agent: --transport must be one of {string.Join(", ", BenchArms.All)}; --tools real|mock; --tool-failure-rate 0..1.");
+                await Console.Error.WriteLineAsync($"loopwire agent: --transport must be one of {string.Join(", ", BenchArms.All)}; --tools real|mock; " +
+                    "--tool-failure-rate 0..1; --record needs --tools real and no injected failures.");
                 return 2;
             }
 
@@ -57,6 +60,7 @@ internal static partial class AgentCommand
             var script = sample.LoadScenario();
             Loopwire.Agent.Workspaces.Workspace? workspace = null;
             EmbeddedServer? server = null;
+            RecordingToolRunner? recorder = null;
             try
             {
                 IToolRunner runner;
@@ -64,6 +68,11 @@ internal static partial class AgentCommand
                 {
                     workspace = sample.CreateWorkspace();
                     runner = new WorkspaceToolRunner(workspace, script);
+                    if (recordPath is not null)
+                    {
+                        runner = recorder = new RecordingToolRunner(runner);
+                    }
+
                     await log.WriteLineAsync($"workspace: {workspace.Root}");
                 }
                 else
@@ -113,6 +122,12 @@ internal static partial class AgentCommand
 
                 await log.WriteLineAsync($"{result.StopReason}: {result.Turns.Count} turns, {result.ToolCalls} tool calls, {result.Elapsed.TotalMilliseconds:F0} ms, " +
                     $"sent {result.BytesSent:N0} B, received {result.BytesReceived:N0} B, replays {result.Replays}, reconnects {result.Reconnects}, tests {(passed ? "pass" : "FAIL")}");
+                if (recorder is not null && recordPath is not null)
+                {
+                    recorder.ToRecording(sample.Name).Save(recordPath);
+                    await log.WriteLineAsync($"recording: {recordPath}");
+                }
+
                 if (result.FinalText is { } text)
                 {
                     await log.WriteLineAsync("answer: " + text);

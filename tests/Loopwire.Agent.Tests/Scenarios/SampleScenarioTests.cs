@@ -112,29 +112,6 @@ public sealed class SampleScenarioTests(ITestOutputHelper output)
         }
     }
 
-    /// <summary>
-    /// Rewrites <c>samples/*/.loopwire/recording.json</c> in the source tree. Does nothing unless
-    /// <c>LOOPWIRE_REGENERATE_RECORDINGS=1</c>:
-    /// <c>LOOPWIRE_REGENERATE_RECORDINGS=1 dotnet test tests/Loopwire.Agent.Tests --filter Recordings_Regenerate</c>.
-    /// </summary>
-    [Fact]
-    public async Task Recordings_Regenerate()
-    {
-        if (Environment.GetEnvironmentVariable("LOOPWIRE_REGENERATE_RECORDINGS") != "1")
-        {
-            output.WriteLine("skipped: set LOOPWIRE_REGENERATE_RECORDINGS=1 to rewrite the committed recordings");
-            return;
-        }
-
-        Assert.True(SampleLocator.TryFindRepositorySamplesDirectory(out var directory));
-        foreach (var sample in SampleLocator.ListSamples(directory))
-        {
-            var recording = await RecordAsync(sample);
-            recording.Save(sample.RecordingPath);
-            output.WriteLine($"wrote {sample.RecordingPath}: {recording.Calls.Count} calls");
-        }
-    }
-
     [Fact]
     public void LongHaul_StageFiles_AreWithinTheTokenBudget()
     {

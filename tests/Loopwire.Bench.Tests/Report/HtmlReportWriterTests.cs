@@ -185,22 +185,6 @@ public sealed partial class HtmlReportWriterTests
         }
     }
 
-    /// <summary>Not a check: writes the synthetic sample for a person to look at when LOOPWIRE_REPORT_SAMPLE names a file,
-    /// e.g. <c>LOOPWIRE_REPORT_SAMPLE=/tmp/loopwire-report/report.html dotnet test tests/Loopwire.Bench.Tests --filter WriteSample</c>.</summary>
-    [Fact]
-    public async Task WriteSample_EnvironmentVariableSet_WritesSyntheticReport()
-    {
-        var path = Environment.GetEnvironmentVariable("LOOPWIRE_REPORT_SAMPLE");
-        if (string.IsNullOrEmpty(path))
-        {
-            return;
-        }
-
-        await HtmlReportWriter.WriteAsync(SyntheticResults.Create(), path);
-
-        Assert.True(File.Exists(path));
-    }
-
     [Theory]
     [InlineData(1.06, "ws faster")]
     [InlineData(1.0496, "ws faster")]
