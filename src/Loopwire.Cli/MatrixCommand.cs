@@ -227,9 +227,10 @@ internal static class MatrixCommand
             var floor = cell.Select(r => r.FloorMs).DefaultIfEmpty().Min();
             var table = new Table().Border(TableBorder.Rounded)
                 .Title($"{Markup.Escape(cell.Key.Scenario)} · {Markup.Escape(cell.Key.Model)} · {Markup.Escape(cell.Key.Network)}  (floor {floor / 1000:F2} s)");
-            foreach (var h in new[] { "arm", "e2e", "vs ws", "vs floor", "TTFT", "MB up", "overhead", "tests" })
+            table.AddColumn(new TableColumn("arm").NoWrap());
+            foreach (var h in new[] { "e2e", "÷ws", "÷floor", "TTFT", "MB up", "ovh/turn", "tests" })
             {
-                table.AddColumn(new TableColumn(h).RightAligned());
+                table.AddColumn(new TableColumn(h).RightAligned().NoWrap());
             }
 
             foreach (var r in cell)
@@ -270,10 +271,12 @@ internal static class MatrixCommand
     private sealed class SpectreProgress(ProgressTask overall) : IBenchProgress
     {
         private string _run = "";
+        private int _started;
 
         public void RunStarted(int index, int total, string scenario, string arm, string model, string network, int repetition)
         {
-            _run = $"{index}/{total} {scenario} · {model} · {network} · {arm}";
+            // The matrix may be several plans; number the runs over all of them.
+            _run = $"{++_started}/{overall.MaxValue:0} {scenario} · {model} · {network} · {arm}{(repetition > 1 ? $" · rep {repetition}" : "")}";
             overall.Description = Markup.Escape(_run);
         }
 
