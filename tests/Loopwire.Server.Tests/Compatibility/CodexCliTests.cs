@@ -23,7 +23,7 @@ public sealed partial class CodexCliTests(ITestOutputHelper output)
     [Fact]
     public async Task CodexExec_OverWebSocket_FinishesWithChainedTurns()
     {
-        string root = FindRepoRoot();
+        string root = RepoRoot.Find();
         string suiteDir = Path.Combine(root, "tests", "compat", "codex");
 
         // Not skippable: a machine that cannot make a network namespace fails with the reason.
@@ -132,110 +132,4 @@ public sealed partial class CodexCliTests(ITestOutputHelper output)
 
     [GeneratedRegex(@"^LOOPWIRE_TURNS (\{.*\})\s*$", RegexOptions.Multiline)]
     private static partial Regex TurnsLine();
-
-    private static string FindRepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Loopwire.slnx")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"No Loopwire.slnx above {AppContext.BaseDirectory}.");
-    }
-
-    /// <summary>A child process whose stdout and stderr are collected; disposing kills its whole tree.</summary>
-    private sealed class ChildProcess : IDisposable
-    {
-        private readonly Process _process;
-        private readonly StringBuilder _output = new();
-        private readonly Lock _gate = new();
-
-        private ChildProcess(Process process) => _process = process;
-
-        public string Output
-        {
-            get
-            {
-                lock (_gate)
-                {
-                    return _output.ToString();
-                }
-            }
-        }
-
-        public static ChildProcess Start(string fileName, string[] args, string workingDirectory, Dictionary<string, string> environment)
-        {
-            var info = new ProcessStartInfo(fileName, args)
-            {
-                WorkingDirectory = workingDirectory,
-                RedirectStandardInput = true,
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-            };
-            foreach (var (key, value) in environment)
-            {
-                info.Environment[key] = value;
-            }
-
-            var process = new Process { StartInfo = info };
-            var child = new ChildProcess(process);
-            process.OutputDataReceived += (_, e) => child.OnLine(e.Data);
-            process.ErrorDataReceived += (_, e) => child.OnLine(e.Data);
-            process.Start();
-            process.StandardInput.Close();
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-            return child;
-        }
-
-        /// <summary>Waits for exit and all output; returns the exit code, or null on timeout.</summary>
-        public async Task<int?> WaitForExitAsync(TimeSpan timeout)
-        {
-            using var cts = new CancellationTokenSource(timeout);
-            try
-            {
-                await _process.WaitForExitAsync(cts.Token);
-                return _process.ExitCode;
-            }
-            catch (OperationCanceledException)
-            {
-                return null;
-            }
-        }
-
-        public void Dispose()
-        {
-            try
-            {
-                if (!_process.HasExited)
-                {
-                    _process.Kill(entireProcessTree: true);
-                    _process.WaitForExit(TimeSpan.FromSeconds(10));
-                }
-            }
-            catch (InvalidOperationException)
-            {
-                // Already gone.
-            }
-
-            _process.Dispose();
-        }
-
-        private void OnLine(string? line)
-        {
-            if (line is null)
-            {
-                return;
-            }
-
-            lock (_gate)
-            {
-                _output.AppendLine(line);
-            }
-        }
-    }
 }
