@@ -244,6 +244,20 @@ public sealed class ResponseEngine
         return new PrepareResult(prepared, null);
     }
 
+    /// <summary>
+    /// The response object of a prepared response that has not produced output yet, e.g. <c>queued</c> or
+    /// <c>in_progress</c> for a background response that a transport saves before it runs.
+    /// </summary>
+    /// <param name="prepared">The prepared response.</param>
+    /// <param name="status">The status to report (<c>queued</c> or <c>in_progress</c>).</param>
+    /// <returns>The object with empty output and no usage.</returns>
+    public ResponseObject Pending(PreparedResponse prepared, string status)
+    {
+        ArgumentNullException.ThrowIfNull(prepared);
+        ArgumentException.ThrowIfNullOrEmpty(status);
+        return BuildResponse(prepared, status, [], null, null, null);
+    }
+
     /// <summary>Runs the backend and yields the events of the response, ending with a terminal event.</summary>
     /// <remarks>
     /// The response is persisted (when <c>store</c>) before the terminal event is yielded, so a client that chains

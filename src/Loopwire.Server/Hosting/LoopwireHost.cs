@@ -59,6 +59,8 @@ public static class LoopwireHost
         });
         services.AddSingleton<TurnRecorder>();
         services.AddSingleton<ResponseEngine>();
+        services.AddSingleton<IValidateOptions<LoopwireServerOptions>, Background.BackgroundOptionsValidator>();
+        services.AddSingleton<Background.BackgroundResponses>();
         services.AddSingleton<ApiKeyAuth>();
         services.AddSingleton<WebSocketConnectionRegistry>();
         services.AddSingleton<ResponsesWebSocketHandler>();

@@ -41,6 +41,9 @@ public sealed class LoopwireServerOptions
     /// <summary>WebSocket mode.</summary>
     public WebSocketModeOptions WebSocket { get; set; } = new();
 
+    /// <summary>Background responses (<c>background: true</c> over HTTP).</summary>
+    public Background.BackgroundOptions Background { get; set; } = new();
+
     /// <summary>
     /// Upstream model servers by name (<c>Loopwire:Backends:NAME:Type|BaseUrl|ApiKey|TimeoutSeconds|MaxConcurrency|...</c>).
     /// A backend serves the model names that <see cref="ModelRoutes"/> send to it. The name <c>simulated</c> is the

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Diagnostics;
+using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Loopwire.Engine;
@@ -10,6 +11,7 @@ using Loopwire.Protocol.Responses;
 using Loopwire.Protocol.Serialization;
 using Loopwire.Protocol.Streaming;
 using Loopwire.Protocol.Validation;
+using Loopwire.Server.Background;
 using Loopwire.Server.Hosting;
 using Microsoft.Extensions.Options;
 
@@ -38,7 +40,8 @@ internal static class ResponsesEndpoints
     /// <summary>The tenant of the caller (null until auth assigns one).</summary>
     internal static string? TenantOf(HttpContext context) => context.Items.TryGetValue(Auth.ApiKeyAuth.TenantItem, out var t) ? t as string : null;
 
-    private static async Task CreateAsync(HttpContext context, ResponseEngine engine, IOptions<LoopwireServerOptions> options)
+    private static async Task CreateAsync(HttpContext context, ResponseEngine engine, BackgroundResponses background,
+        IOptions<LoopwireServerOptions> options)
     {
         var ct = context.RequestAborted;
         var opts = options.Value;
@@ -59,9 +62,11 @@ internal static class ResponsesEndpoints
             parseError = RequestReader.TryParse(body!.Value.Span, out request);
         }
 
-        if (parseError is null && request!.Background == true)
+        if (parseError is null && request!.Background == true && !request.StoreOrDefault)
         {
-            parseError = ProtocolError.Invalid("'background' responses are not supported by this server yet.", "background", "unsupported_parameter");
+            // As OpenAI: a background response is polled from the store, so it must be stored.
+            parseError = ProtocolError.Invalid(
+                "Background mode requires storage: 'background': true cannot be used with 'store': false.", "background", "invalid_value");
         }
 
         if (parseError is not null)
@@ -81,6 +86,21 @@ internal static class ResponsesEndpoints
         }
 
         var p = prepared.Prepared!;
+        if (request.Background == true)
+        {
+            // The run belongs to the server, not to this request: a dropped client does not cancel it.
+            var (run, queued) = await background.StartAsync(p, ct);
+            if (stream)
+            {
+                await WriteSseAsync(context, run.FollowAsync(-1, ct), opts.SseDoneSentinel, ct);
+                return;
+            }
+
+            context.Response.ContentType = "application/json";
+            await JsonSerializer.SerializeAsync(context.Response.Body, queued, ProtocolJsonContext.Wire.ResponseObject, ct);
+            return;
+        }
+
         if (stream)
         {
             await WriteSseAsync(context, engine.StreamAsync(p, ct), opts.SseDoneSentinel, ct);
@@ -133,17 +153,84 @@ internal static class ResponsesEndpoints
         }
     }
 
-    private static async Task<IResult> GetAsync(string id, HttpContext context, ResponseEngine engine)
+    /// <summary><c>GET /v1/responses/{id}</c>, or with <c>?stream=true[&amp;starting_after=N]</c> the events of a background response.</summary>
+    /// <remarks>
+    /// A replay sends the buffered events after <c>N</c> (all of them without <c>starting_after</c>), then follows the
+    /// run live until its terminal event; nothing is generated again. The errors are decided before the first byte.
+    /// </remarks>
+    private static async Task GetAsync(string id, HttpContext context, ResponseEngine engine, BackgroundResponses background,
+        IOptions<LoopwireServerOptions> options)
     {
-        if (context.Request.Query["stream"] == "true")
+        var ct = context.RequestAborted;
+        var q = context.Request.Query;
+        bool stream = q["stream"] == "true";
+        int startingAfter = -1;
+        if (q.TryGetValue("starting_after", out var sa) && !string.IsNullOrEmpty(sa)
+            && (!int.TryParse(sa, NumberStyles.None, CultureInfo.InvariantCulture, out startingAfter)))
         {
-            return HttpIo.Error(ProtocolError.Invalid("Streaming a stored response is only available for background responses.", "stream"));
+            await HttpIo.WriteErrorAsync(context, ProtocolError.Invalid(
+                $"Invalid 'starting_after': '{sa}'. Expected a non-negative integer (a sequence_number).", "starting_after"));
+            return;
         }
 
-        var stored = await engine.Store.GetAsync(id, TenantOf(context), context.RequestAborted);
-        return stored is null
-            ? HttpIo.Error(ProtocolError.ResponseNotFound(id))
-            : Results.Json(stored.Response, ProtocolJsonContext.Wire.ResponseObject);
+        var tenant = TenantOf(context);
+        var stored = await engine.Store.GetAsync(id, tenant, ct);
+        if (stored is null)
+        {
+            await HttpIo.WriteErrorAsync(context, ProtocolError.ResponseNotFound(id));
+            return;
+        }
+
+        if (!stream)
+        {
+            context.Response.ContentType = "application/json";
+            await JsonSerializer.SerializeAsync(context.Response.Body, stored.Response, ProtocolJsonContext.Wire.ResponseObject, ct);
+            return;
+        }
+
+        var run = background.Find(id, tenant);
+        var error = ReplayError(id, stored.Response, run, startingAfter, background.Options);
+        if (error is not null)
+        {
+            await HttpIo.WriteErrorAsync(context, error);
+            return;
+        }
+
+        await WriteSseAsync(context, run!.FollowAsync(startingAfter, ct), options.Value.SseDoneSentinel, ct);
+    }
+
+    private static ProtocolError? ReplayError(string id, ResponseObject response, BackgroundRun? run, int startingAfter, BackgroundOptions options)
+    {
+        if (!response.Background)
+        {
+            return ProtocolError.Invalid(
+                $"Response '{id}' was not created with 'background': true; only background responses can be streamed again.", "stream");
+        }
+
+        if (run is null)
+        {
+            return ProtocolError.Invalid(
+                $"The events of background response '{id}' are no longer available: they are kept for {options.Retention} after the response ends " +
+                "(Loopwire:Background:Retention) and not across server restarts. Retrieve it without 'stream' instead.", "stream", "stream_expired");
+        }
+
+        int first = run.FirstAvailable;
+        if (startingAfter + 1 < first)
+        {
+            return ProtocolError.Invalid(
+                $"Events up to sequence_number {first - 1} of response '{id}' are no longer buffered: the server keeps the last " +
+                $"{run.Capacity} events of a background response (Loopwire:Background:MaxBufferedEvents). " +
+                $"Resume with 'starting_after' >= {first - 1}, or retrieve the response without 'stream'.", "starting_after", "starting_after_out_of_range");
+        }
+
+        int next = run.NextSequence;
+        if (run.IsFinished && startingAfter >= next)
+        {
+            return ProtocolError.Invalid(
+                $"'starting_after' {startingAfter} is past the last event of response '{id}' (sequence_number {next - 1}).", "starting_after");
+        }
+
+        return null;
     }
 
     private static async Task<IResult> DeleteAsync(string id, HttpContext context, ResponseEngine engine)
@@ -154,12 +241,49 @@ internal static class ResponsesEndpoints
             : HttpIo.Error(ProtocolError.ResponseNotFound(id));
     }
 
-    private static async Task<IResult> CancelAsync(string id, HttpContext context, ResponseEngine engine)
+    /// <summary><c>POST /v1/responses/{id}/cancel</c>: stops a running background response.</summary>
+    /// <remarks>
+    /// Answers the response object once the run has stored its final status: <c>cancelled</c>, or whatever it had
+    /// already finished with (cancelling a finished background response returns it unchanged, so a retry is harmless).
+    /// A response created without <c>background</c> gets a 400.
+    /// </remarks>
+    private static async Task<IResult> CancelAsync(string id, HttpContext context, ResponseEngine engine, BackgroundResponses background,
+        TimeProvider time)
     {
-        var stored = await engine.Store.GetAsync(id, TenantOf(context), context.RequestAborted);
-        return stored is null
+        var ct = context.RequestAborted;
+        var tenant = TenantOf(context);
+        var stored = await engine.Store.GetAsync(id, tenant, ct);
+        if (stored is null)
+        {
+            return HttpIo.Error(ProtocolError.ResponseNotFound(id));
+        }
+
+        if (!stored.Response.Background)
+        {
+            return HttpIo.Error(ProtocolError.Invalid(
+                $"Response '{id}' was not created with 'background': true; only background responses can be cancelled.", null, "invalid_request"));
+        }
+
+        ResponseObject? final = null;
+        if (background.Find(id, tenant) is { } run)
+        {
+            final = await background.CancelAsync(run, ct);
+        }
+        else if (stored.Response.Status is "queued" or "in_progress")
+        {
+            // Left behind by a server that stopped before it could finish the run.
+            final = stored.Response with { Status = "cancelled", CompletedAt = time.GetUtcNow().ToUnixTimeSeconds() };
+            await engine.Store.SaveAsync(stored with { Response = final }, ct);
+        }
+
+        if (final is null)
+        {
+            final = (await engine.Store.GetAsync(id, tenant, ct))?.Response;
+        }
+
+        return final is null
             ? HttpIo.Error(ProtocolError.ResponseNotFound(id))
-            : HttpIo.Error(ProtocolError.Invalid("Only background responses can be cancelled.", null, "invalid_request"));
+            : Results.Json(final, ProtocolJsonContext.Wire.ResponseObject);
     }
 
     private static async Task<IResult> InputItemsAsync(string id, HttpContext context, ResponseEngine engine)
