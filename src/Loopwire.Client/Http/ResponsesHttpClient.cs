@@ -57,6 +57,68 @@ public sealed class ResponsesHttpClient
         return StreamCoreAsync(request, null, cancellationToken);
     }
 
+    /// <summary>
+    /// Creates a background response (<c>background: true</c>, <c>stream: true</c>) and streams its events, resuming
+    /// from the last <c>sequence_number</c> seen when the connection drops before the terminal event.
+    /// </summary>
+    /// <param name="request">The request; <c>store</c> must not be false (the server refuses background without storage).</param>
+    /// <param name="maxResumes">How many times a dropped stream is resumed before the drop is thrown. <value>3</value></param>
+    /// <param name="cancellationToken">Stops reading. The response keeps running on the server; use <see cref="CancelAsync"/> to stop it.</param>
+    /// <returns>Every event exactly once, in order, ending with the terminal event.</returns>
+    /// <exception cref="ResponsesApiException">The server refused the request or a resume (thrown on a move).</exception>
+    /// <exception cref="ResponsesConnectionException">The stream dropped before its first event or more than <paramref name="maxResumes"/> times.</exception>
+    /// <remarks>
+    /// A resume is <c>GET /v1/responses/{id}?stream=true&amp;starting_after=N</c> (<see cref="ResumeStreamAsync"/>); it
+    /// replays what the server buffered after <c>N</c>, so nothing is generated twice. Resumes are immediate; the count
+    /// of consecutive drops without progress is what <paramref name="maxResumes"/> bounds.
+    /// </remarks>
+    public IAsyncEnumerable<ResponseEvent> StreamResumableAsync(CreateResponseRequest request, int maxResumes = 3,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentOutOfRangeException.ThrowIfNegative(maxResumes);
+        return StreamResumableCoreAsync(request with { Background = true }, maxResumes, cancellationToken);
+    }
+
+    /// <summary>
+    /// Streams the events of a background response again: those after <paramref name="startingAfter"/>, then live
+    /// ones until the terminal event (<c>GET /v1/responses/{id}?stream=true&amp;starting_after=N</c>).
+    /// </summary>
+    /// <param name="responseId">The id of a response created with <c>background: true</c>.</param>
+    /// <param name="startingAfter">The last <c>sequence_number</c> already seen; null for the whole stream.</param>
+    /// <param name="cancellationToken">Stops reading; the response keeps running on the server.</param>
+    /// <returns>The events after <paramref name="startingAfter"/>, ending with the terminal event.</returns>
+    /// <exception cref="ResponsesApiException">
+    /// Unknown id (404); not a background response, events no longer kept, or <paramref name="startingAfter"/> older
+    /// than the server's buffer (400) — thrown on the first move.
+    /// </exception>
+    /// <exception cref="ResponsesConnectionException">The stream ended before its terminal event.</exception>
+    public IAsyncEnumerable<ResponseEvent> ResumeStreamAsync(string responseId, int? startingAfter = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(responseId);
+        if (startingAfter is { } n)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(n, nameof(startingAfter));
+        }
+
+        string path = $"{ResponsesPath}/{Uri.EscapeDataString(responseId)}?stream=true"
+            + (startingAfter is { } after ? $"&starting_after={after.ToString(System.Globalization.CultureInfo.InvariantCulture)}" : "");
+        return ReadSseAsync(() => NewRequest(HttpMethod.Get, path, null), null, cancellationToken);
+    }
+
+    /// <summary>Cancels a background response (<c>POST /v1/responses/{id}/cancel</c>).</summary>
+    /// <param name="responseId">The response id.</param>
+    /// <param name="cancellationToken">Cancels the call (not the response).</param>
+    /// <returns>The response object: <c>cancelled</c>, or unchanged when it had already finished.</returns>
+    /// <exception cref="ResponsesApiException">Unknown id (404), not a background response (400), or another error.</exception>
+    public Task<ResponseObject> CancelAsync(string responseId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(responseId);
+        return SendAsync(HttpMethod.Post, $"{ResponsesPath}/{Uri.EscapeDataString(responseId)}/cancel", null,
+            ProtocolJsonContext.Wire.ResponseObject, cancellationToken);
+    }
+
     /// <summary>Retrieves a stored response.</summary>
     /// <param name="responseId">The response id.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
@@ -116,10 +178,63 @@ public sealed class ResponsesHttpClient
     internal Task<ResponseObject> CreateCoreAsync(CreateResponseRequest request, TransferCounter? counter, CancellationToken ct) =>
         SendAsync(HttpMethod.Post, ResponsesPath, Body(request with { Stream = false, Type = null }, counter), ProtocolJsonContext.Wire.ResponseObject, ct, counter);
 
-    internal async IAsyncEnumerable<ResponseEvent> StreamCoreAsync(CreateResponseRequest request, TransferCounter? counter,
+    internal IAsyncEnumerable<ResponseEvent> StreamCoreAsync(CreateResponseRequest request, TransferCounter? counter, CancellationToken ct) =>
+        ReadSseAsync(() => NewRequest(HttpMethod.Post, ResponsesPath, Body(request with { Stream = true, Type = null }, counter)), counter, ct);
+
+    private async IAsyncEnumerable<ResponseEvent> StreamResumableCoreAsync(CreateResponseRequest request, int maxResumes,
         [EnumeratorCancellation] CancellationToken ct)
     {
-        using var message = NewRequest(HttpMethod.Post, ResponsesPath, Body(request with { Stream = true, Type = null }, counter));
+        string? id = null;
+        int last = -1;
+        int drops = 0;
+        var events = StreamCoreAsync(request, null, ct);
+        while (true)
+        {
+            await using var e = events.GetAsyncEnumerator(ct);
+            bool progressed = false;
+            while (true)
+            {
+                bool more;
+                try
+                {
+                    more = await e.MoveNextAsync().ConfigureAwait(false);
+                }
+                catch (ResponsesConnectionException) when (id is not null && (progressed ? 0 : drops) < maxResumes && !ct.IsCancellationRequested)
+                {
+                    drops = progressed ? 1 : drops + 1;
+                    break;
+                }
+
+                if (!more)
+                {
+                    yield break;
+                }
+
+                var current = e.Current;
+                if (current.SequenceNumber <= last)
+                {
+                    continue;
+                }
+
+                if (current is ResponseCreatedEvent created)
+                {
+                    id = created.Response.Id;
+                }
+
+                last = current.SequenceNumber;
+                progressed = true;
+                yield return current;
+            }
+
+            events = ResumeStreamAsync(id!, last < 0 ? null : last, ct);
+        }
+    }
+
+    /// <summary>Sends a request (made anew per call) and reads its SSE answer up to the terminal event.</summary>
+    private async IAsyncEnumerable<ResponseEvent> ReadSseAsync(Func<HttpRequestMessage> newRequest, TransferCounter? counter,
+        [EnumeratorCancellation] CancellationToken ct)
+    {
+        using var message = newRequest();
         message.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
         using var response = await SendRawAsync(message, ct).ConfigureAwait(false);
         if (!response.IsSuccessStatusCode)
