@@ -166,4 +166,17 @@ public sealed class ResponseEngineTests
         Assert.Equal("max_output_tokens", incomplete.Response.IncompleteDetails!.Reason);
         Assert.Equal(5, p.Final!.Usage!.OutputTokens);
     }
+
+    [Fact]
+    public async Task PrepareAsync_PreviousStillInProgress_ReturnsInProgressError()
+    {
+        var running = new Loopwire.Protocol.Responses.ResponseObject { Id = "resp_bg", Status = "in_progress", Model = "sim-instant" };
+        await _kit.Store.SaveAsync(new Loopwire.Engine.Stores.StoredResponse("resp_bg", null, null, [EngineTestKit.User("hi")], running));
+
+        var result = await _kit.Engine.PrepareAsync(Request([EngineTestKit.User("next")], "resp_bg"), new StoreContextSource(_kit.Store, null),
+            new TurnTimings { Transport = "t" });
+
+        Assert.Equal("previous_response_in_progress", result.Error!.Code);
+        Assert.Equal("previous_response_id", result.Error.Param);
+    }
 }

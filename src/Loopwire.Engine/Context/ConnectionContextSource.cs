@@ -1,5 +1,4 @@
 using Loopwire.Engine.Stores;
-using Loopwire.Protocol.Errors;
 
 namespace Loopwire.Engine.Context;
 
@@ -44,14 +43,13 @@ public sealed class ConnectionContextSource(IResponseStore store, string? tenant
             return new ContextResolution(latest, null, FromCache: true);
         }
 
-        var items = await ConversationLoader.LoadItemsAsync(store, previousResponseId, tenant, cancellationToken).ConfigureAwait(false);
-        if (items is null)
+        var hydrated = await ConversationLoader.ResolveAsync(store, previousResponseId, tenant, cancellationToken).ConfigureAwait(false);
+        if (hydrated.State is not null)
         {
-            return new ContextResolution(null, ProtocolError.PreviousResponseNotFound(previousResponseId));
+            StoreHydrations++;
         }
 
-        StoreHydrations++;
-        return new ContextResolution(new ConversationState(items) { ResponseId = previousResponseId, Persisted = true }, null);
+        return hydrated;
     }
 
     /// <inheritdoc />

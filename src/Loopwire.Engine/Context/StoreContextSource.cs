@@ -1,5 +1,4 @@
 using Loopwire.Engine.Stores;
-using Loopwire.Protocol.Errors;
 
 namespace Loopwire.Engine.Context;
 
@@ -14,16 +13,8 @@ public sealed class StoreContextSource(IResponseStore store, string? tenant) : I
     public long MaxStateBytes => long.MaxValue;
 
     /// <inheritdoc />
-    public async Task<ContextResolution> ResolveAsync(string previousResponseId, CancellationToken cancellationToken = default)
-    {
-        var items = await ConversationLoader.LoadItemsAsync(store, previousResponseId, tenant, cancellationToken).ConfigureAwait(false);
-        if (items is null)
-        {
-            return new ContextResolution(null, ProtocolError.PreviousResponseNotFound(previousResponseId));
-        }
-
-        return new ContextResolution(new ConversationState(items) { ResponseId = previousResponseId, Persisted = true }, null);
-    }
+    public Task<ContextResolution> ResolveAsync(string previousResponseId, CancellationToken cancellationToken = default) =>
+        ConversationLoader.ResolveAsync(store, previousResponseId, tenant, cancellationToken);
 
     /// <inheritdoc />
     public void OnCompleted(ConversationState state)

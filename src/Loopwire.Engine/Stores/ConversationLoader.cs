@@ -1,3 +1,5 @@
+using Loopwire.Engine.Context;
+using Loopwire.Protocol.Errors;
 using Loopwire.Protocol.Items;
 
 namespace Loopwire.Engine.Stores;
@@ -15,8 +17,36 @@ public static class ConversationLoader
     public static async Task<List<ResponseItem>?> LoadItemsAsync(
         IResponseStore store, string responseId, string? tenant, CancellationToken cancellationToken = default)
     {
-        var chain = new List<StoredResponse>();
-        string? id = responseId;
+        var head = await store.GetAsync(responseId, tenant, cancellationToken).ConfigureAwait(false);
+        return head is null ? null : await LoadChainAsync(store, head, tenant, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Resolves <c>previous_response_id</c> from the store for a context source: the conversation up to and including
+    /// that response, <c>previous_response_not_found</c> when it (or an ancestor) is missing, or an error when it is a
+    /// background response that has not finished yet.
+    /// </summary>
+    public static async Task<ContextResolution> ResolveAsync(IResponseStore store, string responseId, string? tenant,
+        CancellationToken cancellationToken = default)
+    {
+        var head = await store.GetAsync(responseId, tenant, cancellationToken).ConfigureAwait(false);
+        if (head?.Response.Status is "queued" or "in_progress")
+        {
+            return new ContextResolution(null, ProtocolError.Invalid(
+                $"Previous response '{responseId}' is still {head.Response.Status}; continue from it once it has finished.",
+                "previous_response_id", "previous_response_in_progress"));
+        }
+
+        var items = head is null ? null : await LoadChainAsync(store, head, tenant, cancellationToken).ConfigureAwait(false);
+        return items is null
+            ? new ContextResolution(null, ProtocolError.PreviousResponseNotFound(responseId))
+            : new ContextResolution(new ConversationState(items) { ResponseId = responseId, Persisted = true }, null);
+    }
+
+    private static async Task<List<ResponseItem>?> LoadChainAsync(IResponseStore store, StoredResponse head, string? tenant, CancellationToken ct)
+    {
+        var chain = new List<StoredResponse> { head };
+        string? id = head.PreviousResponseId;
         while (id is not null)
         {
             if (chain.Count >= MaxDepth)
@@ -24,7 +54,7 @@ public static class ConversationLoader
                 return null;
             }
 
-            var r = await store.GetAsync(id, tenant, cancellationToken).ConfigureAwait(false);
+            var r = await store.GetAsync(id, tenant, ct).ConfigureAwait(false);
             if (r is null)
             {
                 return null;
