@@ -57,6 +57,17 @@ public static class OverheadBenchmark
         var cells = new List<OverheadCell>();
         using var admin = new LoopwireAdminClient(baseUrl, apiKey);
 
+        // Warm the server up first (JIT tiering, tokenizer caches), so the first cells do not pay for it.
+        if (settings.HistoryTokens.Count > 0)
+        {
+            progress?.Report("warming up");
+            var largest = HistoryBuilder.Build(settings.HistoryTokens.Max());
+            foreach (var arm in settings.Arms)
+            {
+                await RunCellAsync(baseUrl, apiKey, arm, largest, settings with { Turns = 0 }, ct).ConfigureAwait(false);
+            }
+        }
+
         foreach (int size in settings.HistoryTokens)
         {
             var history = HistoryBuilder.Build(size);
