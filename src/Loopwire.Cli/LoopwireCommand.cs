@@ -1,5 +1,7 @@
 using System.CommandLine;
+using Loopwire.Server.Auth;
 using Loopwire.Server.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace Loopwire.Cli;
 
@@ -25,11 +27,18 @@ internal static class LoopwireCommand
             Description = "Simulated profile for model names that are not a profile (sim-gpt5, sim-spark, sim-burst, sim-instant).",
             DefaultValueFactory = _ => "sim-spark",
         };
+        var apiKeys = new Option<string[]>("--api-key")
+        {
+            Description = $"Accept 'Authorization: Bearer KEY' (repeatable); KEY=TENANT scopes stored responses to TENANT. Also from " +
+                $"{ApiKeySources.EnvironmentVariable} (comma-separated) and --api-keys-file. Without keys only loopback hosts are allowed.",
+            AllowMultipleArgumentsPerToken = false,
+        };
+        var apiKeysFile = new Option<string?>("--api-keys-file") { Description = "A file of API keys: one KEY or KEY=TENANT per line, # comments." };
         var backends = ServeBackendOptions.Backend();
         var routes = ServeBackendOptions.ModelRoute();
         var cmd = new Command("serve", "Start the Responses-API server on the embedded simulated model (and any --backend upstreams).")
         {
-            port, host, store, profile, backends, routes,
+            port, host, store, profile, apiKeys, apiKeysFile, backends, routes,
         };
         cmd.SetAction(async (parse, ct) =>
         {
@@ -44,8 +53,28 @@ internal static class LoopwireCommand
                 return 2;
             }
 
-            string url = $"http://{FormatHost(parse.GetValue(host)!)}:{parse.GetValue(port)}";
+            var keys = new List<string>(parse.GetValue(apiKeys) ?? []);
+            keys.AddRange(ApiKeySources.ParseList(Environment.GetEnvironmentVariable(ApiKeySources.EnvironmentVariable)));
+            if (parse.GetValue(apiKeysFile) is { } file)
+            {
+                if (ApiKeySources.TryReadFile(file, out var fromFile) is { } badFile)
+                {
+                    await Console.Error.WriteLineAsync($"loopwire serve: {badFile}");
+                    return 2;
+                }
+
+                keys.AddRange(fromFile);
+            }
+
+            for (int i = 0; i < keys.Count; i++)
+            {
+                settings[$"Loopwire:ApiKeys:{i}"] = keys[i];
+            }
+
+            string hostName = parse.GetValue(host)!;
+            string url = $"http://{FormatHost(hostName)}:{parse.GetValue(port)}";
             WebApplication app;
+            int configured;
             try
             {
                 app = LoopwireHost.Build([], b =>
@@ -53,6 +82,17 @@ internal static class LoopwireCommand
                     b.Configuration.AddInMemoryCollection(settings);
                     b.WebHost.UseUrls(url);
                 });
+
+                // Keys may also come from configuration (appsettings, Loopwire__ApiKeys__0): count what the server will use.
+                configured = app.Services.GetRequiredService<IOptions<LoopwireServerOptions>>().Value.ApiKeys
+                    .Count(k => !string.IsNullOrWhiteSpace(k));
+                if (ApiKeySources.CheckBind(hostName, configured) is { } refused)
+                {
+                    await app.DisposeAsync();
+                    await Console.Error.WriteLineAsync($"loopwire serve: {refused}");
+                    return 2;
+                }
+
                 await app.StartAsync(ct);
             }
             catch (Exception ex) when (ex is Microsoft.Extensions.Options.OptionsValidationException or IOException or ArgumentException)
@@ -63,7 +103,8 @@ internal static class LoopwireCommand
 
             foreach (var address in app.Urls)
             {
-                Console.WriteLine($"Loopwire listening on {address}  (POST {address}/v1/responses, store {settings["Loopwire:Store"]})");
+                Console.WriteLine($"Loopwire listening on {address}  (POST {address}/v1/responses, store {settings["Loopwire:Store"]}, " +
+                    $"{(configured > 0 ? $"{configured} API key(s)" : "no API keys")})");
             }
 
             try
