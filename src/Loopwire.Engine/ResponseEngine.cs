@@ -139,7 +139,7 @@ public sealed class ResponseEngine
         if (input.Count > _options.MaxItemsPerRequest)
         {
             return Fail(ProtocolError.Invalid(
-                $"Too many input items: {input.Count}; the limit is {_options.MaxItemsPerRequest} (MaxItemsPerRequest).", "input", "too_many_items"));
+                $"Too many input items: {input.Count}; the limit is {_options.MaxItemsPerRequest} (Loopwire:MaxItemsPerRequest).", "input", "too_many_items"));
         }
 
         // Step 1: resolve the context.

@@ -8,6 +8,7 @@ using Loopwire.Engine.Stores;
 using Loopwire.Protocol.Errors;
 using Loopwire.Server.Auth;
 using Loopwire.Server.Http;
+using Loopwire.Server.Limits;
 using Loopwire.Server.WebSockets;
 using Microsoft.Extensions.Options;
 
@@ -62,6 +63,8 @@ public static class LoopwireHost
         services.AddSingleton<IValidateOptions<LoopwireServerOptions>, Background.BackgroundOptionsValidator>();
         services.AddSingleton<Background.BackgroundResponses>();
         services.AddSingleton<ApiKeyAuth>();
+        services.AddSingleton<TenantLimits>();
+        services.AddLoopwireRateLimiting();
         services.AddSingleton<WebSocketConnectionRegistry>();
         services.AddSingleton<ResponsesWebSocketHandler>();
         return services;
@@ -87,6 +90,28 @@ public static class LoopwireHost
             }
         });
         app.Use(app.Services.GetRequiredService<ApiKeyAuth>().Middleware);
+        app.UseRateLimiter();
+        var limits = app.Services.GetRequiredService<TenantLimits>();
+        app.Use(async (context, next) =>
+        {
+            // Responses in flight per tenant, for the HTTP endpoints that generate (WebSocket turns count in the connection).
+            if (!HttpMethods.IsPost(context.Request.Method)
+                || !(context.Request.Path.Equals("/v1/responses", StringComparison.Ordinal)
+                     || context.Request.Path.Equals("/v1/chat/completions", StringComparison.Ordinal)))
+            {
+                await next(context);
+                return;
+            }
+
+            using var slot = limits.TryAcquireResponse(TenantLimits.PartitionOf(context));
+            if (slot is null)
+            {
+                await HttpIo.WriteErrorAsync(context, TenantLimits.TooManyResponses(limits.MaxResponses));
+                return;
+            }
+
+            await next(context);
+        });
         app.UseWebSockets();
         app.MapGet("/v1/responses", (HttpContext c, ResponsesWebSocketHandler h) => h.HandleAsync(c));
         ResponsesEndpoints.Map(app);

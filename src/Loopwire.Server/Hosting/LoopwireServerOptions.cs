@@ -43,6 +43,8 @@ public sealed class LoopwireServerOptions
 
     /// <summary>Background responses (<c>background: true</c> over HTTP).</summary>
     public Background.BackgroundOptions Background { get; set; } = new();
+    /// <summary>Per-tenant limits (<c>Loopwire:Limits</c>).</summary>
+    public LimitsOptions Limits { get; set; } = new();
 
     /// <summary>
     /// Upstream model servers by name (<c>Loopwire:Backends:NAME:Type|BaseUrl|ApiKey|TimeoutSeconds|MaxConcurrency|...</c>).
@@ -91,4 +93,29 @@ public sealed class WebSocketModeOptions
 
     /// <summary>How long closing waits for the peer before aborting. <value>5 seconds</value></summary>
     public TimeSpan CloseTimeout { get; set; } = TimeSpan.FromSeconds(5);
+}
+
+/// <summary>
+/// Per-tenant limits (<c>Loopwire:Limits</c>). A tenant is the <c>KEY=TENANT</c> of the caller's API key, or the remote IP
+/// address when the key has no tenant or auth is off. Each refusal names its configuration key.
+/// </summary>
+public sealed class LimitsOptions
+{
+    /// <summary>Open WebSocket connections per tenant; beyond it the upgrade gets 429. <value>64</value></summary>
+    [Range(1, 1_000_000)]
+    public int MaxWebSocketConnectionsPerTenant { get; set; } = 64;
+
+    /// <summary>Responses generating at once per tenant, over HTTP and WebSocket; beyond it 429 (an error event over WebSocket). <value>32</value></summary>
+    [Range(1, 1_000_000)]
+    public int MaxResponsesInFlightPerTenant { get; set; } = 32;
+
+    /// <summary>HTTP requests (WebSocket upgrades included) per tenant per <see cref="RateLimitWindow"/>; 0 turns rate limiting off. <value>6000</value></summary>
+    [Range(0, int.MaxValue)]
+    public int RequestsPerWindow { get; set; } = 6000;
+
+    /// <summary>The fixed window of <see cref="RequestsPerWindow"/>. <value>1 minute</value></summary>
+    public TimeSpan RateLimitWindow { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>A WebSocket with no message from the client and nothing in flight for this long is closed with 1000; 0 disables. <value>10 minutes</value></summary>
+    public TimeSpan WebSocketIdleTimeout { get; set; } = TimeSpan.FromMinutes(10);
 }

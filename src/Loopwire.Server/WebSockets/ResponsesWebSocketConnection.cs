@@ -11,6 +11,7 @@ using Loopwire.Protocol.Serialization;
 using Loopwire.Protocol.Streaming;
 using Loopwire.Protocol.Validation;
 using Loopwire.Server.Hosting;
+using Loopwire.Server.Limits;
 
 namespace Loopwire.Server.WebSockets;
 
@@ -46,6 +47,7 @@ internal sealed class ResponsesWebSocketConnection
     private int _closeQueued;
     private volatile int _closing; // 0 open, 1 age limit reached, 2 server shutting down
     private long _disconnectSeenAt;
+    private long _lastMessageAt;
 
     public ResponsesWebSocketConnection(WebSocket ws, ResponseEngine engine, WebSocketModeOptions options, TimeProvider time,
         string? tenant, string traceId, ILogger logger)
@@ -69,6 +71,21 @@ internal sealed class ResponsesWebSocketConnection
     /// <summary>Whether permessage-deflate was negotiated.</summary>
     public bool Compressed { get; init; }
 
+    /// <summary>The per-tenant limits responses count against; null: none.</summary>
+    public TenantLimits? Limits { get; init; }
+
+    /// <summary>This connection's tenant partition for <see cref="Limits"/>.</summary>
+    public string Partition { get; init; } = "";
+
+    /// <summary>Close with 1000 after this long without a client message while nothing is in flight; zero: never.</summary>
+    public TimeSpan IdleTimeout { get; init; }
+
+    /// <summary>Events waiting in the outbound buffer (bounded by <see cref="WebSocketModeOptions.SendBufferEvents"/>).</summary>
+    public int QueuedEvents => _outbound.Reader.Count;
+
+    /// <summary>Responses streamed to completion so far.</summary>
+    public int Responses => Volatile.Read(ref _responses);
+
     /// <summary>The connection cache (tests and stats).</summary>
     public ConnectionContextSource Source => _source;
 
@@ -79,6 +96,11 @@ internal sealed class ResponsesWebSocketConnection
         using var ageTimer = _options.MaxConnectionAge > TimeSpan.Zero && _options.MaxConnectionAge < TimeSpan.FromDays(365)
             ? _time.CreateTimer(_ => OnAgeLimit(), null, _options.MaxConnectionAge, Timeout.InfiniteTimeSpan)
             : null;
+        Volatile.Write(ref _lastMessageAt, _time.GetTimestamp());
+        var idleCheck = IdleTimeout > TimeSpan.Zero && IdleTimeout < TimeSpan.FromDays(365)
+            ? TimeSpan.FromTicks(Math.Max(IdleTimeout.Ticks / 4, TimeSpan.FromMilliseconds(50).Ticks))
+            : TimeSpan.Zero;
+        using var idleTimer = idleCheck > TimeSpan.Zero ? _time.CreateTimer(_ => OnIdleCheck(), null, idleCheck, idleCheck) : null;
         WebSocketLog.Opened(_logger, _id, Compressed);
 
         var send = SendLoopAsync();
@@ -149,6 +171,15 @@ internal sealed class ResponsesWebSocketConnection
         }
     }
 
+    private void OnIdleCheck()
+    {
+        if (Volatile.Read(ref _pending) == 0 && _time.GetElapsedTime(Volatile.Read(ref _lastMessageAt)) >= IdleTimeout)
+        {
+            QueueClose(WebSocketCloseStatus.NormalClosure,
+                $"idle for {IdleTimeout.TotalSeconds:0.##} s (Loopwire:Limits:WebSocketIdleTimeout)");
+        }
+    }
+
     private async Task<string> ReceiveLoopAsync(CancellationToken ct)
     {
         var buffer = new ArrayBufferWriter<byte>(16 * 1024);
@@ -170,6 +201,7 @@ internal sealed class ResponsesWebSocketConnection
                 return Volatile.Read(ref _closeQueued) == 1 ? "closed by server" : "request aborted";
             }
 
+            Volatile.Write(ref _lastMessageAt, _time.GetTimestamp());
             if (result.MessageType == WebSocketMessageType.Close)
             {
                 return Volatile.Read(ref _closeQueued) == 1 ? "closed by server" : $"closed by client ({_ws.CloseStatus})";
@@ -291,6 +323,13 @@ internal sealed class ResponsesWebSocketConnection
                     continue;
                 }
 
+                using var slot = Limits?.TryAcquireResponse(Partition);
+                if (Limits is not null && slot is null)
+                {
+                    SendError(TenantLimits.TooManyResponses(Limits.MaxResponses));
+                    continue;
+                }
+
                 var timings = new TurnTimings { Transport = "ws", Parse = q.Parse };
                 var prepared = await _engine.PrepareAsync(q.Request, _source, timings, ct);
                 if (prepared.Error is not null)
@@ -304,7 +343,7 @@ internal sealed class ResponsesWebSocketConnection
                     await _outbound.Writer.WriteAsync(new Outgoing(e, null, null, null), ct);
                 }
 
-                _responses++;
+                Interlocked.Increment(ref _responses);
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
@@ -318,6 +357,8 @@ internal sealed class ResponsesWebSocketConnection
             }
             finally
             {
+                // The idle clock starts when the last response ends, not at the message that asked for it.
+                Volatile.Write(ref _lastMessageAt, _time.GetTimestamp());
                 Interlocked.Decrement(ref _pending);
             }
 

@@ -2,6 +2,7 @@ using Loopwire.Engine;
 using Loopwire.Protocol.Errors;
 using Loopwire.Server.Hosting;
 using Loopwire.Server.Http;
+using Loopwire.Server.Limits;
 using Microsoft.Extensions.Options;
 
 namespace Loopwire.Server.WebSockets;
@@ -13,6 +14,7 @@ internal sealed class ResponsesWebSocketHandler(
     TimeProvider time,
     IHostApplicationLifetime lifetime,
     WebSocketConnectionRegistry registry,
+    TenantLimits limits,
     ILogger<ResponsesWebSocketHandler> logger)
 {
     public async Task HandleAsync(HttpContext context)
@@ -34,6 +36,14 @@ internal sealed class ResponsesWebSocketHandler(
             return;
         }
 
+        string partition = TenantLimits.PartitionOf(context);
+        using var slot = limits.TryAcquireConnection(partition);
+        if (slot is null)
+        {
+            await HttpIo.WriteErrorAsync(context, TenantLimits.TooManyConnections(limits.MaxConnections));
+            return;
+        }
+
         var accept = new WebSocketAcceptContext
         {
             DangerousEnableCompression = opts.EnableCompression,
@@ -43,6 +53,9 @@ internal sealed class ResponsesWebSocketHandler(
         var connection = new ResponsesWebSocketConnection(ws, engine, opts, time, ResponsesEndpoints.TenantOf(context),
             context.TraceIdentifier, logger)
         {
+            Limits = limits,
+            Partition = partition,
+            IdleTimeout = options.Value.Limits.WebSocketIdleTimeout,
             Compressed = opts.EnableCompression
                 && context.Request.Headers.SecWebSocketExtensions.ToString().Contains("permessage-deflate", StringComparison.OrdinalIgnoreCase),
         };

@@ -9,6 +9,9 @@ internal sealed class WebSocketConnectionRegistry
 
     public int Count => _open.Count;
 
+    /// <summary>The open connections at this moment (tests and stats).</summary>
+    public IReadOnlyList<ResponsesWebSocketConnection> Snapshot() => [.. _open.Keys];
+
     public IDisposable Add(ResponsesWebSocketConnection connection)
     {
         _open[connection] = 0;
