@@ -14,6 +14,7 @@ internal static class LoopwireCommand
         root.Subcommands.Add(ServeCommand());
         root.Subcommands.Add(AgentCommand.Create());
         root.Subcommands.Add(BenchCommands.Create());
+        root.Subcommands.Add(FuzzCommand.Create());
         return root;
     }
 
