@@ -27,6 +27,13 @@ public static class RequestReader
             return ProtocolError.Invalid("The request body is empty; expected a JSON object.", null, "invalid_json");
         }
 
+        // The serializer accepts invalid UTF-8 inside values it keeps as JsonElement (tools, schemas) and only fails when
+        // they are read as text much later; refuse it here, once, for the whole body.
+        if (!System.Text.Unicode.Utf8.IsValid(utf8Json))
+        {
+            return ProtocolError.Invalid("The request body is not valid UTF-8.", null, "invalid_json");
+        }
+
         try
         {
             request = JsonSerializer.Deserialize(utf8Json, ProtocolJsonContext.Default.CreateResponseRequest);

@@ -242,6 +242,13 @@ internal sealed class ResponsesWebSocketConnection
 
     private void OnMessage(ReadOnlySpan<byte> json, long receivedAt)
     {
+        // Kestrel's WebSocket fails the connection on invalid UTF-8 itself; other hosts (TestServer, proxies) pass it on.
+        if (!System.Text.Unicode.Utf8.IsValid(json))
+        {
+            SendError(ProtocolError.Invalid("The message is not valid UTF-8.", null, "invalid_json"));
+            return;
+        }
+
         var (type, peekError) = PeekType(json);
         if (peekError is not null)
         {

@@ -15,6 +15,11 @@ internal static class ChatRequestReader
     /// <summary>Parses and translates; a <see cref="ProtocolError"/> (400) for anything invalid.</summary>
     public static (ChatCompletionRequest? Chat, CreateResponseRequest? Request, ProtocolError? Error) Read(ReadOnlySpan<byte> body)
     {
+        if (!System.Text.Unicode.Utf8.IsValid(body))
+        {
+            return (null, null, ProtocolError.Invalid("The request body is not valid UTF-8.", null, "invalid_json"));
+        }
+
         ChatCompletionRequest? chat;
         try
         {
