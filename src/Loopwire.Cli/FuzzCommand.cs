@@ -9,7 +9,7 @@ internal static class FuzzCommand
 {
     public static Command Create()
     {
-        var target = new Option<Uri>("--target") { Description = "The server root, e.g. http://127.0.0.1:8080 (loopback only).", Required = true };
+        var target = new Option<string>("--target") { Description = "The server root, e.g. http://127.0.0.1:8080 (loopback only).", Required = true };
         var count = new Option<int>("--count") { Description = "Inputs to send (HTTP requests + WebSocket messages + slowloris connections).", DefaultValueFactory = _ => 1000 };
         var seed = new Option<int>("--seed") { Description = "Seed; the same seed sends the same inputs.", DefaultValueFactory = _ => 1 };
         var wsOnly = new Option<bool>("--ws-only") { Description = "Only WebSocket messages." };
@@ -30,10 +30,11 @@ internal static class FuzzCommand
         };
         cmd.SetAction(async (parse, ct) =>
         {
-            var root = parse.GetValue(target)!;
-            if (!root.IsAbsoluteUri || root.Scheme is not ("http" or "https") || !ApiKeySources.IsLoopbackHost(root.Host))
+            string targetText = parse.GetValue(target)!;
+            if (!Uri.TryCreate(targetText, UriKind.Absolute, out var root) || root.Scheme is not ("http" or "https")
+                || !ApiKeySources.IsLoopbackHost(root.Host))
             {
-                await Console.Error.WriteLineAsync($"loopwire fuzz: refusing target '{root}': fuzzing is only allowed against loopback " +
+                await Console.Error.WriteLineAsync($"loopwire fuzz: refusing target '{targetText}': fuzzing is only allowed against loopback " +
                     "(http://127.0.0.1:PORT, http://[::1]:PORT or http://localhost:PORT).");
                 return 2;
             }
@@ -67,9 +68,9 @@ internal static class FuzzCommand
                     Console.WriteLine($"  {outcome,-18} {n,9}{(FuzzReport.IsFailure(outcome) ? "  <- server fault" : "")}");
                 }
 
-                foreach (var failure in report.Failures.Take(20))
+                foreach (var group in report.Failures.GroupBy(f => f.Length > 160 ? f[..160] : f))
                 {
-                    Console.WriteLine("  " + failure);
+                    Console.WriteLine($"  {group.Count()} x {group.Key}");
                 }
 
                 return report.FailureCount == 0 ? 0 : 1;

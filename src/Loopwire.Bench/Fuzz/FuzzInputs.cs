@@ -182,7 +182,7 @@ internal sealed class FuzzInputs(FuzzOptions options)
             case < 6:
             {
                 var (kind, bytes) = MutatedBody(rng, allowHuge);
-                return Text("create_" + kind, WithType(bytes, "response.create", rng), reply: true) with { MayDrop = kind == "invalid_utf8" };
+                return Text("create_" + kind, WithType(bytes, "response.create", rng), reply: true);
             }
 
             case 6:
@@ -256,7 +256,7 @@ internal sealed class FuzzInputs(FuzzOptions options)
     }
 
     private static WsFuzzMessage Text(string kind, byte[] bytes, bool reply) =>
-        new(kind, [new WsFuzzFrame(bytes, false, true)], reply, MayClose: false);
+        new(kind, [new WsFuzzFrame(bytes, false, true)], reply, MayClose: false, MayDrop: !System.Text.Unicode.Utf8.IsValid(bytes));
 
     /// <summary>Puts <c>"type":...</c> first in an object body; leaves anything else alone.</summary>
     private static byte[] WithType(byte[] body, string type, Random rng)
@@ -294,9 +294,11 @@ internal sealed class FuzzInputs(FuzzOptions options)
     private static byte[] InvalidUtf8(JsonObject body, Random rng)
     {
         var bytes = Utf8(body);
-        // Inside a string value: find a quote after the first colon and put a bad sequence right after it.
+        // Inside a string: right after the first value's opening quote, or after any quote (names, nested schemas).
         int colon = Array.IndexOf(bytes, (byte)':');
-        int quote = colon < 0 ? -1 : Array.IndexOf(bytes, (byte)'"', colon);
+        var quotes = bytes.Select((b, i) => (b, i)).Where(x => x.b == (byte)'"').Select(x => x.i).ToList();
+        int quote = rng.Next(2) == 0 && quotes.Count > 0 ? quotes[rng.Next(quotes.Count)]
+            : colon < 0 ? -1 : Array.IndexOf(bytes, (byte)'"', colon);
         byte[][] bad = [[0xff], [0xc3], [0xed, 0xa0, 0x80], [0xf8, 0x88, 0x80, 0x80, 0x80], [0xc0, 0xaf], [0xe2, 0x82]];
         var seq = bad[rng.Next(bad.Length)];
         int at = quote < 0 ? rng.Next(bytes.Length) : quote + 1;
