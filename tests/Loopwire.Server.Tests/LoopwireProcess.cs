@@ -78,10 +78,10 @@ internal sealed partial class LoopwireProcess : IDisposable
         return child;
     }
 
-    /// <summary>Starts <c>loopwire serve --port 0 ARGS</c> and waits for its address (fails the test if it does not come).</summary>
+    /// <summary>Starts <c>loopwire serve ARGS</c> (with <c>--port 0</c> unless ARGS name a port) and waits for its address (fails the test if it does not come).</summary>
     public static async Task<LoopwireProcess> ServeAsync(string[] args, Dictionary<string, string?>? environment = null)
     {
-        var p = Start(["serve", "--port", "0", .. args], environment);
+        var p = Start(args.Contains("--port") ? ["serve", .. args] : ["serve", "--port", "0", .. args], environment);
         if (await p.WaitForAddressAsync() is null)
         {
             string output = p.Output;
