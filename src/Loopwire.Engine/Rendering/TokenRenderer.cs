@@ -102,7 +102,59 @@ public sealed class O200kTokenRenderer : ITokenRenderer
     private static string ExtraText(Dictionary<string, JsonElement>? extra) =>
         extra is null ? string.Empty : string.Join('\n', extra.Select(kv => kv.Key + "=" + kv.Value.GetRawText()));
 
+    /// <summary>The longest run without white space that is tokenized in one piece.</summary>
+    /// <remarks>
+    /// BPE over one pre-token is quadratic in its length: a 1 MiB word costs minutes of CPU. Longer runs are cut into
+    /// pieces of this size (the counts then differ from o200k's only inside such runs, e.g. base64 or minified code).
+    /// </remarks>
+    internal const int MaxRunLength = 512;
+
     private int[] Encode(string text)
+    {
+        if (text.Length == 0)
+        {
+            return [];
+        }
+
+        if (text.Length > MaxRunLength && LongestRun(text) > MaxRunLength)
+        {
+            var pieces = new List<int>(text.Length / 3);
+            int start = 0;
+            int runStart = 0;
+            for (int i = 0; i < text.Length; i++)
+            {
+                if (char.IsWhiteSpace(text[i]))
+                {
+                    runStart = i + 1;
+                }
+                else if (i + 1 - runStart >= MaxRunLength)
+                {
+                    pieces.AddRange(EncodeCore(text[start..(i + 1)]));
+                    start = runStart = i + 1;
+                }
+            }
+
+            pieces.AddRange(EncodeCore(text[start..]));
+            return [.. pieces];
+        }
+
+        return EncodeCore(text);
+    }
+
+    private static int LongestRun(string text)
+    {
+        int longest = 0;
+        int run = 0;
+        foreach (char c in text)
+        {
+            run = char.IsWhiteSpace(c) ? 0 : run + 1;
+            longest = Math.Max(longest, run);
+        }
+
+        return longest;
+    }
+
+    private int[] EncodeCore(string text)
     {
         if (text.Length == 0)
         {

@@ -50,4 +50,25 @@ public sealed class RenderedContextTests
         Assert.Equal(r.RenderItem(item), r.RenderItem(item));
         Assert.NotEmpty(r.RenderItem(item));
     }
+
+    [Fact]
+    public async Task RenderItem_OneHugeWord_IsCutIntoPiecesAndFinishes()
+    {
+        var r = new O200kTokenRenderer();
+        var item = Engine.Tests.EngineTestKit.User(new string('a', 1024 * 1024));
+
+        // Whole, this word takes minutes (BPE is quadratic in a pre-token's length); cut, it is linear. The wait only guards a hang.
+        var tokens = await Task.Run(() => r.RenderItem(item)).WaitAsync(TimeSpan.FromMinutes(2));
+
+        Assert.InRange(tokens.Length, 1024 * 1024 / 64, 1024 * 1024);
+    }
+
+    [Fact]
+    public void RenderItem_NormalText_IsNotCut()
+    {
+        var r = new O200kTokenRenderer();
+        string text = string.Join(' ', Enumerable.Repeat("ordinary words of text", 2000));
+
+        Assert.Equal(r.CountTokens("<|start|>user\n" + text + "<|end|>\n"), r.RenderItem(Engine.Tests.EngineTestKit.User(text)).Length);
+    }
 }
