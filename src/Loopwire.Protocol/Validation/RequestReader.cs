@@ -27,13 +27,6 @@ public static class RequestReader
             return ProtocolError.Invalid("The request body is empty; expected a JSON object.", null, "invalid_json");
         }
 
-        // The serializer accepts invalid UTF-8 inside values it keeps as JsonElement (tools, schemas) and only fails when
-        // they are read as text much later; refuse it here, once, for the whole body.
-        if (!System.Text.Unicode.Utf8.IsValid(utf8Json))
-        {
-            return ProtocolError.Invalid("The request body is not valid UTF-8.", null, "invalid_json");
-        }
-
         try
         {
             request = JsonSerializer.Deserialize(utf8Json, ProtocolJsonContext.Default.CreateResponseRequest);
@@ -49,6 +42,13 @@ public static class RequestReader
         catch (InvalidOperationException ex)
         {
             return ProtocolError.Invalid($"Invalid JSON: {ex.Message}", null, "invalid_json");
+        }
+
+        // The serializer reports invalid UTF-8 in the strings it reads (with the field), but accepts it inside values it
+        // keeps as JsonElement (tool schemas, text.format), which fail only when read as text much later: refuse those here.
+        if (!System.Text.Unicode.Utf8.IsValid(utf8Json))
+        {
+            return ProtocolError.Invalid("The request body is not valid UTF-8.", null, "invalid_json");
         }
 
         if (request is null)
