@@ -8,6 +8,7 @@ using Loopwire.Agent.Tools;
 using Loopwire.Bench.Matrix;
 using Loopwire.Client;
 using Loopwire.Client.Sessions;
+using Loopwire.Server.Hosting;
 
 namespace Loopwire.Cli;
 
@@ -59,7 +60,7 @@ internal static partial class AgentCommand
 
             var script = sample.LoadScenario();
             Loopwire.Agent.Workspaces.Workspace? workspace = null;
-            EmbeddedServer? server = null;
+            LoopbackServer? server = null;
             RecordingToolRunner? recorder = null;
             try
             {
@@ -94,7 +95,7 @@ internal static partial class AgentCommand
                 }
                 else
                 {
-                    server = await EmbeddedServer.StartAsync(ct);
+                    server = await LoopbackServer.StartAsync(cancellationToken: ct);
                     endpoint = server.BaseUrl;
                     await log.WriteLineAsync($"embedded Loopwire server on {endpoint} (simulated model {parse.GetValue(model)}; it plays the sample's script as an oracle)");
                 }

@@ -11,29 +11,16 @@ namespace Loopwire.Bench.Tests.Matrix;
 /// <summary>The matrix runner against a real Loopwire (Kestrel on loopback) with the recorded tools and no delays.</summary>
 public sealed class BenchRunnerTests : IAsyncLifetime
 {
-    private WebApplication? _app;
+    private LoopbackServer? _server;
     private Uri _url = null!;
 
     public async Task InitializeAsync()
     {
-        _app = LoopwireHost.Build([], b =>
-        {
-            b.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-            {
-                ["Loopwire:Store"] = "memory",
-                ["Logging:LogLevel:Default"] = "Warning",
-            });
-            b.WebHost.UseUrls("http://127.0.0.1:0");
-        });
-        await _app.StartAsync();
-        _url = new Uri(_app.Urls.First());
+        _server = await LoopbackServer.StartAsync();
+        _url = _server.BaseUrl;
     }
 
-    public async Task DisposeAsync()
-    {
-        await _app!.StopAsync();
-        await _app.DisposeAsync();
-    }
+    public async Task DisposeAsync() => await _server!.DisposeAsync();
 
     private static BenchSettings Settings(string scenario, LinkProfile network) => new()
     {
