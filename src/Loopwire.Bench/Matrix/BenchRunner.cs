@@ -39,6 +39,10 @@ public sealed partial class BenchRunner(Uri serverBaseUrl, string? apiKey)
         using var admin = new LoopwireAdminClient(serverBaseUrl, apiKey);
         var costModel = await admin.GetCostModelAsync(ct).ConfigureAwait(false);
         var target = await ResolveAsync(serverBaseUrl, ct).ConfigureAwait(false);
+
+        // A real server is warm: JIT, the tokenizer and every transport's code path are exercised before anything is
+        // measured, so the first arm of the matrix does not pay the process's cold start.
+        await WarmUpAsync(settings.Arms, ct).ConfigureAwait(false);
         var cells = new List<(string Scenario, string Model, LinkProfile Network, string Arm, List<RunMeasurement> Reps)>();
         int total = settings.CellCount * settings.Repetitions;
         int index = 0;
@@ -90,6 +94,32 @@ public sealed partial class BenchRunner(Uri serverBaseUrl, string? apiKey)
                 n.Down.BitsPerSecond / 1e6, n.Up.Jitter.TotalMilliseconds, n.DropEveryTurns)).ToList(),
             Runs = runs,
         };
+    }
+
+    private async Task WarmUpAsync(IReadOnlyList<string> arms, CancellationToken ct)
+    {
+        string filler = string.Join(' ', Enumerable.Range(0, 1500).Select(i => "warm" + (i % 97).ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        foreach (var arm in arms)
+        {
+            await using var session = new ResponseSession(new ResponseSessionOptions
+            {
+                Endpoint = serverBaseUrl,
+                ApiKey = apiKey,
+                Transport = BenchArms.Transport(arm),
+            });
+            var conversation = new List<Protocol.Items.ResponseItem>();
+            var options = new Protocol.Requests.CreateResponseRequest { Model = "sim-instant" };
+            for (int i = 0; i < 4; i++)
+            {
+                conversation.Add(new Protocol.Items.MessageItem
+                {
+                    Role = "user",
+                    Content = Protocol.Items.MessageContent.FromText($"warm-up {Guid.NewGuid():N} {filler}"),
+                });
+                var result = await session.RunTurnAsync(conversation, options, ct).ConfigureAwait(false);
+                conversation.AddRange(result.Output);
+            }
+        }
     }
 
     private async Task<RunMeasurement> RunOnceAsync(BenchSettings settings, LoopwireAdminClient admin, IPEndPoint target, string scenario,
