@@ -1,0 +1,90 @@
+namespace Loopwire.Protocol.Errors;
+
+/// <summary>The error <c>type</c> values Loopwire sends.</summary>
+public static class ErrorTypes
+{
+    /// <summary>The request is wrong; sending it again unchanged fails again.</summary>
+    public const string InvalidRequest = "invalid_request_error";
+
+    /// <summary>The server (or an upstream behind it) failed.</summary>
+    public const string Server = "server_error";
+
+    /// <summary>A limit on request rate or concurrency was hit.</summary>
+    public const string RateLimit = "rate_limit_error";
+}
+
+/// <summary>The error <c>code</c> values Loopwire sends; server and client compare against these.</summary>
+public static class ErrorCodes
+{
+    /// <summary>A parameter has a value that is not allowed.</summary>
+    public const string InvalidValue = "invalid_value";
+
+    /// <summary>A parameter has the wrong JSON type.</summary>
+    public const string InvalidType = "invalid_type";
+
+    /// <summary>A required parameter is missing.</summary>
+    public const string MissingRequiredParameter = "missing_required_parameter";
+
+    /// <summary>A parameter Loopwire does not support.</summary>
+    public const string UnsupportedParameter = "unsupported_parameter";
+
+    /// <summary>The body is not JSON (or not UTF-8).</summary>
+    public const string InvalidJson = "invalid_json";
+
+    /// <summary><c>previous_response_id</c> names nothing this caller can continue from.</summary>
+    public const string PreviousResponseNotFound = "previous_response_not_found";
+
+    /// <summary>An <c>item_reference</c> names no stored item.</summary>
+    public const string ItemNotFound = "item_not_found";
+
+    /// <summary>More input items than <c>Loopwire:MaxItemsPerRequest</c>.</summary>
+    public const string TooManyItems = "too_many_items";
+
+    /// <summary>The context is longer than the limit.</summary>
+    public const string ContextLengthExceeded = "context_length_exceeded";
+
+    /// <summary>A WebSocket connection's cache would pass <c>Loopwire:WebSocket:MaxConnectionCacheBytes</c>.</summary>
+    public const string ConnectionCacheLimitExceeded = "connection_cache_limit_exceeded";
+
+    /// <summary>A WebSocket connection reached its maximum age; reconnect.</summary>
+    public const string WebSocketConnectionLimitReached = "websocket_connection_limit_reached";
+
+    /// <summary>Too many <c>response.create</c> messages are queued on one WebSocket.</summary>
+    public const string WebSocketQueueFull = "websocket_queue_full";
+
+    /// <summary>A WebSocket client message of a type the server does not know.</summary>
+    public const string UnknownMessageType = "unknown_message_type";
+
+    /// <summary>The server is shutting down; reconnect (to another node).</summary>
+    public const string ServerShuttingDown = "server_shutting_down";
+
+    /// <summary>A per-tenant rate or concurrency limit was hit.</summary>
+    public const string RateLimitExceeded = "rate_limit_exceeded";
+
+    /// <summary>A background response was cancelled.</summary>
+    public const string ResponseCancelled = "response_cancelled";
+
+    /// <summary>Replay asked for events older than the buffer keeps.</summary>
+    public const string StartingAfterOutOfRange = "starting_after_out_of_range";
+
+    /// <summary>A finished background response's events are no longer kept.</summary>
+    public const string StreamExpired = "stream_expired";
+
+    /// <summary>The server failed.</summary>
+    public const string ServerError = "server_error";
+
+    /// <summary>The upstream failed (5xx, broken stream).</summary>
+    public const string UpstreamError = "upstream_error";
+
+    /// <summary>The upstream could not be reached.</summary>
+    public const string UpstreamUnavailable = "upstream_unavailable";
+
+    /// <summary>The upstream was silent longer than its timeout.</summary>
+    public const string UpstreamTimeout = "upstream_timeout";
+
+    /// <summary>The upstream refused Loopwire's credentials (401/403).</summary>
+    public const string UpstreamAuthFailed = "upstream_auth_failed";
+
+    /// <summary>The upstream sent something that is not the protocol.</summary>
+    public const string UpstreamProtocolError = "upstream_protocol_error";
+}
