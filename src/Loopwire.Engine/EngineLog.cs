@@ -16,4 +16,7 @@ internal static partial class EngineLog
 
     [LoggerMessage(3, LogLevel.Error, "Response {ResponseId} failed in the backend")]
     public static partial void BackendCrashed(ILogger logger, Exception exception, string responseId);
+
+    [LoggerMessage(4, LogLevel.Warning, "Response {ResponseId} could not be stored as {Status}")]
+    public static partial void StoreFailed(ILogger logger, Exception exception, string responseId, string status);
 }

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Loopwire.Protocol.Items;
 
 namespace Loopwire.Engine;
 
@@ -22,6 +23,9 @@ public static class Ids
         "reasoning" => "rs",
         _ => "item",
     };
+
+    /// <summary>A copy of <paramref name="item"/> with a new id of its type's prefix.</summary>
+    internal static ResponseItem WithNewId(ResponseItem item) => item with { Id = NewItemId(PrefixFor(item.Type)) };
 
     private static string Hex(int bytes)
     {

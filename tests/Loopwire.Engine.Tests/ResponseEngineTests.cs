@@ -30,21 +30,21 @@ public sealed class ResponseEngineTests
         // Chained: each turn continues from the previous response held by a connection cache.
         var cache = new ConnectionContextSource(_kit.Store, null, long.MaxValue);
         var (p1, _) = await _kit.RunAsync(Request([EngineTestKit.User("please call get_weather for Paris")], store: false), cache);
-        var call = Assert.IsType<FunctionCallItem>(Assert.Single(p1.Final!.Output));
+        var call = Assert.IsType<FunctionCallItem>(Assert.Single(p1.Outcome!.Response.Output));
         var output = new FunctionCallOutputItem { CallId = call.CallId, Output = MessageContent.FromText("Sunny, 21C") };
         var (p2, _) = await _kit.RunAsync(Request([output], p1.Id, store: false), cache);
 
         // Full replay: a fresh source, everything resent.
         var fresh = new StoreContextSource(_kit.Store, null);
         var (r1, _) = await _kit.RunAsync(Request([EngineTestKit.User("please call get_weather for Paris")], store: false), fresh);
-        var replayCall = Assert.IsType<FunctionCallItem>(Assert.Single(r1.Final!.Output));
+        var replayCall = Assert.IsType<FunctionCallItem>(Assert.Single(r1.Outcome!.Response.Output));
         var (r2, _) = await _kit.RunAsync(Request(
             [EngineTestKit.User("please call get_weather for Paris"), replayCall,
              new FunctionCallOutputItem { CallId = replayCall.CallId, Output = MessageContent.FromText("Sunny, 21C") }], store: false), fresh);
 
         Assert.Equal(call.CallId, replayCall.CallId);
-        Assert.Equal(Canonical(p1.Final!.Output), Canonical(r1.Final!.Output));
-        Assert.Equal(Canonical(p2.Final!.Output), Canonical(r2.Final!.Output));
+        Assert.Equal(Canonical(p1.Outcome!.Response.Output), Canonical(r1.Outcome!.Response.Output));
+        Assert.Equal(Canonical(p2.Outcome!.Response.Output), Canonical(r2.Outcome!.Response.Output));
         Assert.Equal(p2.PromptTokens, r2.PromptTokens);
     }
 
@@ -71,7 +71,7 @@ public sealed class ResponseEngineTests
         var (p2, _) = await _kit.RunAsync(Request([EngineTestKit.User("third")], p1.Id), http);
 
         Assert.False(p2.Timings.FromCache);
-        Assert.Equal(2 + p1.Final!.Output.Count + 1, p2.Timings.ItemsRendered);
+        Assert.Equal(2 + p1.Outcome!.Response.Output.Count + 1, p2.Timings.ItemsRendered);
     }
 
     [Fact]
@@ -144,7 +144,7 @@ public sealed class ResponseEngineTests
         Assert.Collection(events, e => Assert.IsType<ResponseCreatedEvent>(e), e => Assert.Empty(Assert.IsType<ResponseCompletedEvent>(e).Response.Output));
 
         var (p2, _) = await _kit.RunAsync(Request([], p1.Id, store: false), cache);
-        Assert.NotEmpty(p2.Final!.Output);
+        Assert.NotEmpty(p2.Outcome!.Response.Output);
     }
 
     [Fact]
@@ -164,7 +164,7 @@ public sealed class ResponseEngineTests
 
         var incomplete = Assert.IsType<ResponseIncompleteEvent>(events[^1]);
         Assert.Equal("max_output_tokens", incomplete.Response.IncompleteDetails!.Reason);
-        Assert.Equal(5, p.Final!.Usage!.OutputTokens);
+        Assert.Equal(5, p.Outcome!.Response.Usage!.OutputTokens);
     }
 
     [Fact]

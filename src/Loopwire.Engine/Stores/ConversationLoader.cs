@@ -1,6 +1,7 @@
 using Loopwire.Engine.Context;
 using Loopwire.Protocol.Errors;
 using Loopwire.Protocol.Items;
+using Loopwire.Protocol.Responses;
 
 namespace Loopwire.Engine.Stores;
 
@@ -30,7 +31,7 @@ public static class ConversationLoader
         CancellationToken cancellationToken = default)
     {
         var head = await store.GetAsync(responseId, tenant, cancellationToken).ConfigureAwait(false);
-        if (head?.Response.Status is "queued" or "in_progress")
+        if (head?.Response.Status is ResponseStatus.Queued or ResponseStatus.InProgress)
         {
             return new ContextResolution(null, ProtocolError.Invalid(
                 $"Previous response '{responseId}' is still {head.Response.Status}; continue from it once it has finished.",

@@ -14,6 +14,4 @@ internal static partial class BackgroundLog
     [LoggerMessage(304, LogLevel.Error, "Background response {ResponseId} crashed")]
     public static partial void Crashed(ILogger logger, Exception exception, string responseId);
 
-    [LoggerMessage(305, LogLevel.Warning, "Background response {ResponseId}: the final status could not be stored")]
-    public static partial void StoreFailed(ILogger logger, Exception exception, string responseId);
 }

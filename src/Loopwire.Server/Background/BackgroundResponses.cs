@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using Loopwire.Engine;
-using Loopwire.Engine.Stores;
+using Loopwire.Protocol.Errors;
 using Loopwire.Protocol.Items;
 using Loopwire.Protocol.Responses;
 using Loopwire.Protocol.Streaming;
@@ -15,8 +15,8 @@ namespace Loopwire.Server.Background;
 /// </summary>
 /// <remarks>
 /// Singleton, thread-safe. The store is the source of truth for status: a run saves <c>queued</c> before it starts,
-/// <c>in_progress</c> when the engine starts, and <c>cancelled</c> or <c>failed</c> itself when the engine does not
-/// get to save its final object. Events live only in memory: after a restart a background response can be polled but
+/// <c>in_progress</c> when the engine starts, and its terminal object through the engine's finalizer: the engine's
+/// outcome (a failed one is stored here), or <c>cancelled</c>/<c>failed</c> when the stream stopped before it ended. Events live only in memory: after a restart a background response can be polled but
 /// not streamed again.
 /// </remarks>
 internal sealed class BackgroundResponses : IAsyncDisposable
@@ -50,13 +50,13 @@ internal sealed class BackgroundResponses : IAsyncDisposable
     public async Task<(BackgroundRun Run, ResponseObject Queued)> StartAsync(PreparedResponse prepared, CancellationToken ct)
     {
         var run = new BackgroundRun(prepared.Id, prepared.Source.Tenant, _options.MaxBufferedEvents);
-        var queued = _engine.Pending(prepared, "queued");
+        var queued = _engine.Pending(prepared, ResponseStatus.Queued);
 
         // Registered before the save, so a GET that finds the stored object also finds the run.
         _runs[run.Id] = run;
         try
         {
-            await SaveAsync(prepared, queued, ct).ConfigureAwait(false);
+            await _engine.Finalizer.SavePendingAsync(prepared, queued, ct).ConfigureAwait(false);
         }
         catch
         {
@@ -111,8 +111,8 @@ internal sealed class BackgroundResponses : IAsyncDisposable
     private async Task RunAsync(BackgroundRun run, PreparedResponse prepared)
     {
         var ct = run.Token;
-        ResponseObject? latest = null;
-        ResponseObject? final = null;
+        var finalizer = _engine.Finalizer;
+        ResponseOutcome? outcome = null;
         var done = new List<ResponseItem>();
         try
         {
@@ -122,69 +122,49 @@ internal sealed class BackgroundResponses : IAsyncDisposable
                 switch (e)
                 {
                     case ResponseCreatedEvent created:
-                        latest = created.Response;
-                        await SaveAsync(prepared, created.Response, ct).ConfigureAwait(false);
-                        break;
-                    case ResponseLifecycleEvent lifecycle:
-                        latest = lifecycle.Response;
-                        if (e.IsTerminal)
-                        {
-                            final = lifecycle.Response;
-                        }
-
+                        await finalizer.SavePendingAsync(prepared, created.Response, ct).ConfigureAwait(false);
                         break;
                     case OutputItemDoneEvent itemDone:
                         done.Add(itemDone.Item);
                         break;
                 }
             }
+
+            // The engine does not store a failed response; a background one is polled, so its status must reach the store.
+            if (prepared.Outcome is { } ended)
+            {
+                outcome = await finalizer.PersistAsync(prepared, ended).ConfigureAwait(false);
+            }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
-            final = await EndAsync(prepared, run, (latest ?? _engine.Pending(prepared, "in_progress")) with
-            {
-                Status = "cancelled",
-                Output = done,
-                CompletedAt = _time.GetUtcNow().ToUnixTimeSeconds(),
-            }, "response_cancelled", "The response was cancelled.").ConfigureAwait(false);
+            outcome = await EndAsync(prepared, run, null, done, ErrorCodes.ResponseCancelled, "The response was cancelled.").ConfigureAwait(false);
         }
         catch (Exception ex)
         {
             BackgroundLog.Crashed(_logger, ex, run.Id);
-            final = await EndAsync(prepared, run, (latest ?? _engine.Pending(prepared, "in_progress")) with
-            {
-                Status = "failed",
-                Output = done,
-                Error = new ResponseError("server_error", "The background response failed: " + ex.Message),
-                CompletedAt = _time.GetUtcNow().ToUnixTimeSeconds(),
-            }, "server_error", "The background response failed.").ConfigureAwait(false);
+            outcome = await EndAsync(prepared, run, ProtocolError.Server("The background response failed: " + ex.Message), done,
+                ErrorCodes.ServerError, "The background response failed.").ConfigureAwait(false);
         }
         finally
         {
-            run.Finish(final);
-            BackgroundLog.Finished(_logger, run.Id, final?.Status ?? "unknown");
+            run.Finish(outcome?.Response);
+            BackgroundLog.Finished(_logger, run.Id, outcome?.Response.Status ?? "unknown");
             ScheduleRemoval(run);
         }
     }
 
-    /// <summary>Stores a status the engine did not store, then ends the event stream with a terminal <c>error</c> event.</summary>
-    private async Task<ResponseObject> EndAsync(PreparedResponse prepared, BackgroundRun run, ResponseObject final, string code, string message)
+    /// <summary>
+    /// Stores the <c>cancelled</c> (no <paramref name="error"/>) or <c>failed</c> object the engine did not get to end,
+    /// then ends the event stream with a terminal <c>error</c> event.
+    /// </summary>
+    private async Task<ResponseOutcome> EndAsync(PreparedResponse prepared, BackgroundRun run, ProtocolError? error,
+        IReadOnlyList<ResponseItem> done, string code, string message)
     {
-        try
-        {
-            await SaveAsync(prepared, final, CancellationToken.None).ConfigureAwait(false);
-        }
-        catch (Exception ex)
-        {
-            BackgroundLog.StoreFailed(_logger, ex, run.Id);
-        }
-
+        var outcome = await _engine.Finalizer.AbandonAsync(prepared, error, done).ConfigureAwait(false);
         run.Append(new ErrorEvent { Code = code, Message = message }, renumber: true);
-        return final;
+        return outcome;
     }
-
-    private Task SaveAsync(PreparedResponse p, ResponseObject response, CancellationToken ct) =>
-        _engine.Store.SaveAsync(new StoredResponse(p.Id, p.Request.PreviousResponseId, p.Source.Tenant, p.Input, response), ct);
 
     private void ScheduleRemoval(BackgroundRun run)
     {

@@ -59,6 +59,7 @@ public static class LoopwireHost
             return new EngineOptions { MaxContextTokens = o.MaxContextTokens, MaxItemsPerRequest = o.MaxItemsPerRequest };
         });
         services.AddSingleton<TurnRecorder>();
+        services.AddMetrics();
         services.AddSingleton<ResponseEngine>();
         services.AddSingleton<IValidateOptions<LoopwireServerOptions>, Background.BackgroundOptionsValidator>();
         services.AddSingleton<Background.BackgroundResponses>();

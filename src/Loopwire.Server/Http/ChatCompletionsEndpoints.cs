@@ -5,6 +5,7 @@ using System.Text.Json;
 using Loopwire.Engine;
 using Loopwire.Engine.Backends.ChatCompletions;
 using Loopwire.Engine.Context;
+using Loopwire.Protocol.Errors;
 using Loopwire.Protocol.Items;
 using Loopwire.Protocol.Responses;
 using Loopwire.Protocol.Serialization;
@@ -40,7 +41,7 @@ internal static class ChatCompletionsEndpoints
         long start = Stopwatch.GetTimestamp();
         ChatCompletionRequest? chat;
         Protocol.Requests.CreateResponseRequest? request;
-        Protocol.Errors.ProtocolError? error;
+        ProtocolError? error;
         using (body)
         {
             (chat, request, error) = ChatRequestReader.Read(body!.Value.Span);
@@ -74,12 +75,13 @@ internal static class ChatCompletionsEndpoints
         {
         }
 
-        var final = p.Final;
-        if (final is null || final.Status == "failed")
+        if (p.Outcome is not { Error: null } outcome)
         {
-            await HttpIo.WriteErrorAsync(context, p.Error ?? Protocol.Errors.ProtocolError.Server("The response failed."));
+            await HttpIo.WriteErrorAsync(context, p.Outcome?.Error ?? ProtocolError.Server("The response failed."));
             return;
         }
+
+        var final = outcome.Response;
 
         var calls = final.Output.OfType<FunctionCallItem>().Select(c => new ChatToolCall
         {
@@ -184,8 +186,8 @@ internal static class ChatCompletionsEndpoints
                     var err = failed.Response.Error;
                     pipe.Write<byte>(DataPrefix);
                     writer.Reset(pipe);
-                    JsonSerializer.Serialize(writer, new Protocol.Errors.ErrorBody(new Protocol.Errors.ErrorDetail(
-                        err?.Message ?? "The response failed.", "server_error", null, err?.Code)), ProtocolJsonContext.Wire.ErrorBody);
+                    JsonSerializer.Serialize(writer, new ErrorBody(new ErrorDetail(
+                        err?.Message ?? "The response failed.", ErrorTypes.Server, null, err?.Code)), ProtocolJsonContext.Wire.ErrorBody);
                     writer.Flush();
                     pipe.Write<byte>(EventEnd);
                     await pipe.FlushAsync(ct);
@@ -200,8 +202,8 @@ internal static class ChatCompletionsEndpoints
 
     private static string FinishReason(ResponseObject final, bool calledTools) => final.Status switch
     {
-        "incomplete" when final.IncompleteDetails?.Reason == "content_filter" => "content_filter",
-        "incomplete" => "length",
+        ResponseStatus.Incomplete when final.IncompleteDetails?.Reason == "content_filter" => "content_filter",
+        ResponseStatus.Incomplete => "length",
         _ => calledTools ? "tool_calls" : "stop",
     };
 

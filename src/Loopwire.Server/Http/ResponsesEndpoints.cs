@@ -66,7 +66,7 @@ internal static class ResponsesEndpoints
         {
             // As OpenAI: a background response is polled from the store, so it must be stored.
             parseError = ProtocolError.Invalid(
-                "Background mode requires storage: 'background': true cannot be used with 'store': false.", "background", "invalid_value");
+                "Background mode requires storage: 'background': true cannot be used with 'store': false.", "background", ErrorCodes.InvalidValue);
         }
 
         if (parseError is not null)
@@ -107,21 +107,19 @@ internal static class ResponsesEndpoints
             return;
         }
 
-        ResponseEvent? last = null;
-        await foreach (var e in engine.StreamAsync(p, ct))
+        await foreach (var _ in engine.StreamAsync(p, ct))
         {
-            last = e;
         }
 
-        if (last is ResponseFailedEvent failed)
+        var outcome = p.Outcome!;
+        if (outcome.Error is not null)
         {
-            await HttpIo.WriteErrorAsync(context, p.Error ?? new ProtocolError(500, "server_error", failed.Response.Error?.Code,
-                failed.Response.Error?.Message ?? "The response failed.", null));
+            await HttpIo.WriteErrorAsync(context, outcome.Error);
             return;
         }
 
         context.Response.ContentType = "application/json";
-        await JsonSerializer.SerializeAsync(context.Response.Body, p.Final!, ProtocolJsonContext.Wire.ResponseObject, ct);
+        await JsonSerializer.SerializeAsync(context.Response.Body, outcome.Response, ProtocolJsonContext.Wire.ResponseObject, ct);
     }
 
     /// <summary>Writes events as SSE: one event per write, flushed each time.</summary>
@@ -211,7 +209,7 @@ internal static class ResponsesEndpoints
         {
             return ProtocolError.Invalid(
                 $"The events of background response '{id}' are no longer available: they are kept for {options.Retention} after the response ends " +
-                "(Loopwire:Background:Retention) and not across server restarts. Retrieve it without 'stream' instead.", "stream", "stream_expired");
+                "(Loopwire:Background:Retention) and not across server restarts. Retrieve it without 'stream' instead.", "stream", ErrorCodes.StreamExpired);
         }
 
         int first = run.FirstAvailable;
@@ -220,7 +218,7 @@ internal static class ResponsesEndpoints
             return ProtocolError.Invalid(
                 $"Events up to sequence_number {first - 1} of response '{id}' are no longer buffered: the server keeps the last " +
                 $"{run.Capacity} events of a background response (Loopwire:Background:MaxBufferedEvents). " +
-                $"Resume with 'starting_after' >= {first - 1}, or retrieve the response without 'stream'.", "starting_after", "starting_after_out_of_range");
+                $"Resume with 'starting_after' >= {first - 1}, or retrieve the response without 'stream'.", "starting_after", ErrorCodes.StartingAfterOutOfRange);
         }
 
         int next = run.NextSequence;
@@ -247,8 +245,7 @@ internal static class ResponsesEndpoints
     /// already finished with (cancelling a finished background response returns it unchanged, so a retry is harmless).
     /// A response created without <c>background</c> gets a 400.
     /// </remarks>
-    private static async Task<IResult> CancelAsync(string id, HttpContext context, ResponseEngine engine, BackgroundResponses background,
-        TimeProvider time)
+    private static async Task<IResult> CancelAsync(string id, HttpContext context, ResponseEngine engine, BackgroundResponses background)
     {
         var ct = context.RequestAborted;
         var tenant = TenantOf(context);
@@ -269,11 +266,10 @@ internal static class ResponsesEndpoints
         {
             final = await background.CancelAsync(run, ct);
         }
-        else if (stored.Response.Status is "queued" or "in_progress")
+        else if (stored.Response.Status is ResponseStatus.Queued or ResponseStatus.InProgress)
         {
             // Left behind by a server that stopped before it could finish the run.
-            final = stored.Response with { Status = "cancelled", CompletedAt = time.GetUtcNow().ToUnixTimeSeconds() };
-            await engine.Store.SaveAsync(stored with { Response = final }, ct);
+            final = await engine.Finalizer.CancelOrphanAsync(stored, ct);
         }
 
         if (final is null)

@@ -1,0 +1,206 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Loopwire.Engine.Rendering;
+using Loopwire.Engine.Stores;
+using Loopwire.Protocol.Errors;
+using Loopwire.Protocol.Items;
+using Loopwire.Protocol.Requests;
+using Loopwire.Protocol.Serialization;
+
+namespace Loopwire.Engine.Context;
+
+/// <summary>
+/// Turns a request into a <see cref="PreparedResponse"/>: resolves its context, validates the new input against it,
+/// and renders only what is not rendered yet.
+/// </summary>
+/// <remarks>
+/// Step 1 resolve <c>previous_response_id</c>; Step 2 check the new input against the context; Step 3 render only
+/// what is not rendered yet and append. An error after Step 3 has started tells the source the turn failed.
+/// Thread-safe; each call works on its own state.
+/// </remarks>
+internal sealed class ContextPreparer(IResponseStore store, ITokenRenderer renderer, TimeProvider time, EngineOptions options,
+    EngineMetrics metrics)
+{
+    public async Task<PrepareResult> PrepareAsync(CreateResponseRequest request, IContextSource source, TurnTimings timings,
+        CancellationToken ct)
+    {
+        var input = request.Input ?? [];
+        timings.ItemsReceived = input.Count;
+        if (input.Count > options.MaxItemsPerRequest)
+        {
+            return Fail(ProtocolError.Invalid(
+                $"Too many input items: {input.Count}; the limit is {options.MaxItemsPerRequest} (Loopwire:MaxItemsPerRequest).", "input",
+                ErrorCodes.TooManyItems));
+        }
+
+        // Step 1: resolve the context.
+        long t = Stopwatch.GetTimestamp();
+        ConversationState state;
+        if (request.PreviousResponseId is { } prev)
+        {
+            var resolution = await source.ResolveAsync(prev, ct).ConfigureAwait(false);
+            if (resolution.State is null)
+            {
+                return Fail(resolution.Error ?? ProtocolError.PreviousResponseNotFound(prev));
+            }
+
+            state = resolution.State;
+            timings.FromCache = resolution.FromCache;
+        }
+        else
+        {
+            state = new ConversationState { Persisted = true };
+        }
+
+        timings.Resolve = TurnTimings.Since(t);
+
+        // Step 2: validate the new input against the context, without changing the context.
+        t = Stopwatch.GetTimestamp();
+        if (input.Any(i => i is ItemReferenceItem))
+        {
+            var (resolved, refError) = await ResolveReferencesAsync(input, source.Tenant, ct).ConfigureAwait(false);
+            if (refError is not null)
+            {
+                return Fail(refError);
+            }
+
+            input = resolved!;
+        }
+
+        if (CallValidator.Validate(state, input) is { } callError)
+        {
+            return Fail(callError);
+        }
+
+        timings.Validate = TurnTimings.Since(t);
+
+        // Step 3: render what is new and append it.
+        t = Stopwatch.GetTimestamp();
+        var stored = Render(request, state, input, timings);
+        timings.Render = TurnTimings.Since(t);
+        var rendered = state.Rendered!;
+        if (rendered.TotalTokens > options.MaxContextTokens)
+        {
+            source.OnFailed(request.PreviousResponseId);
+            return Fail(new ProtocolError(400, ErrorTypes.InvalidRequest, ErrorCodes.ContextLengthExceeded,
+                $"The conversation has {rendered.TotalTokens} tokens; the limit is {options.MaxContextTokens} (MaxContextTokens).", "input"));
+        }
+
+        if (state.ApproximateBytes > source.MaxStateBytes)
+        {
+            source.OnFailed(request.PreviousResponseId);
+            return Fail(new ProtocolError(400, ErrorTypes.InvalidRequest, ErrorCodes.ConnectionCacheLimitExceeded,
+                $"The conversation needs about {state.ApproximateBytes} bytes of connection cache; the limit is {source.MaxStateBytes} bytes " +
+                "(Loopwire:WebSocket:MaxConnectionCacheBytes). Start a new conversation or a new connection.", "input"));
+        }
+
+        metrics.TokensRendered(timings);
+        var prepared = new PreparedResponse(Ids.NewResponseId(), request, state, source, stored, rendered.TotalTokens,
+            time.GetUtcNow().ToUnixTimeSeconds(), timings);
+        return new PrepareResult(prepared, null);
+    }
+
+    /// <summary>Renders the header if it changed, history never rendered, then the new input; returns the input as stored.</summary>
+    private List<ResponseItem> Render(CreateResponseRequest request, ConversationState state, IReadOnlyList<ResponseItem> input,
+        TurnTimings timings)
+    {
+        string? instructions = InstructionsText(request.Instructions);
+        var rendered = state.Rendered;
+        IEnumerable<ResponseItem> history = [];
+        if (rendered is null)
+        {
+            rendered = new RenderedContext(renderer.RenderHeader(instructions, request.Tools));
+            timings.TokensRendered += rendered.Header.Length;
+            history = state.Items;
+        }
+        else if (instructions != state.Instructions || !ToolsEqual(request.Tools, state.Tools))
+        {
+            rendered = rendered.WithHeader(renderer.RenderHeader(instructions, request.Tools));
+            timings.TokensRendered += rendered.Header.Length;
+        }
+
+        foreach (var item in history.Concat(input))
+        {
+            timings.TokensRendered += renderer.AppendItem(state, rendered, item);
+            timings.ItemsRendered++;
+        }
+
+        state.Rendered = rendered;
+        state.Instructions = instructions;
+        state.Tools = request.Tools;
+        state.Model = request.Model;
+        var stored = new List<ResponseItem>(input.Count);
+        foreach (var item in input)
+        {
+            state.Add(item);
+            stored.Add(item.Id is null ? Ids.WithNewId(item) : item);
+        }
+
+        return stored;
+    }
+
+    private async Task<(IReadOnlyList<ResponseItem>? Items, ProtocolError? Error)> ResolveReferencesAsync(
+        IReadOnlyList<ResponseItem> input, string? tenant, CancellationToken ct)
+    {
+        var list = new List<ResponseItem>(input.Count);
+        for (int i = 0; i < input.Count; i++)
+        {
+            if (input[i] is ItemReferenceItem reference)
+            {
+                var item = await store.GetItemAsync(reference.Id!, tenant, ct).ConfigureAwait(false);
+                if (item is null)
+                {
+                    return (null, ProtocolError.Invalid($"Item with id '{reference.Id}' not found.", $"input[{i}].id", ErrorCodes.ItemNotFound));
+                }
+
+                list.Add(item);
+            }
+            else
+            {
+                list.Add(input[i]);
+            }
+        }
+
+        return (list, null);
+    }
+
+    private static string? InstructionsText(JsonElement? instructions) => instructions switch
+    {
+        null => null,
+        { ValueKind: JsonValueKind.String } s => s.GetString(),
+        { ValueKind: JsonValueKind.Null } => null,
+        { } other => other.GetRawText(),
+    };
+
+    private static bool ToolsEqual(IReadOnlyList<ToolDefinition>? a, IReadOnlyList<ToolDefinition>? b)
+    {
+        if (ReferenceEquals(a, b))
+        {
+            return true;
+        }
+
+        if ((a?.Count ?? 0) != (b?.Count ?? 0))
+        {
+            return false;
+        }
+
+        if (a is null || b is null)
+        {
+            return true;
+        }
+
+        for (int i = 0; i < a.Count; i++)
+        {
+            var x = JsonSerializer.SerializeToUtf8Bytes(a[i], ProtocolJsonContext.Default.ToolDefinition);
+            var y = JsonSerializer.SerializeToUtf8Bytes(b[i], ProtocolJsonContext.Default.ToolDefinition);
+            if (!x.AsSpan().SequenceEqual(y))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static PrepareResult Fail(ProtocolError error) => new(null, error);
+}

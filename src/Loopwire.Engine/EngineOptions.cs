@@ -1,0 +1,11 @@
+namespace Loopwire.Engine;
+
+/// <summary>Engine limits and behaviour.</summary>
+public sealed class EngineOptions
+{
+    /// <summary>The largest context, in tokens, a request may reach. <value>1,000,000.</value></summary>
+    public int MaxContextTokens { get; set; } = 1_000_000;
+
+    /// <summary>The most input items one request may carry. <value>10,000.</value></summary>
+    public int MaxItemsPerRequest { get; set; } = 10_000;
+}

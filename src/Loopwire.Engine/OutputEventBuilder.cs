@@ -1,0 +1,184 @@
+using System.Text;
+using Loopwire.Engine.Backends;
+using Loopwire.Protocol.Items;
+using Loopwire.Protocol.Responses;
+using Loopwire.Protocol.Streaming;
+
+namespace Loopwire.Engine;
+
+/// <summary>
+/// The chunk-to-event state machine: turns model chunks into output items and the events that add, fill and finish them.
+/// </summary>
+/// <remarks>
+/// At most one item is open at a time. A chunk of another kind (or a new tool call) closes the open item first, so
+/// every item gets exactly one <c>output_item.added</c> and one <c>output_item.done</c>, in output order. Chunks that
+/// carry no output (prompt processed, finished, failed) are the caller's. One per response; not thread-safe.
+/// </remarks>
+internal sealed class OutputEventBuilder(EventSequencer sequencer, bool includeEncryptedReasoning)
+{
+    private enum ItemKind
+    {
+        None,
+        Message,
+        Reasoning,
+        FunctionCall,
+    }
+
+    private readonly List<ResponseItem> _output = [];
+    private readonly StringBuilder _buffer = new();
+    private ItemKind _open;
+    private string? _openId;
+    private string? _callId;
+    private string? _callName;
+
+    /// <summary>The items closed so far, in output order.</summary>
+    public IReadOnlyList<ResponseItem> Output => _output;
+
+    /// <summary>Whether an item is open (added, not yet done).</summary>
+    public bool HasOpenItem => _open != ItemKind.None;
+
+    /// <summary>The events one chunk produces (none for chunks that carry no output).</summary>
+    public IEnumerable<ResponseEvent> Add(ModelChunk chunk)
+    {
+        switch (chunk)
+        {
+            case ReasoningDelta r:
+                foreach (var e in Open(ItemKind.Reasoning))
+                {
+                    yield return e;
+                }
+
+                _buffer.Append(r.Text);
+                yield return sequencer.Next(new ReasoningSummaryTextDeltaEvent { ItemId = _openId!, OutputIndex = _output.Count, Delta = r.Text });
+                break;
+            case TextDelta t:
+                foreach (var e in Open(ItemKind.Message))
+                {
+                    yield return e;
+                }
+
+                _buffer.Append(t.Text);
+                yield return sequencer.Next(new OutputTextDeltaEvent { ItemId = _openId!, OutputIndex = _output.Count, ContentIndex = 0, Delta = t.Text });
+                break;
+            case ToolCallStart s:
+                foreach (var e in Close())
+                {
+                    yield return e;
+                }
+
+                _callId = s.CallId;
+                _callName = s.Name;
+                foreach (var e in Open(ItemKind.FunctionCall))
+                {
+                    yield return e;
+                }
+
+                break;
+            case ToolCallArgumentsDelta a when _open == ItemKind.FunctionCall:
+                _buffer.Append(a.Delta);
+                yield return sequencer.Next(new FunctionCallArgumentsDeltaEvent { ItemId = _openId!, OutputIndex = _output.Count, Delta = a.Delta });
+                break;
+        }
+    }
+
+    /// <summary>Closes the open item, if any, with <paramref name="status"/> (<c>incomplete</c> when the model was cut off).</summary>
+    public IEnumerable<ResponseEvent> Close(string status = ResponseStatus.Completed)
+    {
+        if (_open == ItemKind.None)
+        {
+            yield break;
+        }
+
+        int index = _output.Count;
+        string text = _buffer.ToString();
+        _buffer.Clear();
+        switch (_open)
+        {
+            case ItemKind.Message:
+            {
+                var part = ContentPart.OutputText(text);
+                yield return sequencer.Next(new OutputTextDoneEvent { ItemId = _openId!, OutputIndex = index, ContentIndex = 0, Text = text });
+                yield return sequencer.Next(new ContentPartDoneEvent { ItemId = _openId!, OutputIndex = index, ContentIndex = 0, Part = part });
+                var item = new MessageItem { Id = _openId, Status = status, Role = "assistant", Content = MessageContent.FromParts([part]) };
+                _output.Add(item);
+                yield return sequencer.Next(new OutputItemDoneEvent { OutputIndex = index, Item = item });
+                break;
+            }
+
+            case ItemKind.Reasoning:
+            {
+                var part = new ContentPart { Type = "summary_text", Text = text };
+                yield return sequencer.Next(new ReasoningSummaryTextDoneEvent { ItemId = _openId!, OutputIndex = index, Text = text });
+                yield return sequencer.Next(new ReasoningSummaryPartDoneEvent { ItemId = _openId!, OutputIndex = index, Part = part });
+                var item = new ReasoningItem
+                {
+                    Id = _openId,
+                    Summary = [part],
+                    EncryptedContent = includeEncryptedReasoning ? "sim:" + Convert.ToBase64String(Encoding.UTF8.GetBytes(text)) : null,
+                };
+                _output.Add(item);
+                yield return sequencer.Next(new OutputItemDoneEvent { OutputIndex = index, Item = item });
+                break;
+            }
+
+            case ItemKind.FunctionCall:
+            {
+                string args = text.Length == 0 ? "{}" : text;
+                yield return sequencer.Next(new FunctionCallArgumentsDoneEvent { ItemId = _openId!, OutputIndex = index, Name = _callName, Arguments = args });
+                var item = new FunctionCallItem { Id = _openId, Status = status, CallId = _callId!, Name = _callName!, Arguments = args };
+                _output.Add(item);
+                yield return sequencer.Next(new OutputItemDoneEvent { OutputIndex = index, Item = item });
+                break;
+            }
+        }
+
+        _open = ItemKind.None;
+        _openId = null;
+    }
+
+    private IEnumerable<ResponseEvent> Open(ItemKind kind)
+    {
+        if (_open == kind)
+        {
+            yield break;
+        }
+
+        foreach (var e in Close())
+        {
+            yield return e;
+        }
+
+        _open = kind;
+        int index = _output.Count;
+        switch (kind)
+        {
+            case ItemKind.Message:
+                _openId = Ids.NewItemId("msg");
+                yield return sequencer.Next(new OutputItemAddedEvent
+                {
+                    OutputIndex = index,
+                    Item = new MessageItem { Id = _openId, Status = ResponseStatus.InProgress, Role = "assistant", Content = MessageContent.FromParts([]) },
+                });
+                yield return sequencer.Next(new ContentPartAddedEvent { ItemId = _openId, OutputIndex = index, ContentIndex = 0, Part = ContentPart.OutputText("") });
+                break;
+            case ItemKind.Reasoning:
+                _openId = Ids.NewItemId("rs");
+                yield return sequencer.Next(new OutputItemAddedEvent { OutputIndex = index, Item = new ReasoningItem { Id = _openId } });
+                yield return sequencer.Next(new ReasoningSummaryPartAddedEvent
+                {
+                    ItemId = _openId,
+                    OutputIndex = index,
+                    Part = new ContentPart { Type = "summary_text", Text = "" },
+                });
+                break;
+            case ItemKind.FunctionCall:
+                _openId = Ids.NewItemId("fc");
+                yield return sequencer.Next(new OutputItemAddedEvent
+                {
+                    OutputIndex = index,
+                    Item = new FunctionCallItem { Id = _openId, Status = ResponseStatus.InProgress, CallId = _callId!, Name = _callName!, Arguments = "" },
+                });
+                break;
+        }
+    }
+}
