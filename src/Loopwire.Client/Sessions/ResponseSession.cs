@@ -23,8 +23,9 @@ namespace Loopwire.Client.Sessions;
 /// without <c>previous_response_id</c>. A new WebSocket starts a new chain (the first request on it is always full),
 /// except for a chain resumed from a <see cref="SessionCheckpoint"/>, which is tried optimistically.</para>
 /// <para><b>Recovery</b>: on <c>previous_response_not_found</c>, <c>websocket_connection_limit_reached</c>, a dropped
-/// connection or a close before the terminal event, the session reconnects if needed (exponential backoff with
-/// jitter, <see cref="ResponseSessionOptions.MaxConnectAttempts"/>) and re-sends the full conversation, up to
+/// connection or a close before the terminal event, the session reconnects if needed (a WebSocket is reopened with
+/// exponential backoff and jitter, <see cref="ResponseSessionOptions.MaxConnectAttempts"/>; over HTTP the next request
+/// takes a new pooled connection) and re-sends the full conversation, up to
 /// <see cref="ResponseSessionOptions.MaxReplays"/> times. A WebSocket older than
 /// <see cref="ResponseSessionOptions.MaxConnectionAge"/> is replaced between turns.</para>
 /// <para><b>No duplicated output</b>: by default each attempt's events are buffered and surfaced only once the attempt
@@ -191,20 +192,9 @@ public sealed class ResponseSession : IAsyncDisposable
             bool surfaced = false;
             for (int attempt = 0; ; attempt++)
             {
-                IReadOnlyList<ResponseItem> input = delta ?? items;
-                string? prev = delta is null ? null : plan.PreviousResponseId;
-                Exception? failure = null;
-                if (generate && _options.WarmUpAfterConnect && _transport.IsFreshConnection && prev is null)
-                {
-                    meter.RequestSent(input.Count);
-                    (string? warmId, failure) = await WarmUpExchangeAsync(plan.Template with { Input = input, Generate = false }, meter.Counter, ct)
-                        .ConfigureAwait(false);
-                    if (warmId is not null)
-                    {
-                        input = [];
-                        prev = warmId;
-                    }
-                }
+                var (input, prev, failure) = delta is null && generate && _options.WarmUpAfterConnect && _transport.IsFreshConnection
+                    ? await WarmUpFirstAsync(plan.Template, items, meter, ct).ConfigureAwait(false)
+                    : (delta ?? items, delta is null ? null : plan.PreviousResponseId, null);
 
                 buffer?.Clear();
                 meter.BeginAttempt();
@@ -295,13 +285,19 @@ public sealed class ResponseSession : IAsyncDisposable
         }
     }
 
-    /// <summary>Sends a <c>generate: false</c> request; returns the cached response's id, or the recoverable failure.</summary>
-    private async Task<(string? Id, Exception? Failure)> WarmUpExchangeAsync(CreateResponseRequest request, TransferCounter counter, CancellationToken ct)
+    /// <summary>
+    /// Caches <paramref name="items"/> on a fresh connection with a <c>generate: false</c> request, the way Codex pre-warms.
+    /// </summary>
+    /// <returns>No input after the cached response on success; the full input and no previous response if the warm-up
+    /// did not complete; the recoverable failure, if any.</returns>
+    private async Task<(IReadOnlyList<ResponseItem> Input, string? PreviousResponseId, Exception? Failure)> WarmUpFirstAsync(
+        CreateResponseRequest template, IReadOnlyList<ResponseItem> items, TurnMeter meter, CancellationToken ct)
     {
+        meter.RequestSent(items.Count);
         try
         {
             ResponseObject? final = null;
-            await foreach (var e in _transport.SendAsync(request, counter, ct).ConfigureAwait(false))
+            await foreach (var e in _transport.SendAsync(template with { Input = items, Generate = false }, meter.Counter, ct).ConfigureAwait(false))
             {
                 if (e is ResponseLifecycleEvent { IsTerminal: true } t)
                 {
@@ -310,11 +306,11 @@ public sealed class ResponseSession : IAsyncDisposable
             }
 
             _transport.ResponseCompleted();
-            return (final?.Status == ResponseStatus.Completed ? final.Id : null, null);
+            return final?.Status == ResponseStatus.Completed ? ([], final.Id, null) : (items, null, null);
         }
         catch (Exception ex) when (RecoveryPolicy.IsRecoverable(ex))
         {
-            return (null, ex);
+            return (items, null, ex);
         }
     }
 
