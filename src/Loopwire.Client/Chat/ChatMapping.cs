@@ -168,10 +168,10 @@ internal static class ChatMapping
 
     public static ChatFinishReason? FinishReason(ResponseObject response) => response.Status switch
     {
-        "incomplete" when response.IncompleteDetails?.Reason == "content_filter" => ChatFinishReason.ContentFilter,
-        "incomplete" => ChatFinishReason.Length,
-        "completed" when response.Output.Any(i => i is FunctionCallItem) => ChatFinishReason.ToolCalls,
-        "completed" => ChatFinishReason.Stop,
+        ResponseStatus.Incomplete when response.IncompleteDetails?.Reason == "content_filter" => ChatFinishReason.ContentFilter,
+        ResponseStatus.Incomplete => ChatFinishReason.Length,
+        ResponseStatus.Completed when response.Output.Any(i => i is FunctionCallItem) => ChatFinishReason.ToolCalls,
+        ResponseStatus.Completed => ChatFinishReason.Stop,
         _ => null,
     };
 

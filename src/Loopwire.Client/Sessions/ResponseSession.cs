@@ -1,13 +1,10 @@
-using System.Net.WebSockets;
 using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
-using System.Text.Json;
-using Loopwire.Client.Http;
 using Loopwire.Client.WebSockets;
+using Loopwire.Protocol.Errors;
 using Loopwire.Protocol.Items;
 using Loopwire.Protocol.Requests;
 using Loopwire.Protocol.Responses;
-using Loopwire.Protocol.Serialization;
 using Loopwire.Protocol.Streaming;
 
 namespace Loopwire.Client.Sessions;
@@ -26,8 +23,9 @@ namespace Loopwire.Client.Sessions;
 /// without <c>previous_response_id</c>. A new WebSocket starts a new chain (the first request on it is always full),
 /// except for a chain resumed from a <see cref="SessionCheckpoint"/>, which is tried optimistically.</para>
 /// <para><b>Recovery</b>: on <c>previous_response_not_found</c>, <c>websocket_connection_limit_reached</c>, a dropped
-/// connection or a close before the terminal event, the session reconnects if needed (exponential backoff with
-/// jitter, <see cref="ResponseSessionOptions.MaxConnectAttempts"/>) and re-sends the full conversation, up to
+/// connection or a close before the terminal event, the session reconnects if needed (a WebSocket is reopened with
+/// exponential backoff and jitter, <see cref="ResponseSessionOptions.MaxConnectAttempts"/>; over HTTP the next request
+/// takes a new pooled connection) and re-sends the full conversation, up to
 /// <see cref="ResponseSessionOptions.MaxReplays"/> times. A WebSocket older than
 /// <see cref="ResponseSessionOptions.MaxConnectionAge"/> is replaced between turns.</para>
 /// <para><b>No duplicated output</b>: by default each attempt's events are buffered and surfaced only once the attempt
@@ -37,6 +35,9 @@ namespace Loopwire.Client.Sessions;
 /// Memory: the WebSocket client reads into a bounded channel in both modes; buffered mode also holds the events of the
 /// current attempt (one response's worth, which its final response object carries anyway), while live mode passes the
 /// caller's pace back to the socket and the server.</para>
+/// <para>Structure: the session orchestrates; <see cref="DeltaPlanner"/> decides delta or full, an
+/// <see cref="ITurnTransport"/> (HTTP or WebSocket) sends, <see cref="RecoveryPolicy"/> decides replay or reconnect and
+/// holds the connect backoff, <see cref="TurnMeter"/> counts.</para>
 /// <para>Thread-safety: turns run one at a time (a second call waits for the first). Dispose closes the connection.</para>
 /// </remarks>
 public sealed class ResponseSession : IAsyncDisposable
@@ -46,13 +47,9 @@ public sealed class ResponseSession : IAsyncDisposable
     private readonly ResponseSessionOptions _options;
     private readonly TimeProvider _time;
     private readonly SemaphoreSlim _gate = new(1, 1);
-    private readonly ResponsesHttpClient? _http;
-    private readonly HttpClient? _ownedHttp;
-    private readonly Uri _wsUri;
-    private readonly ResponsesWebSocketOptions _wsOptions;
-    private ResponsesWebSocketClient? _ws;
-    private int _responsesOnConnection;
-    private Chain? _chain;
+    private readonly RecoveryPolicy _recovery;
+    private readonly ITurnTransport _transport;
+    private readonly DeltaPlanner _planner;
 
     /// <summary>Creates a session; nothing is connected until the first turn.</summary>
     /// <param name="options">The options; <see cref="ResponseSessionOptions.Endpoint"/> is required.</param>
@@ -69,31 +66,9 @@ public sealed class ResponseSession : IAsyncDisposable
 
         _options = options;
         _time = options.TimeProvider;
-        var root = options.Endpoint.AbsoluteUri.EndsWith('/') ? options.Endpoint : new Uri(options.Endpoint.AbsoluteUri + "/");
-        _wsUri = new Uri(root, ResponsesPath);
-        _wsOptions = new ResponsesWebSocketOptions
-        {
-            ApiKey = options.ApiKey,
-            Headers = options.Headers,
-            Connector = options.Connector,
-            ReceiveBufferEvents = options.ReceiveBufferEvents,
-            TimeProvider = options.TimeProvider,
-        };
-        if (!IsWebSocket)
-        {
-            var http = options.HttpClient;
-            if (http is null)
-            {
-                http = _ownedHttp = new HttpClient { BaseAddress = root, Timeout = Timeout.InfiniteTimeSpan };
-            }
-
-            _http = new ResponsesHttpClient(http, new ResponsesClientOptions { ApiKey = options.ApiKey, Headers = options.Headers });
-        }
-
-        if (resumeFrom is not null)
-        {
-            _chain = new Chain(resumeFrom.ResponseId, [.. resumeFrom.Context], null, resumeFrom.Options, Key(Template(resumeFrom.Options)));
-        }
+        _recovery = RecoveryPolicy.From(options);
+        _transport = CreateTransport(options, _recovery);
+        _planner = new DeltaPlanner(_transport.SupportsDelta, _transport.ForcedStore, resumeFrom);
     }
 
     /// <summary>The server root this session talks to.</summary>
@@ -103,14 +78,10 @@ public sealed class ResponseSession : IAsyncDisposable
     public SessionTransport Transport => _options.Transport;
 
     /// <summary>The latest response and its full context, or null before the first turn or after a failed one.</summary>
-    public SessionCheckpoint? Checkpoint => _chain is { Context: { } context } c ? new SessionCheckpoint(c.ResponseId, context, c.OptionsSource) : null;
+    public SessionCheckpoint? Checkpoint => _planner.Checkpoint;
 
     /// <summary>The current WebSocket connection, if any (tests abort it to simulate a drop).</summary>
-    internal ResponsesWebSocketClient? Connection => _ws;
-
-    private bool IsWebSocket => _options.Transport is SessionTransport.WebSocket or SessionTransport.WebSocketFullReplay;
-
-    private bool SupportsDelta => _options.Transport is SessionTransport.WebSocket or SessionTransport.HttpChained;
+    internal ResponsesWebSocketClient? Connection => _transport.Connection as ResponsesWebSocketClient;
 
     /// <summary>Runs one turn: sends what the server lacks of <paramref name="conversation"/> and waits for the response.</summary>
     /// <param name="conversation">The full conversation the model should see. Not modified; the session keeps its own copy.</param>
@@ -161,7 +132,7 @@ public sealed class ResponseSession : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(conversation);
         ArgumentNullException.ThrowIfNull(options);
-        if (!IsWebSocket)
+        if (!_transport.IsStateful)
         {
             return null;
         }
@@ -176,7 +147,7 @@ public sealed class ResponseSession : IAsyncDisposable
     }
 
     /// <summary>Forgets the chain: the next turn sends the full conversation.</summary>
-    public void Reset() => _chain = null;
+    public void Reset() => _planner.Reset();
 
     /// <summary>
     /// Sends exactly <paramref name="newItems"/> with <paramref name="previousResponseId"/>, for a response this session
@@ -189,20 +160,14 @@ public sealed class ResponseSession : IAsyncDisposable
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
-        if (_ws is { } ws)
-        {
-            _ws = null;
-            await ws.DisposeAsync().ConfigureAwait(false);
-        }
-
-        _ownedHttp?.Dispose();
+        await _transport.DisposeAsync().ConfigureAwait(false);
         _gate.Dispose();
     }
 
     /// <remarks>
-    /// Step 1 decide delta or full; Step 2 make sure a connection is open (replacing an old or broken one);
-    /// Step 3 send, and on a recoverable failure reconnect if needed and re-send the full conversation;
-    /// Step 4 surface the successful attempt and remember its context as the new chain.
+    /// Step 1 make sure a connection is open (replacing an old or broken one) and decide delta or full;
+    /// Step 2 send, and on a recoverable failure reconnect if needed and re-send the full conversation;
+    /// Step 3 surface the successful attempt and remember its context as the new chain.
     /// </remarks>
     private async IAsyncEnumerable<SessionUpdate> TurnCoreAsync(IReadOnlyList<ResponseItem> items, CreateResponseRequest options,
         string? rawPreviousId, bool generate, [EnumeratorCancellation] CancellationToken ct)
@@ -210,76 +175,36 @@ public sealed class ResponseSession : IAsyncDisposable
         await _gate.WaitAsync(ct).ConfigureAwait(false);
         try
         {
-            long start = _time.GetTimestamp();
-            var counter = new TransferCounter();
-            int itemsSent = 0, replays = 0, reconnects = 0, requests = 0;
-            var template = Template(options);
-            byte[] optionsBytes = ReferenceEquals(options, _chain?.OptionsSource) ? _chain!.OptionsBytes : Key(template);
+            var meter = new TurnMeter(_time);
 
             // Step 1
-            IReadOnlyList<ResponseItem>? delta = null;
-            string? previousId = null;
-            bool wouldDelta = false;
-            if (rawPreviousId is not null)
+            meter.Reconnects += await _transport.PrepareAsync(ct).ConfigureAwait(false);
+            var plan = _planner.Plan(items, options, rawPreviousId, _transport.Connection);
+            if (plan.ChainLostWithConnection)
             {
-                delta = items;
-                previousId = rawPreviousId;
-            }
-            else if (SupportsDelta && _chain is { Context: { } context } chain
-                && (ReferenceEquals(options, chain.OptionsSource) || optionsBytes.AsSpan().SequenceEqual(chain.OptionsBytes))
-                && ContextComparer.StartsWith(items, context))
-            {
-                wouldDelta = true;
-                delta = ContextComparer.Tail(items, context.Count);
-                previousId = chain.ResponseId;
+                meter.Replays++;
             }
 
             // Step 2
-            if (IsWebSocket)
-            {
-                reconnects += await EnsureConnectionAsync(ct).ConfigureAwait(false);
-                if (wouldDelta && _chain!.Connection is not null && !ReferenceEquals(_chain.Connection, _ws))
-                {
-                    delta = null;
-                    previousId = null;
-                    replays++;
-                }
-            }
-
-            // Step 3
-            bool live = _options.SurfaceEventsLive;
-            var buffer = live ? null : new List<ResponseEvent>();
+            var buffer = _options.SurfaceEventsLive ? null : new List<ResponseEvent>();
+            IReadOnlyList<ResponseItem>? delta = plan.Delta;
             ResponseObject? final = null;
-            long firstOutput = 0;
             bool surfaced = false;
-            bool usedPrevious = false;
             for (int attempt = 0; ; attempt++)
             {
-                IReadOnlyList<ResponseItem> input = delta ?? items;
-                string? prev = delta is null ? null : previousId;
-                Exception? failure = null;
-                if (generate && IsWebSocket && _options.WarmUpAfterConnect && _responsesOnConnection == 0 && prev is null)
-                {
-                    itemsSent += input.Count;
-                    requests++;
-                    (string? warmId, failure) = await WarmUpExchangeAsync(template with { Input = input, Generate = false }, counter, ct).ConfigureAwait(false);
-                    if (warmId is not null)
-                    {
-                        input = [];
-                        prev = warmId;
-                    }
-                }
+                var (input, prev, failure) = delta is null && generate && _options.WarmUpAfterConnect && _transport.IsFreshConnection
+                    ? await WarmUpFirstAsync(plan.Template, items, meter, ct).ConfigureAwait(false)
+                    : (delta ?? items, delta is null ? null : plan.PreviousResponseId, null);
 
                 buffer?.Clear();
-                firstOutput = 0;
+                meter.BeginAttempt();
                 final = null;
                 if (failure is null)
                 {
-                    var request = template with { Input = input, PreviousResponseId = prev, Generate = generate ? null : false };
-                    itemsSent += input.Count;
-                    requests++;
-                    usedPrevious = prev is not null;
-                    await using var events = Exchange(request, counter, ct).GetAsyncEnumerator(ct);
+                    var request = plan.Template with { Input = input, PreviousResponseId = prev, Generate = generate ? null : false };
+                    meter.RequestSent(input.Count);
+                    meter.UsedPreviousResponseId = prev is not null;
+                    await using var events = _transport.SendAsync(request, meter.Counter, ct).GetAsyncEnumerator(ct);
                     while (true)
                     {
                         try
@@ -289,25 +214,21 @@ public sealed class ResponseSession : IAsyncDisposable
                                 break;
                             }
                         }
-                        catch (Exception ex) when (IsRecoverable(ex))
+                        catch (Exception ex) when (RecoveryPolicy.IsRecoverable(ex))
                         {
                             failure = ex;
                             break;
                         }
 
                         var e = events.Current;
-                        if (firstOutput == 0 && e is OutputTextDeltaEvent or FunctionCallArgumentsDeltaEvent or ReasoningSummaryTextDeltaEvent)
-                        {
-                            firstOutput = _time.GetTimestamp();
-                        }
-
+                        meter.Observe(e);
                         if (e is ResponseLifecycleEvent { IsTerminal: true } terminal)
                         {
                             final = terminal.Response;
                         }
                         else if (e is ErrorEvent error)
                         {
-                            failure = new ResponsesApiException(500, "server_error", error.Code, error.Param, error.Message);
+                            failure = new ResponsesApiException(500, ErrorTypes.Server, error.Code, error.Param, error.Message);
                         }
 
                         if (buffer is null)
@@ -328,32 +249,24 @@ public sealed class ResponseSession : IAsyncDisposable
                 }
 
                 failure ??= new ResponsesConnectionException("The response ended without a terminal event.");
-                var recovery = Classify(failure, prev is not null, rawPreviousId is not null);
-                if (recovery == Recovery.None || attempt >= _options.MaxReplays || surfaced)
+                var action = _recovery.Decide(failure, prev is not null, plan.IsRawContinuation, attempt, surfaced);
+                if (action == RecoveryAction.Fail)
                 {
                     // The server may have dropped what the chain built on (a failed turn evicts it): start over next time.
-                    _chain = null;
+                    _planner.Reset();
                     ExceptionDispatchInfo.Throw(failure);
                 }
 
-                if (recovery == Recovery.Reconnect)
+                if (action == RecoveryAction.Reconnect)
                 {
-                    if (IsWebSocket)
-                    {
-                        reconnects += await ReconnectAsync(ct).ConfigureAwait(false);
-                    }
-                    else
-                    {
-                        await Task.Delay(Backoff(attempt), _time, ct).ConfigureAwait(false);
-                    }
+                    meter.Reconnects += await _transport.ReconnectAsync(ct).ConfigureAwait(false);
                 }
 
                 delta = null;
-                previousId = null;
-                replays++;
+                meter.Replays++;
             }
 
-            // Step 4
+            // Step 3
             if (buffer is not null)
             {
                 foreach (var e in buffer)
@@ -362,38 +275,9 @@ public sealed class ResponseSession : IAsyncDisposable
                 }
             }
 
-            _responsesOnConnection++;
-            if (final.Status is "completed" or "incomplete")
-            {
-                List<ResponseItem>? context = null;
-                if (rawPreviousId is null)
-                {
-                    context = new List<ResponseItem>(items.Count + final.Output.Count);
-                    context.AddRange(items);
-                    context.AddRange(final.Output);
-                }
-
-                _chain = new Chain(final.Id, context, IsWebSocket ? _ws : null, options, optionsBytes);
-            }
-            else
-            {
-                _chain = null;
-            }
-
-            long end = _time.GetTimestamp();
-            var metrics = new TurnMetrics
-            {
-                BytesSent = counter.BytesSent,
-                BytesReceived = counter.BytesReceived,
-                ItemsSent = itemsSent,
-                UsedPreviousResponseId = usedPrevious,
-                Replays = replays,
-                Reconnects = reconnects,
-                Requests = requests,
-                TimeToFirstToken = firstOutput == 0 ? null : _time.GetElapsedTime(start, firstOutput),
-                TurnTime = _time.GetElapsedTime(start, end),
-            };
-            yield return new SessionUpdate(null, new TurnResult(final, metrics));
+            _transport.ResponseCompleted();
+            _planner.Complete(plan, final, _transport.Connection);
+            yield return new SessionUpdate(null, new TurnResult(final, meter.ToMetrics()));
         }
         finally
         {
@@ -401,15 +285,19 @@ public sealed class ResponseSession : IAsyncDisposable
         }
     }
 
-    private IAsyncEnumerable<ResponseEvent> Exchange(CreateResponseRequest request, TransferCounter counter, CancellationToken ct) =>
-        IsWebSocket ? _ws!.StreamCoreAsync(request, counter, ct) : _http!.StreamCoreAsync(request, counter, ct);
-
-    private async Task<(string? Id, Exception? Failure)> WarmUpExchangeAsync(CreateResponseRequest request, TransferCounter counter, CancellationToken ct)
+    /// <summary>
+    /// Caches <paramref name="items"/> on a fresh connection with a <c>generate: false</c> request, the way Codex pre-warms.
+    /// </summary>
+    /// <returns>No input after the cached response on success; the full input and no previous response if the warm-up
+    /// did not complete; the recoverable failure, if any.</returns>
+    private async Task<(IReadOnlyList<ResponseItem> Input, string? PreviousResponseId, Exception? Failure)> WarmUpFirstAsync(
+        CreateResponseRequest template, IReadOnlyList<ResponseItem> items, TurnMeter meter, CancellationToken ct)
     {
+        meter.RequestSent(items.Count);
         try
         {
             ResponseObject? final = null;
-            await foreach (var e in _ws!.StreamCoreAsync(request, counter, ct).ConfigureAwait(false))
+            await foreach (var e in _transport.SendAsync(template with { Input = items, Generate = false }, meter.Counter, ct).ConfigureAwait(false))
             {
                 if (e is ResponseLifecycleEvent { IsTerminal: true } t)
                 {
@@ -417,111 +305,32 @@ public sealed class ResponseSession : IAsyncDisposable
                 }
             }
 
-            _responsesOnConnection++;
-            return (final?.Status == "completed" ? final.Id : null, null);
+            _transport.ResponseCompleted();
+            return final?.Status == ResponseStatus.Completed ? ([], final.Id, null) : (items, null, null);
         }
-        catch (Exception ex) when (IsRecoverable(ex))
+        catch (Exception ex) when (RecoveryPolicy.IsRecoverable(ex))
         {
-            return (null, ex);
-        }
-    }
-
-    /// <summary>Opens a connection if there is none, or replaces one that is broken or too old.</summary>
-    /// <returns>1 when an earlier connection was replaced, else 0.</returns>
-    private async Task<int> EnsureConnectionAsync(CancellationToken ct)
-    {
-        int replaced = 0;
-        if (_ws is { } old && (!old.IsOpen || old.Age >= _options.MaxConnectionAge))
-        {
-            _ws = null;
-            await old.DisposeAsync().ConfigureAwait(false);
-            replaced = 1;
-        }
-
-        if (_ws is null)
-        {
-            _ws = await ConnectWithBackoffAsync(ct).ConfigureAwait(false);
-            _responsesOnConnection = 0;
-        }
-
-        return replaced;
-    }
-
-    private async Task<int> ReconnectAsync(CancellationToken ct)
-    {
-        if (_ws is { } old)
-        {
-            _ws = null;
-            await old.DisposeAsync().ConfigureAwait(false);
-        }
-
-        _ws = await ConnectWithBackoffAsync(ct).ConfigureAwait(false);
-        _responsesOnConnection = 0;
-        return 1;
-    }
-
-    private async Task<ResponsesWebSocketClient> ConnectWithBackoffAsync(CancellationToken ct)
-    {
-        for (int attempt = 0; ; attempt++)
-        {
-            try
-            {
-                return await ResponsesWebSocketClient.ConnectAsync(_wsUri, _wsOptions, ct).ConfigureAwait(false);
-            }
-            catch (ResponsesConnectionException) when (attempt + 1 < _options.MaxConnectAttempts)
-            {
-                await Task.Delay(Backoff(attempt), _time, ct).ConfigureAwait(false);
-            }
+            return (items, null, ex);
         }
     }
 
-    private TimeSpan Backoff(int attempt)
+    private static ITurnTransport CreateTransport(ResponseSessionOptions options, RecoveryPolicy recovery)
     {
-        double ceiling = Math.Min(_options.ReconnectMaxDelay.TotalMilliseconds, _options.ReconnectBaseDelay.TotalMilliseconds * Math.Pow(2, attempt));
-        return TimeSpan.FromMilliseconds(ceiling * (0.5 + Random.Shared.NextDouble() / 2));
-    }
-
-    private static bool IsRecoverable(Exception ex) =>
-        ex is ResponsesApiException or ResponsesConnectionException or WebSocketException or HttpRequestException
-        || ex is IOException;
-
-    private static Recovery Classify(Exception failure, bool sentPrevious, bool raw) => failure switch
-    {
-        _ when raw => Recovery.None,
-        ResponsesApiException { Code: "previous_response_not_found" } when sentPrevious => Recovery.Replay,
-        ResponsesApiException { Code: "websocket_connection_limit_reached" or "server_shutting_down" } => Recovery.Reconnect,
-        ResponsesApiException => Recovery.None,
-        _ => Recovery.Reconnect,
-    };
-
-    /// <summary>The request template: input and chaining cleared, <c>store</c> fixed by the transport.</summary>
-    private CreateResponseRequest Template(CreateResponseRequest options) => options with
-    {
-        Type = null,
-        Input = null,
-        PreviousResponseId = null,
-        Stream = null,
-        Generate = null,
-        Store = _options.Transport switch
+        var root = options.Endpoint!.AbsoluteUri.EndsWith('/') ? options.Endpoint : new Uri(options.Endpoint.AbsoluteUri + "/");
+        if (options.Transport is SessionTransport.HttpChained or SessionTransport.HttpStateless)
         {
-            SessionTransport.HttpChained => true,
-            SessionTransport.HttpStateless => false,
-            _ => options.Store ?? false,
-        },
-    };
+            return new HttpTurnTransport(options, root, chained: options.Transport == SessionTransport.HttpChained);
+        }
 
-    /// <summary>The bytes that decide "options unchanged": every field but the per-request metadata.</summary>
-    private static byte[] Key(CreateResponseRequest template) =>
-        JsonSerializer.SerializeToUtf8Bytes(template with { Metadata = null, ClientMetadata = null }, ProtocolJsonContext.Wire.CreateResponseRequest);
-
-    private enum Recovery
-    {
-        None,
-        Replay,
-        Reconnect,
+        var wsOptions = new ResponsesWebSocketOptions
+        {
+            ApiKey = options.ApiKey,
+            Headers = options.Headers,
+            Connector = options.Connector,
+            ReceiveBufferEvents = options.ReceiveBufferEvents,
+            TimeProvider = options.TimeProvider,
+        };
+        var connections = new WebSocketConnectionManager(new Uri(root, ResponsesPath), wsOptions, options.MaxConnectionAge, recovery);
+        return new WebSocketTurnTransport(connections, supportsDelta: options.Transport == SessionTransport.WebSocket);
     }
-
-    /// <summary>The latest response: its id, its full context (null when unknown), the connection that holds it.</summary>
-    private sealed record Chain(string ResponseId, List<ResponseItem>? Context, ResponsesWebSocketClient? Connection,
-        CreateResponseRequest OptionsSource, byte[] OptionsBytes);
 }

@@ -40,8 +40,8 @@ public sealed class ResponseSessionOptions : ResponsesClientOptions
     [Range(1, 20)]
     public int MaxConnectAttempts { get; set; } = 4;
 
-    /// <summary>The first backoff delay; each further attempt doubles it, up to <see cref="ReconnectMaxDelay"/>, and the
-    /// actual delay is drawn in [50%, 100%] of it. <value>100 ms</value></summary>
+    /// <summary>The first backoff delay between connect attempts; further attempts grow it exponentially (with jitter, Polly's
+    /// decorrelated exponential backoff), up to <see cref="ReconnectMaxDelay"/>. <value>100 ms</value></summary>
     public TimeSpan ReconnectBaseDelay { get; set; } = TimeSpan.FromMilliseconds(100);
 
     /// <summary>The largest backoff delay. <value>5 seconds</value></summary>

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Loopwire.Client.Sessions;
 using Loopwire.Client.Tests.Support;
 using Loopwire.Protocol.Items;
+using Loopwire.Protocol.Responses;
 using Loopwire.Protocol.Serialization;
 using static Loopwire.Client.Tests.Support.LoopwireServer;
 
@@ -21,7 +22,7 @@ public sealed class ResponseSessionDeltaTests(LoopwireServer server) : IClassFix
         conversation.Add(User("And then?"));
         var second = await session.RunTurnAsync(conversation, options);
 
-        Assert.Equal("completed", second.Response.Status);
+        Assert.Equal(ResponseStatus.Completed, second.Response.Status);
         Assert.True(second.Metrics.UsedPreviousResponseId);
         Assert.Equal(1, second.Metrics.ItemsSent);
         var sent = LastSent();

@@ -2,7 +2,9 @@ using System.Net.WebSockets;
 using Loopwire.Client.Sessions;
 using Loopwire.Client.Tests.Support;
 using Loopwire.Protocol.Items;
+using Loopwire.Protocol.Responses;
 using Loopwire.Protocol.Streaming;
+using Microsoft.Extensions.Time.Testing;
 using static Loopwire.Client.Tests.Support.LoopwireServer;
 
 namespace Loopwire.Client.Tests.Sessions;
@@ -142,12 +144,19 @@ public sealed class ResponseSessionRecoveryTests(LoopwireServer server) : IClass
                 throw new WebSocketException(WebSocketError.Faulted, "refused by the test");
             }
         };
-        await using var session = new ResponseSession(failing.SessionOptions(SessionTransport.WebSocket));
+        var time = new FakeTimeProvider();
+        var options = failing.SessionOptions(SessionTransport.WebSocket);
+        options.TimeProvider = time;
+        options.ReconnectBaseDelay = TimeSpan.FromSeconds(1);
+        options.ReconnectMaxDelay = TimeSpan.FromSeconds(10);
+        await using var session = new ResponseSession(options);
+        var start = time.GetUtcNow();
 
-        var turn = await session.RunTurnAsync([User("Hi.")], Options());
+        var turn = await time.AdvanceUntilDoneAsync(session.RunTurnAsync([User("Hi.")], Options()), TimeSpan.FromMilliseconds(100));
 
-        Assert.Equal("completed", turn.Response.Status);
+        Assert.Equal(ResponseStatus.Completed, turn.Response.Status);
         Assert.Single(failing.Sockets);
+        Assert.True(time.GetUtcNow() > start, "the retries wait on the session's clock");
     }
 
     [Fact]
@@ -160,24 +169,29 @@ public sealed class ResponseSessionRecoveryTests(LoopwireServer server) : IClass
             attempts++;
             throw new WebSocketException(WebSocketError.Faulted, "refused by the test");
         };
+        var time = new FakeTimeProvider();
         var options = failing.SessionOptions(SessionTransport.WebSocket);
         options.MaxConnectAttempts = 3;
+        options.TimeProvider = time;
         await using var session = new ResponseSession(options);
 
-        await Assert.ThrowsAsync<ResponsesConnectionException>(() => session.RunTurnAsync([User("Hi.")], Options()));
+        await Assert.ThrowsAsync<ResponsesConnectionException>(
+            () => time.AdvanceUntilDoneAsync(session.RunTurnAsync([User("Hi.")], Options()), TimeSpan.FromMilliseconds(10)));
         Assert.Equal(3, attempts);
     }
 
     [Fact]
     public async Task RunTurn_ClientMaxConnectionAgeExceeded_ReconnectsProactivelyBetweenTurns()
     {
+        var time = new FakeTimeProvider();
         var options = server.SessionOptions(SessionTransport.WebSocket);
-        options.MaxConnectionAge = TimeSpan.FromMilliseconds(200);
+        options.MaxConnectionAge = TimeSpan.FromMinutes(55);
+        options.TimeProvider = time;
         await using var session = new ResponseSession(options);
         var (expected, conversation) = await ReferenceAsync();
         var first = await session.RunTurnAsync(conversation[..1], Options());
         var socket = server.Sockets[^1];
-        await Task.Delay(300);
+        time.Advance(TimeSpan.FromMinutes(56));
 
         var second = await session.RunTurnAsync([.. conversation[..1], .. first.Output, conversation[2]], Options());
 
@@ -191,17 +205,20 @@ public sealed class ResponseSessionRecoveryTests(LoopwireServer server) : IClass
     [Fact]
     public async Task RunTurn_ServerMaxConnectionAgeExceeded_ReconnectsAndReplays()
     {
-        await using var aging = LoopwireServer.With(new() { ["Loopwire:WebSocket:MaxConnectionAge"] = "00:00:01" });
-        await using var session = new ResponseSession(aging.SessionOptions(SessionTransport.WebSocket));
+        var time = new FakeTimeProvider();
+        await using var aging = LoopwireServer.With(new() { ["Loopwire:WebSocket:MaxConnectionAge"] = "00:01:00" }, time);
+        var options = aging.SessionOptions(SessionTransport.WebSocket);
+        options.TimeProvider = time;
+        await using var session = new ResponseSession(options);
         List<ResponseItem> conversation = [User("Hello there.")];
         var first = await session.RunTurnAsync(conversation, Options());
         conversation.AddRange(first.Output);
         conversation.Add(User("And then?"));
-        await Task.Delay(1500);
+        time.Advance(TimeSpan.FromSeconds(90));
 
         var second = await session.RunTurnAsync(conversation, Options());
 
-        Assert.Equal("completed", second.Response.Status);
+        Assert.Equal(ResponseStatus.Completed, second.Response.Status);
         Assert.Equal(1, second.Metrics.Reconnects);
         Assert.Equal(1, second.Metrics.Replays);
         Assert.Equal(2, aging.Sockets.Count);

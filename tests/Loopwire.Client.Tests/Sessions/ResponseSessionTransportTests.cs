@@ -1,6 +1,7 @@
 using Loopwire.Client.Sessions;
 using Loopwire.Client.Tests.Support;
 using Loopwire.Protocol.Items;
+using Loopwire.Protocol.Responses;
 using static Loopwire.Client.Tests.Support.LoopwireServer;
 
 namespace Loopwire.Client.Tests.Sessions;
@@ -40,7 +41,7 @@ public sealed class ResponseSessionTransportTests(LoopwireServer server) : IClas
             await using var session = new ResponseSession(server.SessionOptions(transport));
             var (turns, conversation) = await ToolConversationAsync(session);
 
-            Assert.All(turns, t => Assert.Equal("completed", t.Response.Status));
+            Assert.All(turns, t => Assert.Equal(ResponseStatus.Completed, t.Response.Status));
             Assert.IsType<MessageItem>(Assert.Single(turns[1].Output));
             Assert.IsType<MessageItem>(Assert.Single(turns[2].Output));
             bool chained = transport is SessionTransport.WebSocket or SessionTransport.HttpChained;

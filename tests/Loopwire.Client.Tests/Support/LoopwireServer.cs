@@ -6,6 +6,8 @@ using Loopwire.Protocol.Requests;
 using Loopwire.Protocol.Serialization;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace Loopwire.Client.Tests.Support;
@@ -20,10 +22,10 @@ public sealed class LoopwireServer : WebApplicationFactory<Program>
 
     public LoopwireServer() => _settings = [];
 
-    /// <summary>A server with extra configuration (e.g. <c>Loopwire:WebSocket:MaxConnectionAge</c>).</summary>
-    public static LoopwireServer With(Dictionary<string, string> settings)
+    /// <summary>A server with extra configuration (e.g. <c>Loopwire:WebSocket:MaxConnectionAge</c>) and, optionally, its own clock.</summary>
+    public static LoopwireServer With(Dictionary<string, string> settings, TimeProvider? time = null)
     {
-        var server = new LoopwireServer();
+        var server = new LoopwireServer { _time = time };
         foreach (var (key, value) in settings)
         {
             server._settings[key] = value;
@@ -84,6 +86,7 @@ public sealed class LoopwireServer : WebApplicationFactory<Program>
     };
 
     private int _failedConnects;
+    private TimeProvider? _time;
 
     public ResponseSessionOptions SessionOptions(SessionTransport transport) => new()
     {
@@ -104,6 +107,10 @@ public sealed class LoopwireServer : WebApplicationFactory<Program>
         }
 
         builder.ConfigureLogging(l => l.SetMinimumLevel(LogLevel.Warning));
+        if (_time is { } time)
+        {
+            builder.ConfigureTestServices(services => services.AddSingleton(time));
+        }
     }
 
     // Shared conversation helpers.

@@ -1,0 +1,87 @@
+using Loopwire.Client.WebSockets;
+
+namespace Loopwire.Client.Sessions;
+
+/// <summary>The one WebSocket of a session: opens it with backoff, replaces it when broken or too old, closes it.</summary>
+/// <remarks>
+/// Connects through <see cref="RecoveryPolicy.ConnectPipeline"/>. A connection older than the maximum age is replaced
+/// before a turn, so the server's own age limit does not refuse a request mid-conversation. Used by one turn at a time.
+/// </remarks>
+internal sealed class WebSocketConnectionManager : IAsyncDisposable
+{
+    private readonly Uri _uri;
+    private readonly ResponsesWebSocketOptions _options;
+    private readonly TimeSpan _maxAge;
+    private readonly RecoveryPolicy _recovery;
+
+    /// <param name="uri">The <c>v1/responses</c> address.</param>
+    /// <param name="options">Auth, headers, connector, buffering and clock of the connections.</param>
+    /// <param name="maxAge">The age after which a connection is replaced between turns.</param>
+    /// <param name="recovery">The connect backoff.</param>
+    public WebSocketConnectionManager(Uri uri, ResponsesWebSocketOptions options, TimeSpan maxAge, RecoveryPolicy recovery)
+    {
+        _uri = uri;
+        _options = options;
+        _maxAge = maxAge;
+        _recovery = recovery;
+    }
+
+    /// <summary>The open connection, or null before the first turn and after a dispose.</summary>
+    public ResponsesWebSocketClient? Current { get; private set; }
+
+    /// <summary>Responses (warm-ups included) read on <see cref="Current"/> so far.</summary>
+    public int ResponsesOnConnection { get; private set; }
+
+    /// <summary>Counts a response read on <see cref="Current"/>.</summary>
+    public void CountResponse() => ResponsesOnConnection++;
+
+    /// <summary>Opens a connection if there is none, or replaces one that is broken or too old.</summary>
+    /// <returns>1 when an earlier connection was replaced, else 0.</returns>
+    /// <exception cref="ResponsesConnectionException">Every connect attempt failed.</exception>
+    public async Task<int> EnsureOpenAsync(CancellationToken cancellationToken)
+    {
+        int replaced = 0;
+        if (Current is { } old && (!old.IsOpen || old.Age >= _maxAge))
+        {
+            await CloseCurrentAsync().ConfigureAwait(false);
+            replaced = 1;
+        }
+
+        if (Current is null)
+        {
+            await OpenAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        return replaced;
+    }
+
+    /// <summary>Closes the current connection, if any, and opens a new one.</summary>
+    /// <returns>1.</returns>
+    /// <exception cref="ResponsesConnectionException">Every connect attempt failed.</exception>
+    public async Task<int> ReconnectAsync(CancellationToken cancellationToken)
+    {
+        await CloseCurrentAsync().ConfigureAwait(false);
+        await OpenAsync(cancellationToken).ConfigureAwait(false);
+        return 1;
+    }
+
+    public ValueTask DisposeAsync() => CloseCurrentAsync();
+
+    private async Task OpenAsync(CancellationToken cancellationToken)
+    {
+        Current = await _recovery.ConnectPipeline.ExecuteAsync(
+            static async (state, ct) => await ResponsesWebSocketClient.ConnectAsync(state.Uri, state.Options, ct).ConfigureAwait(false),
+            (Uri: _uri, Options: _options),
+            cancellationToken).ConfigureAwait(false);
+        ResponsesOnConnection = 0;
+    }
+
+    private async ValueTask CloseCurrentAsync()
+    {
+        if (Current is { } old)
+        {
+            Current = null;
+            await old.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+}
