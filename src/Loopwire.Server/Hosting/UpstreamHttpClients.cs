@@ -38,13 +38,16 @@ internal sealed class UpstreamHttpClientSetup(IOptions<LoopwireServerOptions> se
 
     public void Configure(string? name, HttpClientFactoryOptions options)
     {
-        if (name is null || !name.StartsWith(UpstreamHttpClients.NamePrefix, StringComparison.Ordinal)
-            || !server.Value.Backends.TryGetValue(name[UpstreamHttpClients.NamePrefix.Length..], out var backend))
+        if (name is null || !name.StartsWith(UpstreamHttpClients.NamePrefix, StringComparison.Ordinal))
         {
             return;
         }
 
         string backendName = name[UpstreamHttpClients.NamePrefix.Length..];
+        if (!server.Value.Backends.TryGetValue(backendName, out var backend))
+        {
+            return;
+        }
 
         // The backends hold their client for the server's lifetime; connections are recycled by PooledConnectionLifetime.
         options.HandlerLifetime = Timeout.InfiniteTimeSpan;
