@@ -1,4 +1,3 @@
-using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
@@ -7,10 +6,14 @@ namespace Loopwire.Engine.Backends;
 
 /// <summary>
 /// The HTTP side shared by the upstream backends: a slot per request (<see cref="UpstreamBackendOptions.MaxConcurrency"/>),
-/// the request, retries before the first byte, the idle timeout, and error mapping.
+/// the request, the idle timeout, and error mapping.
 /// </summary>
-/// <remarks>Thread-safe. The caller owns the <see cref="HttpClient"/>; its own <c>Timeout</c> should be infinite.</remarks>
-internal sealed class UpstreamHttp
+/// <remarks>
+/// Thread-safe. The caller owns the <see cref="HttpClient"/>: its <c>Timeout</c> should be infinite, and its handlers do the
+/// retries before the first byte (<see cref="UpstreamResilience.CreateHttpHandler"/>; the server adds it to each upstream's
+/// named client). Dispose it after the last call has ended.
+/// </remarks>
+internal sealed class UpstreamHttp : IDisposable
 {
     private static readonly TimeSpan ModelListFresh = TimeSpan.FromMinutes(1);
     private static readonly TimeSpan ModelListRetry = TimeSpan.FromSeconds(10);
@@ -52,8 +55,9 @@ internal sealed class UpstreamHttp
     /// POSTs <paramref name="body"/> to <c>{BaseUrl}/{path}</c> and returns the open response stream, or the failure.
     /// </summary>
     /// <remarks>
-    /// Step 1 take a slot; Step 2 send, retrying (bounded) only while no byte of answer has come (connection errors, 502/503/504);
-    /// Step 3 map a non-success status to a failure (4xx keeps its status). Cancelling <paramref name="ct"/> throws.
+    /// Step 1 take a slot; Step 2 send (the client's handler retries, before the first byte, what
+    /// <see cref="UpstreamResilience"/> calls transient); Step 3 map a non-success status to a failure (4xx keeps its
+    /// status). The idle timeout covers the wait for the headers, retries included. Cancelling <paramref name="ct"/> throws.
     /// </remarks>
     public async Task<UpstreamCall> PostStreamAsync(string path, byte[] body, CancellationToken ct)
     {
@@ -67,17 +71,14 @@ internal sealed class UpstreamHttp
         var call = new UpstreamCall(this, slot, _time, ct);
         try
         {
-            var uri = new Uri(_base, path);
-            for (int attempt = 0; ; attempt++)
+            // Step 2
+            call.ArmTimeout();
+            HttpResponseMessage response;
+            using (var request = new HttpRequestMessage(HttpMethod.Post, new Uri(_base, path)) { Content = new ByteArrayContent(body) })
             {
-                // Step 2
-                call.ArmTimeout();
-                using var request = new HttpRequestMessage(HttpMethod.Post, uri) { Content = new ByteArrayContent(body) };
                 request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
                 request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
                 Authorize(request);
-                HttpResponseMessage response;
-                string? retryReason;
                 try
                 {
                     response = await _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, call.Token).ConfigureAwait(false);
@@ -88,45 +89,30 @@ internal sealed class UpstreamHttp
                 }
                 catch (HttpRequestException ex) when (!ct.IsCancellationRequested)
                 {
-                    if (attempt >= _options.MaxRetries || !Retryable(ex))
-                    {
-                        return call.Fail(UpstreamFailures.Unavailable(Name, ex.Message));
-                    }
-
-                    retryReason = ex.Message;
-                    await BackoffAsync(attempt, retryReason, ct).ConfigureAwait(false);
-                    continue;
+                    return call.Fail(UpstreamFailures.Unavailable(Name, ex.Message));
                 }
+            }
 
-                if (response.IsSuccessStatusCode)
+            if (response.IsSuccessStatusCode)
+            {
+                var stream = await response.Content.ReadAsStreamAsync(call.Token).ConfigureAwait(false);
+                return call.Open(response, stream);
+            }
+
+            // Step 3
+            using (response)
+            {
+                byte[] errorBody;
+                try
                 {
-                    var stream = await response.Content.ReadAsStreamAsync(call.Token).ConfigureAwait(false);
-                    return call.Open(response, stream);
+                    errorBody = await ReadBoundedAsync(response.Content, 64 * 1024, call.Token).ConfigureAwait(false);
                 }
-
-                int status = (int)response.StatusCode;
-                if (status is 502 or 503 or 504 && attempt < _options.MaxRetries)
+                catch (Exception ex) when (ex is IOException or HttpRequestException or OperationCanceledException && !ct.IsCancellationRequested)
                 {
-                    response.Dispose();
-                    await BackoffAsync(attempt, "HTTP " + status, ct).ConfigureAwait(false);
-                    continue;
+                    errorBody = [];
                 }
 
-                // Step 3
-                using (response)
-                {
-                    byte[] errorBody;
-                    try
-                    {
-                        errorBody = await ReadBoundedAsync(response.Content, 64 * 1024, call.Token).ConfigureAwait(false);
-                    }
-                    catch (Exception ex) when (ex is IOException or HttpRequestException or OperationCanceledException && !ct.IsCancellationRequested)
-                    {
-                        errorBody = [];
-                    }
-
-                    return call.Fail(UpstreamFailures.FromStatus(Name, status, errorBody));
-                }
+                return call.Fail(UpstreamFailures.FromStatus(Name, (int)response.StatusCode, errorBody));
             }
         }
         catch
@@ -187,6 +173,9 @@ internal sealed class UpstreamHttp
         return models;
     }
 
+    /// <summary>Frees the slots' semaphore; a call still holding a slot gives it back without error.</summary>
+    public void Dispose() => _slots.Dispose();
+
     internal void Authorize(HttpRequestMessage request)
     {
         if (!string.IsNullOrEmpty(_options.ApiKey))
@@ -221,19 +210,6 @@ internal sealed class UpstreamHttp
         return ids;
     }
 
-    private static bool Retryable(HttpRequestException ex) =>
-        ex.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.ResponseEnded or HttpRequestError.NameResolutionError;
-
-    private async Task BackoffAsync(int attempt, string reason, CancellationToken ct)
-    {
-        UpstreamLog.Retrying(_logger, Name, attempt + 1, reason);
-        var delay = TimeSpan.FromMilliseconds(_options.RetryDelayMilliseconds * Math.Pow(2, attempt));
-        if (delay > TimeSpan.Zero)
-        {
-            await Task.Delay(delay, _time, ct).ConfigureAwait(false);
-        }
-    }
-
     private static async Task<byte[]> ReadBoundedAsync(HttpContent content, int limit, CancellationToken ct)
     {
         var stream = await content.ReadAsStreamAsync(ct).ConfigureAwait(false);
@@ -259,7 +235,14 @@ internal sealed class UpstreamHttp
         {
             if (Interlocked.Exchange(ref _released, 1) == 0)
             {
-                slots.Release();
+                try
+                {
+                    slots.Release();
+                }
+                catch (ObjectDisposedException)
+                {
+                    // The backend was disposed (server shutdown) while this call was still streaming.
+                }
             }
         }
     }

@@ -50,6 +50,7 @@ public static class LoopwireHost
         services.AddSingleton(sp => new SimulatedBackend(sp.GetRequiredService<SimulatedOptions>(),
             sp.GetRequiredService<ITokenRenderer>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<PrefixCache>()));
         services.AddSingleton<IValidateOptions<LoopwireServerOptions>, BackendOptionsValidator>();
+        services.AddUpstreamHttpClients();
         services.AddSingleton<ModelBackends>();
         services.AddSingleton(sp => sp.GetRequiredService<ModelBackends>().Router);
         services.AddSingleton(sp => CreateStore(sp.GetRequiredService<IOptions<LoopwireServerOptions>>().Value.Store));

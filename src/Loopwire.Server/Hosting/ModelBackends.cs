@@ -1,5 +1,4 @@
 using System.ComponentModel.DataAnnotations;
-using System.Net;
 using Loopwire.Engine.Backends;
 using Loopwire.Engine.Backends.ChatCompletions;
 using Loopwire.Engine.Backends.Responses;
@@ -10,38 +9,32 @@ namespace Loopwire.Server.Hosting;
 
 /// <summary>
 /// The configured model backends and the router over them: the simulated model plus one upstream backend per
-/// <c>Loopwire:Backends:NAME</c>, routed by <c>Loopwire:ModelRoutes</c>. Owns the upstreams' HTTP handlers and sockets.
+/// <c>Loopwire:Backends:NAME</c>, routed by <c>Loopwire:ModelRoutes</c>. Each upstream sends through its named client
+/// (<see cref="UpstreamHttpClients"/>); this owns the backends (their slots and pooled sockets).
 /// </summary>
 internal sealed class ModelBackends : IAsyncDisposable
 {
     /// <summary>The route target that names the embedded simulated model.</summary>
     public const string SimulatedName = "simulated";
 
-    private readonly List<HttpMessageHandler> _handlers = [];
     private readonly List<IDisposable> _disposables = [];
     private readonly List<IAsyncDisposable> _asyncDisposables = [];
 
-    public ModelBackends(IOptions<LoopwireServerOptions> options, SimulatedBackend simulated, TimeProvider time, ILoggerFactory loggers)
+    public ModelBackends(IOptions<LoopwireServerOptions> options, SimulatedBackend simulated, IHttpClientFactory clients,
+        IHttpMessageHandlerFactory handlers, TimeProvider time, ILoggerFactory loggers)
     {
         var o = options.Value;
         var backends = new Dictionary<string, IModelBackend>(StringComparer.OrdinalIgnoreCase) { [SimulatedName] = simulated };
         foreach (var (name, b) in o.Backends)
         {
-            var handler = new SocketsHttpHandler
-            {
-                PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-                ConnectTimeout = TimeSpan.FromSeconds(Math.Min(b.TimeoutSeconds, 30)),
-                // An abandoned stream closes its connection at once instead of being drained: the upstream must see the abort.
-                MaxResponseDrainSize = 0,
-                AutomaticDecompression = DecompressionMethods.All,
-            };
-            _handlers.Add(handler);
-            var logger = loggers.CreateLogger("Loopwire.Upstream." + name);
+            string clientName = UpstreamHttpClients.ClientName(name);
+            var logger = loggers.CreateLogger(clientName);
             backends[name] = b.Type switch
             {
-                UpstreamBackendOptions.ResponsesType => new ResponsesHttpBackend(name, b, Client(handler), time, logger),
-                UpstreamBackendOptions.ResponsesWebSocketType => Track(new ResponsesWebSocketBackend(name, b, handler, time, logger)),
-                _ => new ChatCompletionsBackend(name, b, Client(handler), time, logger),
+                UpstreamBackendOptions.ResponsesType => Track(new ResponsesHttpBackend(name, b, clients.CreateClient(clientName), time, logger)),
+                UpstreamBackendOptions.ResponsesWebSocketType =>
+                    TrackAsync(new ResponsesWebSocketBackend(name, b, handlers.CreateHandler(clientName), time, logger)),
+                _ => Track(new ChatCompletionsBackend(name, b, clients.CreateClient(clientName), time, logger)),
             };
         }
 
@@ -69,6 +62,7 @@ internal sealed class ModelBackends : IAsyncDisposable
         return (route[..eq].Trim(), route[(eq + 1)..].Trim());
     }
 
+    /// <summary>Closes the pooled sockets and frees the backends' slots; the factory owns the clients' handlers.</summary>
     public async ValueTask DisposeAsync()
     {
         foreach (var d in _asyncDisposables)
@@ -80,21 +74,15 @@ internal sealed class ModelBackends : IAsyncDisposable
         {
             d.Dispose();
         }
-
-        foreach (var h in _handlers)
-        {
-            h.Dispose();
-        }
     }
 
-    private HttpClient Client(HttpMessageHandler handler)
+    private T Track<T>(T backend) where T : IDisposable
     {
-        var client = new HttpClient(handler, disposeHandler: false) { Timeout = Timeout.InfiniteTimeSpan };
-        _disposables.Add(client);
-        return client;
+        _disposables.Add(backend);
+        return backend;
     }
 
-    private T Track<T>(T backend) where T : IAsyncDisposable
+    private T TrackAsync<T>(T backend) where T : IAsyncDisposable
     {
         _asyncDisposables.Add(backend);
         return backend;

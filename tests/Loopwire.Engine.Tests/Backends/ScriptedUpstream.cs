@@ -32,6 +32,17 @@ internal sealed class ScriptedUpstream : HttpMessageHandler
         return this;
     }
 
+    /// <summary>
+    /// A client over <paramref name="inner"/> with the upstream retry handler in front, as the server builds it for every
+    /// upstream's named client.
+    /// </summary>
+    public static HttpClient Client(HttpMessageHandler inner, UpstreamBackendOptions options, TimeProvider? time = null)
+    {
+        var retry = UpstreamResilience.CreateHttpHandler("test", options, time ?? TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        retry.InnerHandler = inner;
+        return new HttpClient(retry) { Timeout = Timeout.InfiniteTimeSpan };
+    }
+
     /// <summary>An SSE response with one <c>data:</c> event per payload (as OpenAI-compatible servers send them).</summary>
     public static HttpResponseMessage Sse(params string[] data) => Sse(ScriptStream.Of(Frames(data)));
 

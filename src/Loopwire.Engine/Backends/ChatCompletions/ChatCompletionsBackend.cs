@@ -13,16 +13,17 @@ namespace Loopwire.Engine.Backends.ChatCompletions;
 /// <remarks>
 /// Thread-safe. Failures are values (<see cref="ModelFailed"/>): an upstream 4xx keeps its status and message; an
 /// unreachable or failing upstream is 502, a silent one 504 (<see cref="UpstreamBackendOptions.TimeoutSeconds"/> between
-/// any two pieces of the stream). A request is retried only before the first byte. Cancelling aborts the upstream request.
-/// The caller owns <paramref name="client"/> (its <c>Timeout</c> should be infinite: the backend times out by itself).
+/// any two pieces of the stream). Cancelling aborts the upstream request. The caller owns <paramref name="client"/>: its
+/// <c>Timeout</c> should be infinite (the backend times out by itself), and its handlers retry a request before the first
+/// byte (the server's named upstream clients carry the retry handler built from <paramref name="options"/>).
 /// </remarks>
 /// <param name="name">The backend name (in messages and logs).</param>
 /// <param name="options">The upstream's options.</param>
 /// <param name="client">The HTTP client to send with.</param>
-/// <param name="time">The clock for timeouts and retry backoff.</param>
+/// <param name="time">The clock for timeouts.</param>
 /// <param name="logger">The logger.</param>
 public sealed class ChatCompletionsBackend(string name, UpstreamBackendOptions options, HttpClient client, TimeProvider? time = null,
-    ILogger? logger = null) : IModelBackend, IModelLister
+    ILogger? logger = null) : IModelBackend, IModelLister, IDisposable
 {
     private readonly UpstreamHttp _http = new(name, options, client, time ?? TimeProvider.System, logger ?? NullLogger.Instance);
 
@@ -31,6 +32,9 @@ public sealed class ChatCompletionsBackend(string name, UpstreamBackendOptions o
 
     /// <inheritdoc />
     public Task<IReadOnlyList<string>> ListModelsAsync(CancellationToken cancellationToken = default) => _http.ListModelsAsync(cancellationToken);
+
+    /// <summary>Frees the request slots. The client stays the caller's.</summary>
+    public void Dispose() => _http.Dispose();
 
     /// <inheritdoc />
     public IAsyncEnumerable<ModelChunk> StreamAsync(ModelRequest request, CancellationToken cancellationToken = default)

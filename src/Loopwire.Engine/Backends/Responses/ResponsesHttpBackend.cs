@@ -11,16 +11,16 @@ namespace Loopwire.Engine.Backends.Responses;
 /// context, <c>stream: true</c> and <c>store: false</c> (the upstream keeps nothing), read as SSE.
 /// </summary>
 /// <remarks>
-/// Thread-safe. Same failure, retry, timeout and cancellation rules as <see cref="ChatCompletions.ChatCompletionsBackend"/>.
+/// Thread-safe. Same failure, retry, timeout, cancellation and client-ownership rules as <see cref="ChatCompletions.ChatCompletionsBackend"/>.
 /// For the upstream to see only deltas, use <see cref="ResponsesWebSocketBackend"/>. The caller owns <paramref name="client"/>.
 /// </remarks>
 /// <param name="name">The backend name (in messages and logs).</param>
 /// <param name="options">The upstream's options.</param>
 /// <param name="client">The HTTP client to send with (infinite <c>Timeout</c>).</param>
-/// <param name="time">The clock for timeouts and retry backoff.</param>
+/// <param name="time">The clock for timeouts.</param>
 /// <param name="logger">The logger.</param>
 public sealed class ResponsesHttpBackend(string name, UpstreamBackendOptions options, HttpClient client, TimeProvider? time = null,
-    ILogger? logger = null) : IModelBackend, IModelLister
+    ILogger? logger = null) : IModelBackend, IModelLister, IDisposable
 {
     private readonly UpstreamHttp _http = new(name, options, client, time ?? TimeProvider.System, logger ?? NullLogger.Instance);
 
@@ -29,6 +29,9 @@ public sealed class ResponsesHttpBackend(string name, UpstreamBackendOptions opt
 
     /// <inheritdoc />
     public Task<IReadOnlyList<string>> ListModelsAsync(CancellationToken cancellationToken = default) => _http.ListModelsAsync(cancellationToken);
+
+    /// <summary>Frees the request slots. The client stays the caller's.</summary>
+    public void Dispose() => _http.Dispose();
 
     /// <inheritdoc />
     public IAsyncEnumerable<ModelChunk> StreamAsync(ModelRequest request, CancellationToken cancellationToken = default)

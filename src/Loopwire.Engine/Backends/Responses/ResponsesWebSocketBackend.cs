@@ -6,6 +6,7 @@ using System.Text.Json;
 using Loopwire.Protocol.Items;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Polly;
 
 namespace Loopwire.Engine.Backends.Responses;
 
@@ -35,6 +36,7 @@ public sealed class ResponsesWebSocketBackend : IModelBackend, IModelLister, IAs
     private readonly HttpMessageInvoker _invoker;
     private readonly HttpClient _client;
     private readonly UpstreamHttp _http;
+    private readonly ResiliencePipeline<ConnectAttempt> _connect;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Uri _uri;
@@ -60,6 +62,7 @@ public sealed class ResponsesWebSocketBackend : IModelBackend, IModelLister, IAs
         _invoker = new HttpMessageInvoker(handler, disposeHandler: false);
         _client = new HttpClient(handler, disposeHandler: false) { Timeout = Timeout.InfiniteTimeSpan };
         _http = new UpstreamHttp(name, options, _client, _time, _logger);
+        _connect = UpstreamResilience.Retry<ConnectAttempt>(name, options, _time, _logger, static o => o.Result.RetryReason);
         var b = options.BaseUri();
         _uri = new UriBuilder(new Uri(b, "responses")) { Scheme = b.Scheme == Uri.UriSchemeHttps ? "wss" : "ws" }.Uri;
     }
@@ -96,6 +99,7 @@ public sealed class ResponsesWebSocketBackend : IModelBackend, IModelLister, IAs
             await CloseAsync(s, "shutdown").ConfigureAwait(false);
         }
 
+        _http.Dispose();
         _client.Dispose();
         _invoker.Dispose();
     }
@@ -308,63 +312,57 @@ public sealed class ResponsesWebSocketBackend : IModelBackend, IModelLister, IAs
         }
     }
 
+    /// <summary>Opens a socket, retrying (<see cref="UpstreamResilience"/>) connects that failed for a transient reason.</summary>
     private async Task<(Session? Session, ModelFailed? Failure)> OpenAsync(CancellationToken ct)
     {
-        for (int attempt = 0; ; attempt++)
+        var attempt = await _connect.ExecuteAsync(static (self, t) => self.ConnectOnceAsync(t), this, ct).ConfigureAwait(false);
+        if (attempt.Socket is { } ws)
         {
-            var ws = new ClientWebSocket();
-            ws.Options.HttpVersion = HttpVersion.Version11;
-            ws.Options.HttpVersionPolicy = HttpVersionPolicy.RequestVersionExact;
-            ws.Options.CollectHttpResponseDetails = true;
-            ws.Options.KeepAliveInterval = TimeSpan.FromSeconds(30);
-            ws.Options.SetRequestHeader("OpenAI-Beta", "responses_websockets=2026-02-06");
-            if (!string.IsNullOrEmpty(_options.ApiKey))
-            {
-                ws.Options.SetRequestHeader("Authorization", "Bearer " + _options.ApiKey);
-            }
+            int open = Interlocked.Increment(ref _open);
+            UpstreamLog.Socket(_logger, _name, "opened", open);
+            return (new Session(ws), null);
+        }
 
-            using var timeout = new CancellationTokenSource(_options.Timeout, _time);
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, timeout.Token);
-            try
-            {
-                await ws.ConnectAsync(_uri, _invoker, linked.Token).ConfigureAwait(false);
-                int open = Interlocked.Increment(ref _open);
-                UpstreamLog.Socket(_logger, _name, "opened", open);
-                return (new Session(ws), null);
-            }
-            catch (Exception ex) when (!ct.IsCancellationRequested && ex is WebSocketException or HttpRequestException or OperationCanceledException)
-            {
-                int status = (int)ws.HttpStatusCode;
-                ws.Dispose();
-                if (ex is OperationCanceledException)
-                {
-                    return (null, Report(UpstreamFailures.Timeout(_name, _options.Timeout)));
-                }
+        return (null, Report(attempt.Failure!));
+    }
 
-                if (status is 401 or 403)
-                {
-                    return (null, Report(UpstreamFailures.FromStatus(_name, status, [])));
-                }
+    /// <summary>One WebSocket upgrade; a failure value with a retry reason when another attempt may succeed.</summary>
+    private async ValueTask<ConnectAttempt> ConnectOnceAsync(CancellationToken ct)
+    {
+        var ws = new ClientWebSocket();
+        ws.Options.HttpVersion = HttpVersion.Version11;
+        ws.Options.HttpVersionPolicy = HttpVersionPolicy.RequestVersionExact;
+        ws.Options.CollectHttpResponseDetails = true;
+        ws.Options.KeepAliveInterval = TimeSpan.FromSeconds(30);
+        ws.Options.SetRequestHeader("OpenAI-Beta", "responses_websockets=2026-02-06");
+        if (!string.IsNullOrEmpty(_options.ApiKey))
+        {
+            ws.Options.SetRequestHeader("Authorization", "Bearer " + _options.ApiKey);
+        }
 
-                if (status == 426)
-                {
-                    return (null, Report(UpstreamFailures.Unavailable(_name,
-                        $"it does not accept WebSockets (HTTP 426); use Loopwire:Backends:{_name}:Type=responses.")));
-                }
-
-                if (attempt >= _options.MaxRetries || status is >= 400 and < 500)
-                {
-                    return (null, Report(UpstreamFailures.Unavailable(_name, status == 0 ? ex.Message : $"HTTP {status} to the WebSocket upgrade.")));
-                }
-
-                UpstreamLog.Retrying(_logger, _name, attempt + 1, ex.Message);
-                await Task.Delay(TimeSpan.FromMilliseconds(_options.RetryDelayMilliseconds * Math.Pow(2, attempt)), _time, ct).ConfigureAwait(false);
-            }
-            catch
-            {
-                ws.Dispose();
-                throw;
-            }
+        using var timeout = new CancellationTokenSource(_options.Timeout, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, timeout.Token);
+        try
+        {
+            await ws.ConnectAsync(_uri, _invoker, linked.Token).ConfigureAwait(false);
+            return new ConnectAttempt(ws, null, null);
+        }
+        catch (Exception ex) when (!ct.IsCancellationRequested && ex is WebSocketException or HttpRequestException or OperationCanceledException)
+        {
+            int status = (int)ws.HttpStatusCode;
+            ws.Dispose();
+            return ex is OperationCanceledException ? ConnectAttempt.Final(UpstreamFailures.Timeout(_name, _options.Timeout))
+                : status is 401 or 403 ? ConnectAttempt.Final(UpstreamFailures.FromStatus(_name, status, []))
+                : status == 426 ? ConnectAttempt.Final(UpstreamFailures.Unavailable(_name,
+                    $"it does not accept WebSockets (HTTP 426); use Loopwire:Backends:{_name}:Type=responses."))
+                : status is >= 400 and < 500 ? ConnectAttempt.Final(UpstreamFailures.Unavailable(_name, $"HTTP {status} to the WebSocket upgrade."))
+                : new ConnectAttempt(null, UpstreamFailures.Unavailable(_name, status == 0 ? ex.Message : $"HTTP {status} to the WebSocket upgrade."),
+                    ex.Message);
+        }
+        catch
+        {
+            ws.Dispose();
+            throw;
         }
     }
 
@@ -453,6 +451,12 @@ public sealed class ResponsesWebSocketBackend : IModelBackend, IModelLister, IAs
     {
         UpstreamLog.Failed(_logger, _name, failure.Code, failure.Status, failure.Message);
         return failure;
+    }
+
+    /// <summary>A connect's outcome: the open socket, or the failure and, when worth retrying, why.</summary>
+    private readonly record struct ConnectAttempt(ClientWebSocket? Socket, ModelFailed? Failure, string? RetryReason)
+    {
+        public static ConnectAttempt Final(ModelFailed failure) => new(null, failure, null);
     }
 
     private readonly record struct Received(JsonElement Message, ModelFailed? Failure, bool Closed)

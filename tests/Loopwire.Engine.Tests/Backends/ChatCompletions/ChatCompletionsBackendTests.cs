@@ -14,9 +14,11 @@ public sealed class ChatCompletionsBackendTests
 {
     private const string Done = "[DONE]";
 
-    private static ChatCompletionsBackend Backend(ScriptedUpstream upstream, UpstreamBackendOptions? options = null, TimeProvider? time = null) =>
-        new("chat", options ?? new UpstreamBackendOptions { BaseUrl = "http://upstream.test/v1", RetryDelayMilliseconds = 0 },
-            new HttpClient(upstream) { Timeout = Timeout.InfiniteTimeSpan }, time);
+    private static ChatCompletionsBackend Backend(ScriptedUpstream upstream, UpstreamBackendOptions? options = null, TimeProvider? time = null)
+    {
+        options ??= new UpstreamBackendOptions { BaseUrl = "http://upstream.test/v1", RetryDelayMilliseconds = 0 };
+        return new("chat", options, Client(upstream, options, time), time);
+    }
 
     private static string Chunk(string choice) =>
         $$"""{"id":"chatcmpl-1","object":"chat.completion.chunk","created":1,"model":"m","choices":[{{choice}}]}""";
@@ -243,9 +245,9 @@ public sealed class ChatCompletionsBackendTests
         listener.Start();
         int port = ((IPEndPoint)listener.LocalEndpoint).Port;
         listener.Stop();
-        using var client = new HttpClient(new SocketsHttpHandler()) { Timeout = Timeout.InfiniteTimeSpan };
-        var backend = new ChatCompletionsBackend("chat",
-            new UpstreamBackendOptions { BaseUrl = $"http://127.0.0.1:{port}/v1", MaxRetries = 1, RetryDelayMilliseconds = 0 }, client);
+        var options = new UpstreamBackendOptions { BaseUrl = $"http://127.0.0.1:{port}/v1", MaxRetries = 1, RetryDelayMilliseconds = 0 };
+        using var client = Client(new SocketsHttpHandler(), options);
+        using var backend = new ChatCompletionsBackend("chat", options, client);
 
         var failed = Assert.IsType<ModelFailed>(Assert.Single(await CollectAsync(backend, Request())));
 

@@ -9,9 +9,11 @@ namespace Loopwire.Engine.Tests.Backends.Responses;
 
 public sealed class ResponsesHttpBackendTests
 {
-    private static ResponsesHttpBackend Backend(ScriptedUpstream upstream) =>
-        new("up", new UpstreamBackendOptions { Type = "responses", BaseUrl = "http://upstream.test/v1", RetryDelayMilliseconds = 0 },
-            new HttpClient(upstream) { Timeout = Timeout.InfiniteTimeSpan });
+    private static ResponsesHttpBackend Backend(ScriptedUpstream upstream)
+    {
+        var options = new UpstreamBackendOptions { Type = "responses", BaseUrl = "http://upstream.test/v1", RetryDelayMilliseconds = 0 };
+        return new("up", options, Client(upstream, options));
+    }
 
     private static HttpResponseMessage Events(params string[] events)
     {
