@@ -33,8 +33,6 @@ internal static class ResponsesEndpoints
         app.MapGet("/v1/responses/{id}/input_items", InputItemsAsync);
         app.MapPost("/v1/responses/{id}/cancel", CancelAsync);
         app.MapGet("/v1/models", ModelsAsync);
-        app.MapGet("/loopwire/v1/turns", Turns);
-        app.MapGet("/loopwire/v1/cost-model", CostModel);
     }
 
     /// <summary>The tenant of the caller (null until auth assigns one).</summary>
@@ -330,27 +328,6 @@ internal static class ResponsesEndpoints
         return Results.Json(new ItemList("list", page, page.FirstOrDefault()?.Id, page.LastOrDefault()?.Id, more),
             ProtocolJsonContext.Wire.ItemList);
     }
-
-    /// <summary>The server's own stage timings of recent turns (<c>?after=SEQ</c> or <c>?response_id=ID</c>).</summary>
-    private static IResult Turns(HttpContext context, ResponseEngine engine)
-    {
-        var q = context.Request.Query;
-        if (q.TryGetValue("response_id", out var id) && !string.IsNullOrEmpty(id))
-        {
-            var one = engine.Recorder.Find(id!);
-            return one is null
-                ? HttpIo.Error(ProtocolError.ResponseNotFound(id!))
-                : Results.Json(new TurnList([one]), ServerJsonContext.Default.TurnList);
-        }
-
-        long after = q.TryGetValue("after", out var a) && long.TryParse(a, out var v) ? v : -1;
-        return Results.Json(new TurnList(engine.Recorder.Since(after)), ServerJsonContext.Default.TurnList);
-    }
-
-    /// <summary>The simulated model's cost model, per profile (the benchmark states it in its report).</summary>
-    private static IResult CostModel(Engine.Simulated.SimulatedOptions simulated) =>
-        Results.Json(new CostModelList(simulated.Profiles.Select(p => new CostModelEntry(p.Name, p.BaseLatencyMs, p.PrefillTokensPerSecond,
-            p.DecodeTokensPerSecond)).ToList(), simulated.DefaultProfile, Engine.Rendering.RenderedContext.BlockSize), ServerJsonContext.Default.CostModelList);
 
     private static async Task<IResult> ModelsAsync(HttpContext context, ResponseEngine engine, TimeProvider time)
     {
