@@ -1,7 +1,5 @@
-using System.Buffers;
 using System.Diagnostics;
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using Loopwire.Engine;
 using Loopwire.Engine.Context;
@@ -20,11 +18,6 @@ namespace Loopwire.Server.Http;
 /// <summary>The HTTP + SSE endpoints of the Responses API.</summary>
 internal static class ResponsesEndpoints
 {
-    private static readonly byte[] EventPrefix = "event: "u8.ToArray();
-    private static readonly byte[] DataPrefix = "\ndata: "u8.ToArray();
-    private static readonly byte[] EventEnd = "\n\n"u8.ToArray();
-    private static readonly byte[] Done = "data: [DONE]\n\n"u8.ToArray();
-
     public static void Map(IEndpointRouteBuilder app)
     {
         app.MapPost("/v1/responses", CreateAsync);
@@ -123,32 +116,10 @@ internal static class ResponsesEndpoints
     }
 
     /// <summary>Writes events as SSE: one event per write, flushed each time.</summary>
-    internal static async Task WriteSseAsync(HttpContext context, IAsyncEnumerable<ResponseEvent> events, bool doneSentinel, CancellationToken ct)
+    internal static Task WriteSseAsync(HttpContext context, IAsyncEnumerable<ResponseEvent> events, bool doneSentinel, CancellationToken ct)
     {
-        var response = context.Response;
-        response.StatusCode = 200;
-        response.ContentType = "text/event-stream; charset=utf-8";
-        response.Headers.CacheControl = "no-cache";
-        response.Headers["X-Accel-Buffering"] = "no";
-        var pipe = response.BodyWriter;
-        using var writer = new Utf8JsonWriter(pipe, ProtocolJsonContext.WireWriterOptions);
-        await foreach (var e in events.WithCancellation(ct))
-        {
-            pipe.Write<byte>(EventPrefix);
-            Encoding.UTF8.GetBytes(e.EventType, pipe);
-            pipe.Write<byte>(DataPrefix);
-            writer.Reset(pipe);
-            JsonSerializer.Serialize(writer, e, ProtocolJsonContext.Wire.ResponseEvent);
-            writer.Flush();
-            pipe.Write<byte>(EventEnd);
-            await pipe.FlushAsync(ct);
-        }
-
-        if (doneSentinel)
-        {
-            pipe.Write<byte>(Done);
-            await pipe.FlushAsync(ct);
-        }
+        HttpIo.StartSse(context.Response);
+        return HttpIo.WriteSseAsync(context.Response, events, ProtocolJsonContext.Wire.ResponseEvent, static e => e.EventType, doneSentinel, ct);
     }
 
     /// <summary><c>GET /v1/responses/{id}</c>, or with <c>?stream=true[&amp;starting_after=N]</c> the events of a background response.</summary>
