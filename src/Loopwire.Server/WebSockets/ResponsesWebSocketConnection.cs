@@ -333,29 +333,21 @@ internal sealed class ResponsesWebSocketConnection : IDisposable
         {
             await foreach (var msg in _outbound.Reader.ReadAllAsync())
             {
-                buffer.ResetWrittenCount();
-                writer.Reset(buffer);
-                switch (msg)
+                if (msg is CloseFrame close)
                 {
-                    case CloseFrame close:
-                        if (_ws.State is WebSocketState.Open or WebSocketState.CloseReceived)
-                        {
-                            await _ws.CloseOutputAsync(close.Status, close.Reason, CancellationToken.None);
-                        }
+                    if (_ws.State is WebSocketState.Open or WebSocketState.CloseReceived)
+                    {
+                        await _ws.CloseOutputAsync(close.Status, close.Reason, CancellationToken.None);
+                    }
 
-                        // Wait for the peer's close frame, but not forever.
-                        _receive.CancelAfter(_options.CloseTimeout);
-                        return;
-                    case EventFrame e:
-                        JsonSerializer.Serialize(writer, e.Event, ProtocolJsonContext.Wire.ResponseEvent);
-                        break;
-                    case ErrorFrame error:
-                        JsonSerializer.Serialize(writer, error.Envelope, ProtocolJsonContext.Wire.WebSocketErrorEnvelope);
-                        break;
-                    default:
-                        throw new UnreachableException($"Unknown outbound message {msg.GetType().Name}.");
+                    // Wait for the peer's close frame, but not forever.
+                    _receive.CancelAfter(_options.CloseTimeout);
+                    return;
                 }
 
+                buffer.ResetWrittenCount();
+                writer.Reset(buffer);
+                ((TextFrame)msg).WriteTo(writer);
                 writer.Flush();
                 if (_ws.State != WebSocketState.Open && _ws.State != WebSocketState.CloseReceived)
                 {
