@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Loopwire.Bench.Fuzz;
+using Loopwire.Fuzz;
 using Loopwire.Server.Auth;
 
 namespace Loopwire.Cli;

@@ -2,6 +2,7 @@ using System.Collections.Frozen;
 using System.Text.Json;
 using Loopwire.Protocol.Serialization;
 using Loopwire.Protocol.Streaming;
+using Loopwire.Protocol.Wire;
 
 namespace Loopwire.Client;
 
@@ -17,8 +18,14 @@ internal static class EventReader
     /// <exception cref="JsonException">The message is not valid JSON of a known shape.</exception>
     public static (ResponseEvent? Event, ResponsesApiException? Error) Read(ReadOnlySpan<byte> json)
     {
-        var (type, nestedError) = Peek(json);
-        if (type == "error" && nestedError)
+        var peek = MessageType.Read(json, findErrorObject: true);
+        if (peek.Status == MessageTypeStatus.NotAnObject)
+        {
+            throw new JsonException("An event must be a JSON object.");
+        }
+
+        string? type = peek.Type;
+        if (type == "error" && peek.HasErrorObject)
         {
             var envelope = JsonSerializer.Deserialize(json, ProtocolJsonContext.Wire.WebSocketErrorEnvelope)!;
             var e = envelope.Error;
@@ -31,36 +38,5 @@ internal static class EventReader
         }
 
         return (JsonSerializer.Deserialize(json, ProtocolJsonContext.Wire.ResponseEvent), null);
-    }
-
-    /// <summary>Finds the top-level <c>type</c> and whether a top-level <c>error</c> object is present.</summary>
-    private static (string? Type, bool NestedError) Peek(ReadOnlySpan<byte> json)
-    {
-        var reader = new Utf8JsonReader(json);
-        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
-        {
-            throw new JsonException("An event must be a JSON object.");
-        }
-
-        string? type = null;
-        bool nested = false;
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-        {
-            bool isType = reader.ValueTextEquals("type"u8);
-            bool isError = reader.ValueTextEquals("error"u8);
-            reader.Read();
-            if (isType && reader.TokenType == JsonTokenType.String)
-            {
-                type = reader.GetString();
-            }
-            else if (isError && reader.TokenType == JsonTokenType.StartObject)
-            {
-                nested = true;
-            }
-
-            reader.Skip();
-        }
-
-        return (type, nested);
     }
 }

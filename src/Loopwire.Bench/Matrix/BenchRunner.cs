@@ -205,7 +205,7 @@ public sealed partial class BenchRunner(Uri serverBaseUrl, string? apiKey)
     }
 
     private static RunResult Summarise(string scenario, string arm, string model, LinkProfile network, string tools, List<RunMeasurement> reps,
-        CostModelDto cost)
+        Protocol.Admin.CostModelProfile cost)
     {
         var e2e = reps.Select(r => r.Elapsed.TotalMilliseconds).ToList();
         var turns = reps.SelectMany(r => r.Turns).ToList();
@@ -249,7 +249,7 @@ public sealed partial class BenchRunner(Uri serverBaseUrl, string? apiKey)
     /// (only the tokens new since the previous turn are prefilled), the decode time, the tool time, one round trip, and
     /// the transfer of the new bytes up and of what came down.
     /// </summary>
-    internal static double Floor(RunMeasurement run, CostModelDto cost, LinkProfile network)
+    internal static double Floor(RunMeasurement run, Protocol.Admin.CostModelProfile cost, LinkProfile network)
     {
         double total = 0;
         int previousContext = 0;

@@ -75,7 +75,7 @@ public static class OverheadBenchmark
             {
                 progress?.Report($"{arm} at {size:N0} tokens");
                 var ids = await RunCellAsync(baseUrl, apiKey, arm, history, settings, ct).ConfigureAwait(false);
-                var records = new List<TurnRecordDto>();
+                var records = new List<Protocol.Admin.TurnStages>();
                 foreach (var (id, _) in ids)
                 {
                     records.Add(await admin.GetTurnAsync(id, ct).ConfigureAwait(false)

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Diagnostics;
 using System.Net.WebSockets;
 using System.Runtime.CompilerServices;
@@ -7,6 +6,7 @@ using System.Threading.Channels;
 using Loopwire.Protocol.Requests;
 using Loopwire.Protocol.Serialization;
 using Loopwire.Protocol.Streaming;
+using Loopwire.Protocol.Wire;
 
 namespace Loopwire.Client.WebSockets;
 
@@ -250,15 +250,15 @@ public sealed class ResponsesWebSocketClient : IAsyncDisposable
 
     private async Task ReceiveLoopAsync()
     {
-        var buffer = new ArrayBufferWriter<byte>(16 * 1024);
+        using var reader = new WebSocketMessageReader(_options.MaxMessageBytes);
         Exception? failure = null;
         var ct = _stop.Token;
         try
         {
             while (true)
             {
-                var result = await _ws.ReceiveAsync(buffer.GetMemory(16 * 1024), ct).ConfigureAwait(false);
-                if (result.MessageType == WebSocketMessageType.Close)
+                var message = await reader.ReadAsync(_ws, ct).ConfigureAwait(false);
+                if (message.Kind == WebSocketMessageKind.Close)
                 {
                     if (_ws.State == WebSocketState.CloseReceived)
                     {
@@ -268,8 +268,7 @@ public sealed class ResponsesWebSocketClient : IAsyncDisposable
                     return;
                 }
 
-                buffer.Advance(result.Count);
-                if (buffer.WrittenCount > _options.MaxMessageBytes)
+                if (message.Kind == WebSocketMessageKind.TooBig)
                 {
                     failure = new ResponsesConnectionException($"A message exceeded {_options.MaxMessageBytes} bytes (MaxMessageBytes).");
                     _broken = true;
@@ -277,21 +276,8 @@ public sealed class ResponsesWebSocketClient : IAsyncDisposable
                     return;
                 }
 
-                if (!result.EndOfMessage)
-                {
-                    continue;
-                }
-
-                var (e, error) = EventReader.Read(buffer.WrittenSpan);
-                await _inbound.Writer.WriteAsync(new Inbound(e, error, buffer.WrittenCount), ct).ConfigureAwait(false);
-                if (buffer.Capacity > 1024 * 1024)
-                {
-                    buffer = new ArrayBufferWriter<byte>(16 * 1024);
-                }
-                else
-                {
-                    buffer.ResetWrittenCount();
-                }
+                var (e, error) = EventReader.Read(message.Payload.Span);
+                await _inbound.Writer.WriteAsync(new Inbound(e, error, message.Payload.Length), ct).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException)

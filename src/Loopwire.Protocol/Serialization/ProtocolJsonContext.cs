@@ -1,6 +1,7 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Loopwire.Protocol.Admin;
 using Loopwire.Protocol.Errors;
 using Loopwire.Protocol.Items;
 using Loopwire.Protocol.Requests;
@@ -36,6 +37,8 @@ namespace Loopwire.Protocol.Serialization;
 [JsonSerializable(typeof(ItemList))]
 [JsonSerializable(typeof(ModelList))]
 [JsonSerializable(typeof(JsonElement))]
+[JsonSerializable(typeof(TurnList))]
+[JsonSerializable(typeof(CostModelList))]
 public sealed partial class ProtocolJsonContext : JsonSerializerContext
 {
     private static ProtocolJsonContext? s_wire;

@@ -117,6 +117,7 @@ public static class LoopwireHost
         app.UseWebSockets();
         app.MapGet("/v1/responses", (HttpContext c, ResponsesWebSocketHandler h) => h.HandleAsync(c));
         ResponsesEndpoints.Map(app);
+        AdminEndpoints.Map(app);
         ChatCompletionsEndpoints.Map(app);
         app.MapFallback((HttpContext c) => HttpIo.Error(new ProtocolError(404, "invalid_request_error", "not_found",
             $"Unknown endpoint: {c.Request.Method} {c.Request.Path}.", null)));

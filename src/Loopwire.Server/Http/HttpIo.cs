@@ -1,12 +1,14 @@
 using System.Buffers;
+using System.Net.ServerSentEvents;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using Loopwire.Protocol.Errors;
 using Loopwire.Protocol.Serialization;
 using Microsoft.AspNetCore.Http.Features;
 
 namespace Loopwire.Server.Http;
 
-/// <summary>Reading bounded bodies and writing OpenAI-style errors.</summary>
+/// <summary>Reading bounded bodies, writing OpenAI-style errors, and writing SSE streams.</summary>
 internal static class HttpIo
 {
     /// <summary>A request body in a rented buffer; dispose to return it.</summary>
@@ -87,5 +89,55 @@ internal static class HttpIo
         context.Response.StatusCode = error.Status;
         context.Response.ContentType = "application/json";
         return JsonSerializer.SerializeAsync(context.Response.Body, error.ToBody(), ProtocolJsonContext.Wire.ErrorBody, context.RequestAborted);
+    }
+
+    private static readonly byte[] SseDone = "data: [DONE]\n\n"u8.ToArray();
+
+    /// <summary>Starts an SSE response: 200, <c>text/event-stream</c>, and no caching or proxy buffering.</summary>
+    public static void StartSse(HttpResponse response)
+    {
+        response.StatusCode = 200;
+        response.ContentType = "text/event-stream; charset=utf-8";
+        response.Headers.CacheControl = "no-cache";
+        response.Headers["X-Accel-Buffering"] = "no";
+    }
+
+    /// <summary>
+    /// Writes items as SSE with <see cref="SseFormatter"/>: one event per item (<c>event:</c> when <paramref name="eventType"/>
+    /// gives one, then <c>data:</c> with the item's JSON), each written and flushed on its own.
+    /// </summary>
+    /// <param name="response">The response, already started with <see cref="StartSse"/>.</param>
+    /// <param name="items">The items; the stream stops when they end or <paramref name="ct"/> fires.</param>
+    /// <param name="typeInfo">How to serialize an item.</param>
+    /// <param name="eventType">An item's SSE event name; null for data-only events.</param>
+    /// <param name="doneSentinel">Whether to end with <c>data: [DONE]</c>.</param>
+    /// <param name="ct">Stops the stream (the request's abort token).</param>
+    public static async Task WriteSseAsync<T>(HttpResponse response, IAsyncEnumerable<T> items, JsonTypeInfo<T> typeInfo,
+        Func<T, string?> eventType, bool doneSentinel, CancellationToken ct)
+    {
+        using var writer = new Utf8JsonWriter(Stream.Null, ProtocolJsonContext.WireWriterOptions);
+        await SseFormatter.WriteAsync(Items(response, items, eventType, ct), response.Body, (item, buffer) =>
+        {
+            writer.Reset(buffer);
+            JsonSerializer.Serialize(writer, item.Data, typeInfo);
+            writer.Flush();
+        }, ct).ConfigureAwait(false);
+
+        if (doneSentinel)
+        {
+            await response.Body.WriteAsync(SseDone, ct).ConfigureAwait(false);
+        }
+
+        static async IAsyncEnumerable<SseItem<T>> Items(HttpResponse response, IAsyncEnumerable<T> items, Func<T, string?> eventType,
+            [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+        {
+            await foreach (var item in items.WithCancellation(ct).ConfigureAwait(false))
+            {
+                yield return new SseItem<T>(item, eventType(item));
+
+                // The formatter has written the event; make sure it left before waiting for the next one.
+                await response.Body.FlushAsync(ct).ConfigureAwait(false);
+            }
+        }
     }
 }

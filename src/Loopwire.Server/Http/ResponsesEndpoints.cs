@@ -1,7 +1,5 @@
-using System.Buffers;
 using System.Diagnostics;
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using Loopwire.Engine;
 using Loopwire.Engine.Context;
@@ -20,11 +18,6 @@ namespace Loopwire.Server.Http;
 /// <summary>The HTTP + SSE endpoints of the Responses API.</summary>
 internal static class ResponsesEndpoints
 {
-    private static readonly byte[] EventPrefix = "event: "u8.ToArray();
-    private static readonly byte[] DataPrefix = "\ndata: "u8.ToArray();
-    private static readonly byte[] EventEnd = "\n\n"u8.ToArray();
-    private static readonly byte[] Done = "data: [DONE]\n\n"u8.ToArray();
-
     public static void Map(IEndpointRouteBuilder app)
     {
         app.MapPost("/v1/responses", CreateAsync);
@@ -33,8 +26,6 @@ internal static class ResponsesEndpoints
         app.MapGet("/v1/responses/{id}/input_items", InputItemsAsync);
         app.MapPost("/v1/responses/{id}/cancel", CancelAsync);
         app.MapGet("/v1/models", ModelsAsync);
-        app.MapGet("/loopwire/v1/turns", Turns);
-        app.MapGet("/loopwire/v1/cost-model", CostModel);
     }
 
     /// <summary>The tenant of the caller (null until auth assigns one).</summary>
@@ -123,32 +114,10 @@ internal static class ResponsesEndpoints
     }
 
     /// <summary>Writes events as SSE: one event per write, flushed each time.</summary>
-    internal static async Task WriteSseAsync(HttpContext context, IAsyncEnumerable<ResponseEvent> events, bool doneSentinel, CancellationToken ct)
+    internal static Task WriteSseAsync(HttpContext context, IAsyncEnumerable<ResponseEvent> events, bool doneSentinel, CancellationToken ct)
     {
-        var response = context.Response;
-        response.StatusCode = 200;
-        response.ContentType = "text/event-stream; charset=utf-8";
-        response.Headers.CacheControl = "no-cache";
-        response.Headers["X-Accel-Buffering"] = "no";
-        var pipe = response.BodyWriter;
-        using var writer = new Utf8JsonWriter(pipe, ProtocolJsonContext.WireWriterOptions);
-        await foreach (var e in events.WithCancellation(ct))
-        {
-            pipe.Write<byte>(EventPrefix);
-            Encoding.UTF8.GetBytes(e.EventType, pipe);
-            pipe.Write<byte>(DataPrefix);
-            writer.Reset(pipe);
-            JsonSerializer.Serialize(writer, e, ProtocolJsonContext.Wire.ResponseEvent);
-            writer.Flush();
-            pipe.Write<byte>(EventEnd);
-            await pipe.FlushAsync(ct);
-        }
-
-        if (doneSentinel)
-        {
-            pipe.Write<byte>(Done);
-            await pipe.FlushAsync(ct);
-        }
+        HttpIo.StartSse(context.Response);
+        return HttpIo.WriteSseAsync(context.Response, events, ProtocolJsonContext.Wire.ResponseEvent, static e => e.EventType, doneSentinel, ct);
     }
 
     /// <summary><c>GET /v1/responses/{id}</c>, or with <c>?stream=true[&amp;starting_after=N]</c> the events of a background response.</summary>
@@ -326,27 +295,6 @@ internal static class ResponsesEndpoints
         return Results.Json(new ItemList("list", page, page.FirstOrDefault()?.Id, page.LastOrDefault()?.Id, more),
             ProtocolJsonContext.Wire.ItemList);
     }
-
-    /// <summary>The server's own stage timings of recent turns (<c>?after=SEQ</c> or <c>?response_id=ID</c>).</summary>
-    private static IResult Turns(HttpContext context, ResponseEngine engine)
-    {
-        var q = context.Request.Query;
-        if (q.TryGetValue("response_id", out var id) && !string.IsNullOrEmpty(id))
-        {
-            var one = engine.Recorder.Find(id!);
-            return one is null
-                ? HttpIo.Error(ProtocolError.ResponseNotFound(id!))
-                : Results.Json(new TurnList([one]), ServerJsonContext.Default.TurnList);
-        }
-
-        long after = q.TryGetValue("after", out var a) && long.TryParse(a, out var v) ? v : -1;
-        return Results.Json(new TurnList(engine.Recorder.Since(after)), ServerJsonContext.Default.TurnList);
-    }
-
-    /// <summary>The simulated model's cost model, per profile (the benchmark states it in its report).</summary>
-    private static IResult CostModel(Engine.Simulated.SimulatedOptions simulated) =>
-        Results.Json(new CostModelList(simulated.Profiles.Select(p => new CostModelEntry(p.Name, p.BaseLatencyMs, p.PrefillTokensPerSecond,
-            p.DecodeTokensPerSecond)).ToList(), simulated.DefaultProfile, Engine.Rendering.RenderedContext.BlockSize), ServerJsonContext.Default.CostModelList);
 
     private static async Task<IResult> ModelsAsync(HttpContext context, ResponseEngine engine, TimeProvider time)
     {

@@ -9,7 +9,7 @@ using Loopwire.Protocol.Errors;
 using Loopwire.Protocol.Requests;
 using Loopwire.Protocol.Serialization;
 using Loopwire.Protocol.Streaming;
-using Loopwire.Protocol.Validation;
+using Loopwire.Protocol.Wire;
 using Loopwire.Server.Hosting;
 using Loopwire.Server.Limits;
 
@@ -24,9 +24,10 @@ namespace Loopwire.Server.WebSockets;
 /// Step 2 the work loop prepares it against the connection cache and streams the engine's events into a bounded
 /// outbound channel (a slow reader makes generation wait, it does not grow memory);
 /// Step 3 the send loop writes each event as one text frame, and performs the close handshake.
-/// When the client goes away, the work token is cancelled at once, which stops the backend.
+/// When the client goes away, the work token is cancelled at once, which stops the backend. When the connection
+/// drains and for which reason, and how it then closes, is <see cref="ConnectionLifetime"/>'s decision.
 /// </remarks>
-internal sealed class ResponsesWebSocketConnection
+internal sealed class ResponsesWebSocketConnection : IDisposable
 {
     private static long s_ids;
 
@@ -36,21 +37,20 @@ internal sealed class ResponsesWebSocketConnection
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly ConnectionContextSource _source;
-    private readonly Channel<Outgoing> _outbound;
+    private readonly Channel<Outbound> _outbound;
     private readonly Channel<Queued> _requests;
     private readonly CancellationTokenSource _work = new();
     private readonly CancellationTokenSource _receive = new();
+    private readonly ConnectionLifetime _lifetime;
     private readonly string _id;
-    private readonly long _openedAt;
     private int _pending;
     private int _responses;
     private int _closeQueued;
-    private volatile int _closing; // 0 open, 1 age limit reached, 2 server shutting down
     private long _disconnectSeenAt;
-    private long _lastMessageAt;
 
+    /// <param name="idleTimeout">Close with 1000 after this long without a client message while nothing is in flight; zero: never.</param>
     public ResponsesWebSocketConnection(WebSocket ws, ResponseEngine engine, WebSocketModeOptions options, TimeProvider time,
-        string? tenant, string traceId, ILogger logger)
+        TimeSpan idleTimeout, string? tenant, string traceId, ILogger logger)
     {
         _ws = ws;
         _engine = engine;
@@ -59,13 +59,13 @@ internal sealed class ResponsesWebSocketConnection
         _logger = logger;
         _id = $"ws{Interlocked.Increment(ref s_ids)}:{traceId}";
         _source = new ConnectionContextSource(engine.Store, tenant, options.MaxConnectionCacheBytes);
-        _outbound = Channel.CreateBounded<Outgoing>(new BoundedChannelOptions(options.SendBufferEvents)
+        _outbound = Channel.CreateBounded<Outbound>(new BoundedChannelOptions(options.SendBufferEvents)
         {
             SingleReader = true,
             FullMode = BoundedChannelFullMode.Wait,
         });
         _requests = Channel.CreateUnbounded<Queued>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
-        _openedAt = time.GetTimestamp();
+        _lifetime = new ConnectionLifetime(options.MaxConnectionAge, idleTimeout, time);
     }
 
     /// <summary>Whether permessage-deflate was negotiated.</summary>
@@ -77,9 +77,6 @@ internal sealed class ResponsesWebSocketConnection
     /// <summary>This connection's tenant partition for <see cref="Limits"/>.</summary>
     public string Partition { get; init; } = "";
 
-    /// <summary>Close with 1000 after this long without a client message while nothing is in flight; zero: never.</summary>
-    public TimeSpan IdleTimeout { get; init; }
-
     /// <summary>Events waiting in the outbound buffer (bounded by <see cref="WebSocketModeOptions.SendBufferEvents"/>).</summary>
     public int QueuedEvents => _outbound.Reader.Count;
 
@@ -89,18 +86,20 @@ internal sealed class ResponsesWebSocketConnection
     /// <summary>The connection cache (tests and stats).</summary>
     public ConnectionContextSource Source => _source;
 
+    /// <summary>Where the connection is in its life.</summary>
+    public ConnectionState State => _lifetime.State;
+
     public async Task RunAsync(CancellationToken requestAborted)
     {
         using var workToken = CancellationTokenSource.CreateLinkedTokenSource(requestAborted, _work.Token);
         using var receiveToken = CancellationTokenSource.CreateLinkedTokenSource(requestAborted, _receive.Token);
-        using var ageTimer = _options.MaxConnectionAge > TimeSpan.Zero && _options.MaxConnectionAge < TimeSpan.FromDays(365)
-            ? _time.CreateTimer(_ => OnAgeLimit(), null, _options.MaxConnectionAge, Timeout.InfiniteTimeSpan)
+        using var ageTimer = _lifetime.AgeLimit is { } age
+            ? _time.CreateTimer(_ => OnAgeLimit(), null, age, Timeout.InfiniteTimeSpan)
             : null;
-        Volatile.Write(ref _lastMessageAt, _time.GetTimestamp());
-        var idleCheck = IdleTimeout > TimeSpan.Zero && IdleTimeout < TimeSpan.FromDays(365)
-            ? TimeSpan.FromTicks(Math.Max(IdleTimeout.Ticks / 4, TimeSpan.FromMilliseconds(50).Ticks))
-            : TimeSpan.Zero;
-        using var idleTimer = idleCheck > TimeSpan.Zero ? _time.CreateTimer(_ => OnIdleCheck(), null, idleCheck, idleCheck) : null;
+        _lifetime.Touch();
+        using var idleTimer = _lifetime.IdleCheckPeriod is { } idleCheck
+            ? _time.CreateTimer(_ => OnIdleCheck(), null, idleCheck, idleCheck)
+            : null;
         WebSocketLog.Opened(_logger, _id, Compressed);
 
         var send = SendLoopAsync();
@@ -114,7 +113,7 @@ internal sealed class ResponsesWebSocketConnection
         {
             WebSocketLog.Failed(_logger, ex, _id);
             reason = "internal error";
-            QueueClose(WebSocketCloseStatus.InternalServerError, "internal error");
+            QueueClose(new CloseFrame(WebSocketCloseStatus.InternalServerError, "internal error"));
         }
 
         // The client is gone or the close handshake is done: stop generating at once.
@@ -131,7 +130,7 @@ internal sealed class ResponsesWebSocketConnection
 
         if (_ws.State == WebSocketState.CloseReceived)
         {
-            QueueClose(WebSocketCloseStatus.NormalClosure, null);
+            QueueClose(new CloseFrame(WebSocketCloseStatus.NormalClosure, null));
         }
 
         _outbound.Writer.TryComplete();
@@ -141,54 +140,71 @@ internal sealed class ResponsesWebSocketConnection
         }
 
         _source.Clear();
+        _lifetime.MarkClosed();
         WebSocketLog.Closed(_logger, _id, reason, _responses, _source.CacheHits, _source.StoreHydrations);
     }
 
     /// <summary>Server shutdown: refuse new responses, let the one in flight finish (bounded), then close with 1001.</summary>
     public void BeginShutdown()
     {
-        _closing = 2;
+        _lifetime.Drain(DrainReason.Shutdown);
         if (Volatile.Read(ref _pending) == 0)
         {
-            QueueClose(WebSocketCloseStatus.EndpointUnavailable, "server shutting down");
+            QueueClose(_lifetime.CloseFrame());
         }
         else
         {
-            _work.CancelAfter(_options.CloseTimeout);
+            try
+            {
+                _work.CancelAfter(_options.CloseTimeout);
+            }
+            catch (ObjectDisposedException)
+            {
+                // The connection ended while the host began stopping.
+            }
         }
+    }
+
+    /// <summary>Returns the cancellation sources; call after <see cref="RunAsync"/> has finished.</summary>
+    public void Dispose()
+    {
+        _work.Dispose();
+        _receive.Dispose();
     }
 
     private void OnAgeLimit()
     {
-        if (_closing == 0)
-        {
-            _closing = 1;
-        }
-
-        if (Volatile.Read(ref _pending) == 0)
-        {
-            QueueClose(WebSocketCloseStatus.NormalClosure, "connection age limit reached");
-        }
+        _lifetime.Drain(DrainReason.MaxAge);
+        CloseIfDrained();
     }
 
     private void OnIdleCheck()
     {
-        if (Volatile.Read(ref _pending) == 0 && _time.GetElapsedTime(Volatile.Read(ref _lastMessageAt)) >= IdleTimeout)
+        if (Volatile.Read(ref _pending) == 0 && _lifetime.IdleExpired)
         {
-            QueueClose(WebSocketCloseStatus.NormalClosure,
-                $"idle for {IdleTimeout.TotalSeconds:0.##} s (Loopwire:Limits:WebSocketIdleTimeout)");
+            _lifetime.Drain(DrainReason.Idle);
+            QueueClose(_lifetime.CloseFrame());
+        }
+    }
+
+    /// <summary>Closes a draining connection once nothing is in flight.</summary>
+    private void CloseIfDrained()
+    {
+        if (_lifetime.State == ConnectionState.Draining && Volatile.Read(ref _pending) == 0)
+        {
+            QueueClose(_lifetime.CloseFrame());
         }
     }
 
     private async Task<string> ReceiveLoopAsync(CancellationToken ct)
     {
-        var buffer = new ArrayBufferWriter<byte>(16 * 1024);
+        using var reader = new WebSocketMessageReader(_options.MaxMessageBytes);
         while (true)
         {
-            ValueWebSocketReceiveResult result;
+            WebSocketMessage message;
             try
             {
-                result = await _ws.ReceiveAsync(buffer.GetMemory(16 * 1024), ct);
+                message = await reader.ReadAsync(_ws, ct);
             }
             catch (Exception ex) when (ex is WebSocketException or IOException)
             {
@@ -201,121 +217,57 @@ internal sealed class ResponsesWebSocketConnection
                 return Volatile.Read(ref _closeQueued) == 1 ? "closed by server" : "request aborted";
             }
 
-            Volatile.Write(ref _lastMessageAt, _time.GetTimestamp());
-            if (result.MessageType == WebSocketMessageType.Close)
+            _lifetime.Touch();
+            switch (message.Kind)
             {
-                return Volatile.Read(ref _closeQueued) == 1 ? "closed by server" : $"closed by client ({_ws.CloseStatus})";
-            }
-
-            buffer.Advance(result.Count);
-            if (buffer.WrittenCount > _options.MaxMessageBytes)
-            {
-                QueueClose(WebSocketCloseStatus.MessageTooBig,
-                    $"message exceeds {_options.MaxMessageBytes} bytes (Loopwire:WebSocket:MaxMessageBytes)");
-                return "message too big";
-            }
-
-            if (!result.EndOfMessage)
-            {
-                continue;
-            }
-
-            if (result.MessageType == WebSocketMessageType.Binary)
-            {
-                SendError(ProtocolError.Invalid("Binary frames are not supported; send each message as one JSON text frame.", null, "invalid_message"));
-            }
-            else
-            {
-                OnMessage(buffer.WrittenSpan, Stopwatch.GetTimestamp());
-            }
-
-            if (buffer.Capacity > 1024 * 1024)
-            {
-                buffer = new ArrayBufferWriter<byte>(16 * 1024);
-            }
-            else
-            {
-                buffer.ResetWrittenCount();
+                case WebSocketMessageKind.Close:
+                    return Volatile.Read(ref _closeQueued) == 1 ? "closed by server" : $"closed by client ({_ws.CloseStatus})";
+                case WebSocketMessageKind.TooBig:
+                    QueueClose(new CloseFrame(WebSocketCloseStatus.MessageTooBig,
+                        $"message exceeds {_options.MaxMessageBytes} bytes (Loopwire:WebSocket:MaxMessageBytes)"));
+                    return "message too big";
+                case WebSocketMessageKind.Binary:
+                    SendError(ProtocolError.Invalid("Binary frames are not supported; send each message as one JSON text frame.", null, "invalid_message"));
+                    break;
+                default:
+                    OnMessage(message.Payload.Span, Stopwatch.GetTimestamp());
+                    break;
             }
         }
     }
 
     private void OnMessage(ReadOnlySpan<byte> json, long receivedAt)
     {
-        // Kestrel's WebSocket fails the connection on invalid UTF-8 itself; other hosts (TestServer, proxies) pass it on.
-        if (!System.Text.Unicode.Utf8.IsValid(json))
-        {
-            SendError(ProtocolError.Invalid("The message is not valid UTF-8.", null, "invalid_json"));
-            return;
-        }
-
-        var (type, peekError) = PeekType(json);
-        if (peekError is not null)
-        {
-            SendError(peekError);
-            return;
-        }
-
-        switch (type)
-        {
-            case "response.create":
-                break;
-            case "response.processed":
-                return; // Codex acknowledges a response; nothing to do.
-            case "response.append":
-                SendError(ProtocolError.Invalid("'response.append' is not supported; use 'response.create' with 'previous_response_id'.", "type", "unsupported_message"));
-                return;
-            case null:
-                SendError(ProtocolError.Missing("type"));
-                return;
-            default:
-                SendError(ProtocolError.Invalid($"Unknown message type '{type}'. Supported: 'response.create'.", "type", "unknown_message_type"));
-                return;
-        }
-
-        var error = RequestReader.TryParse(json, out var request);
+        var (request, error) = InboundMessage.Parse(json);
         var parse = TurnTimings.Since(receivedAt);
-        if (error is null && request!.Background == true)
-        {
-            error = ProtocolError.Invalid("'background' is not supported over WebSocket; use HTTP for background responses.", "background", "unsupported_parameter");
-        }
-
         if (error is not null)
         {
             SendError(error);
             return;
         }
 
-        if (_closing == 1 || _time.GetElapsedTime(_openedAt) >= _options.MaxConnectionAge)
+        if (request is null)
         {
-            _closing = Math.Max(_closing, 1);
-            SendError(new ProtocolError(400, "invalid_request_error", "websocket_connection_limit_reached",
-                $"Responses websocket connection limit reached ({_options.MaxConnectionAge.TotalMinutes:0.##} minutes). " +
-                "Create a new websocket connection to continue.", null));
-            if (Volatile.Read(ref _pending) == 0)
-            {
-                QueueClose(WebSocketCloseStatus.NormalClosure, "connection age limit reached");
-            }
-
             return;
         }
 
-        if (_closing == 2)
+        if (_lifetime.Admit() is { } refused)
         {
-            SendError(new ProtocolError(503, "server_error", "server_shutting_down", "The server is shutting down; reconnect and resend.", null));
+            SendError(refused);
+            CloseIfDrained();
             return;
         }
 
         if (Interlocked.Increment(ref _pending) > _options.MaxQueuedRequests + 1)
         {
             Interlocked.Decrement(ref _pending);
-            SendError(new ProtocolError(429, "invalid_request_error", "websocket_queue_full",
+            SendError(new ProtocolError(429, ErrorTypes.InvalidRequest, ErrorCodes.WebSocketQueueFull,
                 $"Too many queued responses on this connection: one runs and {_options.MaxQueuedRequests} may wait " +
                 "(Loopwire:WebSocket:MaxQueuedRequests).", null));
             return;
         }
 
-        _requests.Writer.TryWrite(new Queued(request!, parse));
+        _requests.Writer.TryWrite(new Queued(request, parse));
     }
 
     private async Task WorkLoopAsync(CancellationToken ct)
@@ -324,9 +276,9 @@ internal sealed class ResponsesWebSocketConnection
         {
             try
             {
-                if (_closing == 2)
+                if (_lifetime.AdmitQueued() is { } refused)
                 {
-                    SendError(new ProtocolError(503, "server_error", "server_shutting_down", "The server is shutting down; reconnect and resend.", null));
+                    SendError(refused);
                     continue;
                 }
 
@@ -347,7 +299,7 @@ internal sealed class ResponsesWebSocketConnection
 
                 await foreach (var e in _engine.StreamAsync(prepared.Prepared!, ct))
                 {
-                    await _outbound.Writer.WriteAsync(new Outgoing(e, null, null, null), ct);
+                    await _outbound.Writer.WriteAsync(new EventFrame(e), ct);
                 }
 
                 Interlocked.Increment(ref _responses);
@@ -365,31 +317,27 @@ internal sealed class ResponsesWebSocketConnection
             finally
             {
                 // The idle clock starts when the last response ends, not at the message that asked for it.
-                Volatile.Write(ref _lastMessageAt, _time.GetTimestamp());
+                _lifetime.Touch();
                 Interlocked.Decrement(ref _pending);
             }
 
-            if (_closing != 0 && Volatile.Read(ref _pending) == 0)
-            {
-                QueueClose(_closing == 2 ? WebSocketCloseStatus.EndpointUnavailable : WebSocketCloseStatus.NormalClosure,
-                    _closing == 2 ? "server shutting down" : "connection age limit reached");
-            }
+            CloseIfDrained();
         }
     }
 
     private async Task SendLoopAsync()
     {
-        var buffer = new ArrayBufferWriter<byte>(16 * 1024);
+        var buffer = new ArrayBufferWriter<byte>(WebSocketMessageReader.InitialBufferBytes);
         using var writer = new Utf8JsonWriter(buffer, ProtocolJsonContext.WireWriterOptions);
         try
         {
             await foreach (var msg in _outbound.Reader.ReadAllAsync())
             {
-                if (msg.CloseStatus is { } status)
+                if (msg is CloseFrame close)
                 {
                     if (_ws.State is WebSocketState.Open or WebSocketState.CloseReceived)
                     {
-                        await _ws.CloseOutputAsync(status, msg.CloseReason, CancellationToken.None);
+                        await _ws.CloseOutputAsync(close.Status, close.Reason, CancellationToken.None);
                     }
 
                     // Wait for the peer's close frame, but not forever.
@@ -399,15 +347,7 @@ internal sealed class ResponsesWebSocketConnection
 
                 buffer.ResetWrittenCount();
                 writer.Reset(buffer);
-                if (msg.Event is not null)
-                {
-                    JsonSerializer.Serialize(writer, msg.Event, ProtocolJsonContext.Wire.ResponseEvent);
-                }
-                else
-                {
-                    JsonSerializer.Serialize(writer, msg.Error!, ProtocolJsonContext.Wire.WebSocketErrorEnvelope);
-                }
-
+                ((TextFrame)msg).WriteTo(writer);
                 writer.Flush();
                 if (_ws.State != WebSocketState.Open && _ws.State != WebSocketState.CloseReceived)
                 {
@@ -415,9 +355,9 @@ internal sealed class ResponsesWebSocketConnection
                 }
 
                 await _ws.SendAsync(buffer.WrittenMemory, WebSocketMessageType.Text, true, CancellationToken.None);
-                if (buffer.Capacity > 1024 * 1024)
+                if (buffer.Capacity > WebSocketMessageReader.RetainedBufferBytes)
                 {
-                    buffer = new ArrayBufferWriter<byte>(16 * 1024);
+                    buffer = new ArrayBufferWriter<byte>(WebSocketMessageReader.InitialBufferBytes);
                 }
             }
         }
@@ -443,61 +383,25 @@ internal sealed class ResponsesWebSocketConnection
     {
         WebSocketLog.ErrorSent(_logger, _id, error.Code, error.Message);
         // Errors are small and rare; if the buffer is full the reader is stalled and the error can wait its turn.
-        var msg = new Outgoing(null, WebSocketErrorEnvelope.From(error), null, null);
+        var msg = new ErrorFrame(WebSocketErrorEnvelope.From(error));
         if (!_outbound.Writer.TryWrite(msg))
         {
             _ = _outbound.Writer.WriteAsync(msg, _work.Token).AsTask().ContinueWith(static _ => { }, TaskScheduler.Default);
         }
     }
 
-    private void QueueClose(WebSocketCloseStatus status, string? reason)
+    private void QueueClose(CloseFrame msg)
     {
         if (Interlocked.Exchange(ref _closeQueued, 1) == 1)
         {
             return;
         }
 
-        var msg = new Outgoing(null, null, status, reason);
         if (!_outbound.Writer.TryWrite(msg))
         {
             _ = _outbound.Writer.WriteAsync(msg, CancellationToken.None).AsTask().ContinueWith(static _ => { }, TaskScheduler.Default);
         }
     }
 
-    /// <summary>Finds the top-level <c>type</c> without deserializing the message.</summary>
-    internal static (string? Type, ProtocolError? Error) PeekType(ReadOnlySpan<byte> json)
-    {
-        try
-        {
-            var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 256 });
-            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
-            {
-                return (null, ProtocolError.Invalid("Each message must be a JSON object.", null, "invalid_json"));
-            }
-
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-            {
-                bool isType = reader.ValueTextEquals("type"u8);
-                reader.Read();
-                if (isType)
-                {
-                    return reader.TokenType == JsonTokenType.String
-                        ? (reader.GetString(), null)
-                        : (null, ProtocolError.WrongType("type", "a string"));
-                }
-
-                reader.Skip();
-            }
-
-            return (null, null);
-        }
-        catch (JsonException ex)
-        {
-            return (null, RequestReader.FromJsonException(ex));
-        }
-    }
-
     private sealed record Queued(CreateResponseRequest Request, TimeSpan Parse);
-
-    private sealed record Outgoing(ResponseEvent? Event, WebSocketErrorEnvelope? Error, WebSocketCloseStatus? CloseStatus, string? CloseReason);
 }

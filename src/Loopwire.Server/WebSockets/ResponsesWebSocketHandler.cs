@@ -50,12 +50,11 @@ internal sealed class ResponsesWebSocketHandler(
             KeepAliveInterval = opts.KeepAliveInterval,
         };
         using var ws = await context.WebSockets.AcceptWebSocketAsync(accept);
-        var connection = new ResponsesWebSocketConnection(ws, engine, opts, time, ResponsesEndpoints.TenantOf(context),
-            context.TraceIdentifier, logger)
+        using var connection = new ResponsesWebSocketConnection(ws, engine, opts, time, options.Value.Limits.WebSocketIdleTimeout,
+            ResponsesEndpoints.TenantOf(context), context.TraceIdentifier, logger)
         {
             Limits = limits,
             Partition = partition,
-            IdleTimeout = options.Value.Limits.WebSocketIdleTimeout,
             Compressed = opts.EnableCompression
                 && context.Request.Headers.SecWebSocketExtensions.ToString().Contains("permessage-deflate", StringComparison.OrdinalIgnoreCase),
         };

@@ -72,7 +72,7 @@ public sealed class BenchRunnerTests : IAsyncLifetime
     [Fact]
     public void Floor_PerfectCacheModel_AddsModelToolAndNetworkTime()
     {
-        var cost = new CostModelDto("m", BaseLatencyMs: 100, PrefillTokensPerSecond: 1000, DecodeTokensPerSecond: 100);
+        var cost = new Protocol.Admin.CostModelProfile("m", BaseLatencyMs: 100, PrefillTokensPerSecond: 1000, DecodeTokensPerSecond: 100);
         var link = new LinkProfile("l", new LinkDirection(TimeSpan.FromMilliseconds(10), 8_000, TimeSpan.Zero),
             new LinkDirection(TimeSpan.FromMilliseconds(10), 0, TimeSpan.Zero), 0);
         var turns = new List<TurnSample>

@@ -1,4 +1,4 @@
-using Loopwire.Bench.Fuzz;
+using Loopwire.Fuzz;
 using Loopwire.Server.Tests.Upstream;
 using Loopwire.Server.WebSockets;
 using Microsoft.AspNetCore.Mvc.Testing;

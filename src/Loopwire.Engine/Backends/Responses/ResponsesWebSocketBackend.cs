@@ -4,6 +4,7 @@ using System.Net.WebSockets;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Loopwire.Protocol.Items;
+using Loopwire.Protocol.Wire;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Polly;
@@ -118,7 +119,7 @@ public sealed class ResponsesWebSocketBackend : IModelBackend, IModelLister, IAs
         var session = Take(request.Request.PreviousResponseId);
         bool delta = session?.UpstreamResponseId is not null && newItems <= items.Count;
         bool success = false;
-        var buffer = new ArrayBufferWriter<byte>(16 * 1024);
+        using var reader = new WebSocketMessageReader(_options.MaxMessageBytes);
         try
         {
             for (int attempt = 0; ; attempt++)
@@ -173,7 +174,7 @@ public sealed class ResponsesWebSocketBackend : IModelBackend, IModelLister, IAs
                 // Step 3
                 while (!replay && !translator.Finished)
                 {
-                    var received = await ReceiveAsync(session!.Socket, buffer, ct).ConfigureAwait(false);
+                    var received = await ReceiveAsync(session!.Socket, reader, ct).ConfigureAwait(false);
                     if (received.Failure is { } lost)
                     {
                         if (attempt == 0 && !translator.HasOutput && received.Closed)
@@ -382,33 +383,23 @@ public sealed class ResponsesWebSocketBackend : IModelBackend, IModelLister, IAs
     }
 
     /// <summary>Reads one message; a failure when it times out, is too big, is not JSON, or the socket closed (<c>Closed</c>).</summary>
-    private async Task<Received> ReceiveAsync(ClientWebSocket ws, ArrayBufferWriter<byte> buffer, CancellationToken ct)
+    private async Task<Received> ReceiveAsync(ClientWebSocket ws, WebSocketMessageReader reader, CancellationToken ct)
     {
-        buffer.ResetWrittenCount();
         using var timeout = new CancellationTokenSource(_options.Timeout, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, timeout.Token);
         try
         {
-            while (true)
+            var message = await reader.ReadAsync(ws, linked.Token).ConfigureAwait(false);
+            switch (message.Kind)
             {
-                var r = await ws.ReceiveAsync(buffer.GetMemory(16 * 1024), linked.Token).ConfigureAwait(false);
-                if (r.MessageType == WebSocketMessageType.Close)
-                {
+                case WebSocketMessageKind.Close:
                     return Received.Lost(UpstreamFailures.Broken(_name, $"the WebSocket was closed ({ws.CloseStatus} {ws.CloseStatusDescription})."));
-                }
-
-                buffer.Advance(r.Count);
-                if (buffer.WrittenCount > _options.MaxMessageBytes)
-                {
+                case WebSocketMessageKind.TooBig:
                     return new Received(default, UpstreamFailures.Protocol(_name,
                         $"a message is larger than {_options.MaxMessageBytes} bytes (Loopwire:Backends:{_name}:MaxMessageBytes)."), false);
-                }
-
-                if (r.EndOfMessage)
-                {
-                    var reader = new Utf8JsonReader(buffer.WrittenSpan);
-                    return new Received(JsonElement.ParseValue(ref reader), null, false);
-                }
+                default:
+                    var json = new Utf8JsonReader(message.Payload.Span);
+                    return new Received(JsonElement.ParseValue(ref json), null, false);
             }
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)

@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json.Nodes;
 
-namespace Loopwire.Bench.Fuzz;
+namespace Loopwire.Fuzz;
 
 /// <summary>One HTTP request to send.</summary>
 internal sealed record HttpFuzzInput(string Kind, HttpMethod Method, string Path, byte[]? Body, string? ContentType);
