@@ -3,9 +3,9 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
-using Loopwire.Agent.Scenarios;
 using Loopwire.Agent.Workspaces;
 using Loopwire.Protocol.Requests;
+using Loopwire.Scenarios;
 
 namespace Loopwire.Agent.Tools;
 

@@ -348,7 +348,7 @@ internal static class ResponsesEndpoints
     }
 
     /// <summary>The simulated model's cost model, per profile (the benchmark states it in its report).</summary>
-    private static IResult CostModel(Engine.Simulated.SimulatedOptions simulated) =>
+    private static IResult CostModel(Simulation.SimulatedOptions simulated) =>
         Results.Json(new CostModelList(simulated.Profiles.Select(p => new CostModelEntry(p.Name, p.BaseLatencyMs, p.PrefillTokensPerSecond,
             p.DecodeTokensPerSecond)).ToList(), simulated.DefaultProfile, Engine.Rendering.RenderedContext.BlockSize), ServerJsonContext.Default.CostModelList);
 
