@@ -20,7 +20,9 @@ internal sealed class EngineMetrics
 
     public EngineMetrics(IMeterFactory? meterFactory = null)
     {
+#pragma warning disable CA2000 // The meter factory owns the meters it creates and disposes them with the host.
         var meter = meterFactory?.Create(MeterName) ?? SharedMeter.Value;
+#pragma warning restore CA2000
         _stageDuration = meter.CreateHistogram<double>(
             StageDurationName, "ms", "Server time per turn stage (parse, resolve, render, validate, store, backend_ttft).");
         _tokensRendered = meter.CreateCounter<long>(TokensRenderedName, "{token}", "Tokens the server tokenized.");

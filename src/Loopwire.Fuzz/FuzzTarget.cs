@@ -27,8 +27,10 @@ public sealed class FuzzTarget
     public static FuzzTarget ForUrl(Uri root, string? apiKey, int concurrency)
     {
         ArgumentNullException.ThrowIfNull(root);
+#pragma warning disable CA2000 // The HttpClient owns the handler; the caller disposes the target's Http.
         var handler = new SocketsHttpHandler { MaxConnectionsPerServer = Math.Max(1, concurrency), PooledConnectionLifetime = TimeSpan.FromMinutes(1) };
         var http = new HttpClient(handler) { BaseAddress = root, Timeout = Timeout.InfiniteTimeSpan };
+#pragma warning restore CA2000
         if (apiKey is not null)
         {
             http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);

@@ -5,11 +5,9 @@ using Loopwire.Agent.Workspaces;
 namespace Loopwire.Agent.Tools;
 
 /// <summary><c>edit_file {path, old, new}</c>: replaces text that occurs exactly once, keeping a UTF-8 BOM.</summary>
-/// <remarks>Edits are serialized, so parallel edits of one turn never lose each other's changes.</remarks>
+/// <remarks>Edits of a workspace are serialized (its <see cref="Workspace.EditLock"/>), so parallel edits of one turn never lose each other's changes.</remarks>
 internal sealed class EditFileTool(WorkspaceToolOptions options) : ITool
 {
-    private readonly SemaphoreSlim _editLock = new(1, 1);
-
     public string Name => CodingTools.EditFile;
 
     public async Task<ToolResult> RunAsync(ToolArguments arguments, Workspace workspace, CancellationToken cancellationToken)
@@ -32,7 +30,7 @@ internal sealed class EditFileTool(WorkspaceToolOptions options) : ITool
             return ToolResult.Error(error);
         }
 
-        await _editLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await workspace.EditLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             var bytes = await File.ReadAllBytesAsync(full, cancellationToken).ConfigureAwait(false);
@@ -62,7 +60,7 @@ internal sealed class EditFileTool(WorkspaceToolOptions options) : ITool
         }
         finally
         {
-            _editLock.Release();
+            workspace.EditLock.Release();
         }
 
         static string Lines(string s)

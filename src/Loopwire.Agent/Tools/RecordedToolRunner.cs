@@ -74,7 +74,7 @@ public sealed class RecordedToolRunner : IToolRunner
         var delay = GetDelay(call.Name, canonical, occurrence);
         if (delay > TimeSpan.Zero)
         {
-            await Task.Delay(delay, _time, cancellationToken);
+            await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
         }
 
         return recorded?.ToResult() ?? ToolResult.Error($"no recording for {call.Name} {canonical}");

@@ -14,7 +14,8 @@ namespace Loopwire.Agent.Workspaces;
 /// path and refuses anything that leaves the root: <c>..</c> segments, absolute paths, and symbolic links (in any
 /// component) that resolve outside it. <see cref="Dispose"/> deletes the copy.
 /// </para>
-/// <para>Path resolution and enumeration are thread-safe; the workspace does not serialize writes to files.</para>
+/// <para>Path resolution and enumeration are thread-safe; the workspace does not serialize writes to files, except that
+/// <c>edit_file</c> takes <see cref="EditLock"/> so parallel edits never lose each other's changes.</para>
 /// </remarks>
 public sealed class Workspace : IDisposable
 {
@@ -38,6 +39,9 @@ public sealed class Workspace : IDisposable
 
     /// <summary>The full path of the repository the workspace was copied from.</summary>
     public string SourceDirectory { get; }
+
+    /// <summary>Serializes the edits of this workspace (read, replace, write back).</summary>
+    internal SemaphoreSlim EditLock { get; } = new(1, 1);
 
     /// <summary>Copies <paramref name="sourceDirectory"/> into a new temporary directory.</summary>
     /// <param name="sourceDirectory">The sample repository to copy.</param>
@@ -232,6 +236,7 @@ public sealed class Workspace : IDisposable
         if (Interlocked.Exchange(ref _disposed, 1) == 0)
         {
             TryDelete(Root);
+            EditLock.Dispose();
         }
     }
 

@@ -101,12 +101,13 @@ public sealed partial class BenchRunner(Uri serverBaseUrl, string? apiKey)
         string filler = string.Join(' ', Enumerable.Range(0, 1500).Select(i => "warm" + (i % 97).ToString(System.Globalization.CultureInfo.InvariantCulture)));
         foreach (var arm in arms)
         {
-            await using var session = new ResponseSession(new ResponseSessionOptions
+            var session = new ResponseSession(new ResponseSessionOptions
             {
                 Endpoint = serverBaseUrl,
                 ApiKey = apiKey,
                 Transport = BenchArms.Transport(arm),
             });
+            await using var sessionScope = session.ConfigureAwait(false);
             var conversation = new List<Protocol.Items.ResponseItem>();
             var options = new Protocol.Requests.CreateResponseRequest { Model = "sim-instant" };
             for (int i = 0; i < 4; i++)
@@ -126,9 +127,10 @@ public sealed partial class BenchRunner(Uri serverBaseUrl, string? apiKey)
         string model, LinkProfile network, string arm, int rep, IBenchProgress? progress, CancellationToken ct)
     {
         int seed = HashCode.Combine(settings.Seed, rep) & 0x7fffffff;
-        await using var link = new LinkEmulator(target, network, seed);
+        var link = new LinkEmulator(target, network, seed);
+        await using var linkScope = link.ConfigureAwait(false);
         var endpoint = new Uri($"http://127.0.0.1:{link.Endpoint.Port}/");
-        await using var session = new ResponseSession(new ResponseSessionOptions
+        var session = new ResponseSession(new ResponseSessionOptions
         {
             Endpoint = endpoint,
             ApiKey = apiKey,
@@ -136,6 +138,7 @@ public sealed partial class BenchRunner(Uri serverBaseUrl, string? apiKey)
             MaxReplays = 4,
             MaxConnectAttempts = 8,
         });
+        await using var sessionScope = session.ConfigureAwait(false);
         var tools = settings.ToolRunnerFactory(scenario, seed);
         try
         {

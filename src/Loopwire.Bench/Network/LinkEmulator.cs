@@ -113,7 +113,9 @@ public sealed class LinkEmulator : IAsyncDisposable
 
     private async Task HandleAsync(Socket client)
     {
+#pragma warning disable CA2000 // Disposed when the connect fails; otherwise the Connection owns it and closes it.
         var server = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+#pragma warning restore CA2000
         client.NoDelay = true;
         try
         {

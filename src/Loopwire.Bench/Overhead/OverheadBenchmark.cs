@@ -103,9 +103,10 @@ public static class OverheadBenchmark
         OverheadSettings s, CancellationToken ct)
     {
         bool ws = arm is "ws" or "ws-full";
-        await using IRawResponsesClient client = ws
+        IRawResponsesClient client = ws
             ? await RawWebSocketClient.ConnectAsync(baseUrl, apiKey, ct).ConfigureAwait(false)
             : new RawHttpClient(baseUrl, apiKey);
+        await using var clientScope = client.ConfigureAwait(false);
         var local = new List<byte[]>(history);
         string? previous = null;
         if (arm is "http-chained" or "ws")

@@ -3,6 +3,9 @@ namespace Loopwire.Client.Http;
 /// <summary>A read-only pass-through stream that counts the bytes read from the wire.</summary>
 internal sealed class CountingStream(Stream inner, TransferCounter counter) : Stream
 {
+    /// <summary>The stream itself when nothing counts, else a counting stream that owns it.</summary>
+    public static Stream Wrap(Stream inner, TransferCounter? counter) => counter is null ? inner : new CountingStream(inner, counter);
+
     public override bool CanRead => true;
 
     public override bool CanSeek => false;

@@ -190,7 +190,8 @@ public sealed class ResponsesHttpClient
         var events = StreamCoreAsync(request, null, ct);
         while (true)
         {
-            await using var e = events.GetAsyncEnumerator(ct);
+            var e = events.GetAsyncEnumerator(ct);
+            await using var eScope = e.ConfigureAwait(false);
             bool progressed = false;
             while (true)
             {
@@ -243,10 +244,12 @@ public sealed class ResponsesHttpClient
         }
 
         var raw = await response.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
-        await using var body = counter is null ? raw : new CountingStream(raw, counter);
+        var body = CountingStream.Wrap(raw, counter);
+        await using var bodyScope = body.ConfigureAwait(false);
         var parser = SseParser.Create(body, static (_, data) => data.SequenceEqual("[DONE]"u8) ? null : EventReader.Read(data).Event);
         bool terminal = false;
-        await using var items = parser.EnumerateAsync(ct).GetAsyncEnumerator(ct);
+        var items = parser.EnumerateAsync(ct).GetAsyncEnumerator(ct);
+        await using var itemsScope = items.ConfigureAwait(false);
         while (!terminal)
         {
             bool more;
@@ -292,7 +295,8 @@ public sealed class ResponsesHttpClient
         }
 
         var raw = await response.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
-        await using var body = counter is null ? raw : new CountingStream(raw, counter);
+        var body = CountingStream.Wrap(raw, counter);
+        await using var bodyScope = body.ConfigureAwait(false);
         return await JsonSerializer.DeserializeAsync(body, typeInfo, ct).ConfigureAwait(false)
             ?? throw new ResponsesApiException((int)response.StatusCode, "invalid_response", null, null, "The server answered with an empty body.");
     }

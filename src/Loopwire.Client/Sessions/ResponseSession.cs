@@ -204,7 +204,8 @@ public sealed class ResponseSession : IAsyncDisposable
                     var request = plan.Template with { Input = input, PreviousResponseId = prev, Generate = generate ? null : false };
                     meter.RequestSent(input.Count);
                     meter.UsedPreviousResponseId = prev is not null;
-                    await using var events = _transport.SendAsync(request, meter.Counter, ct).GetAsyncEnumerator(ct);
+                    var events = _transport.SendAsync(request, meter.Counter, ct).GetAsyncEnumerator(ct);
+                    await using var eventsScope = events.ConfigureAwait(false);
                     while (true)
                     {
                         try
@@ -330,7 +331,9 @@ public sealed class ResponseSession : IAsyncDisposable
             ReceiveBufferEvents = options.ReceiveBufferEvents,
             TimeProvider = options.TimeProvider,
         };
+#pragma warning disable CA2000 // The transport owns the connection manager and disposes it with itself.
         var connections = new WebSocketConnectionManager(new Uri(root, ResponsesPath), wsOptions, options.MaxConnectionAge, recovery);
+#pragma warning restore CA2000
         return new WebSocketTurnTransport(connections, supportsDelta: options.Transport == SessionTransport.WebSocket);
     }
 }

@@ -75,6 +75,7 @@ public sealed class ResponsesWebSocketClient : IAsyncDisposable
         }
 
         WebSocket ws;
+#pragma warning disable CA2000 // The client returned below owns the socket and disposes it with itself.
         try
         {
             ws = options.Connector is { } connect
@@ -86,6 +87,7 @@ public sealed class ResponsesWebSocketClient : IAsyncDisposable
             throw new ResponsesConnectionException($"Could not open a WebSocket to {uri}: {ex.Message}", ex);
         }
 
+#pragma warning restore CA2000
         return new ResponsesWebSocketClient(ws, options);
     }
 

@@ -68,7 +68,9 @@ internal sealed class UpstreamHttp : IDisposable
 
         // Step 1
         var slot = await AcquireSlotAsync(ct).ConfigureAwait(false);
+#pragma warning disable CA2000 // Returned to the caller, who disposes it; disposed here when this method throws.
         var call = new UpstreamCall(this, slot, _time, ct);
+#pragma warning restore CA2000
         try
         {
             // Step 2

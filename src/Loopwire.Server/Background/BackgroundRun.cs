@@ -10,6 +10,7 @@ namespace Loopwire.Server.Background;
 /// <c>n</c> lives at <c>n % capacity</c> of a ring; the oldest events are overwritten once the ring is full.
 /// Thread-safe.
 /// </remarks>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "The CTS owns no timer and no registration; a late Cancel after the run is forgotten must stay harmless.")]
 internal sealed class BackgroundRun
 {
     private readonly Lock _gate = new();

@@ -29,6 +29,7 @@ internal sealed class ModelBackends : IAsyncDisposable
         {
             string clientName = UpstreamHttpClients.ClientName(name);
             var logger = loggers.CreateLogger(clientName);
+#pragma warning disable CA2000 // Track/TrackAsync hand every backend to this object, which disposes them with itself.
             backends[name] = b.Type switch
             {
                 UpstreamBackendOptions.ResponsesType => Track(new ResponsesHttpBackend(name, b, clients.CreateClient(clientName), time, logger)),
@@ -36,6 +37,7 @@ internal sealed class ModelBackends : IAsyncDisposable
                     TrackAsync(new ResponsesWebSocketBackend(name, b, handlers.CreateHandler(clientName), time, logger)),
                 _ => Track(new ChatCompletionsBackend(name, b, clients.CreateClient(clientName), time, logger)),
             };
+#pragma warning restore CA2000
         }
 
         var routes = new List<(string Pattern, IModelBackend Backend)>();

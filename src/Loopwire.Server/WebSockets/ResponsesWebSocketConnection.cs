@@ -282,7 +282,9 @@ internal sealed class ResponsesWebSocketConnection : IDisposable
                     continue;
                 }
 
+#pragma warning disable CA2000 // Disposed by the using declaration; the analyzer does not follow the null-conditional call.
                 using var slot = Limits?.TryAcquireResponse(Partition);
+#pragma warning restore CA2000
                 if (Limits is not null && slot is null)
                 {
                     SendError(TenantLimits.TooManyResponses(Limits.MaxResponses));

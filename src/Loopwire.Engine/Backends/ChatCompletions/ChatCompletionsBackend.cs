@@ -63,7 +63,8 @@ public sealed class ChatCompletionsBackend(string name, UpstreamBackendOptions o
             yield break;
         }
 
-        await using var call = await _http.PostStreamAsync("chat/completions", body, ct).ConfigureAwait(false);
+        var call = await _http.PostStreamAsync("chat/completions", body, ct).ConfigureAwait(false);
+        await using var callScope = call.ConfigureAwait(false);
         if (call.Failure is { } failure)
         {
             yield return failure;

@@ -44,7 +44,8 @@ public sealed class ResponsesHttpBackend(string name, UpstreamBackendOptions opt
     {
         var body = ResponsesUpstreamRequest.Build(request, request.Conversation.Items, null, webSocket: false);
         UpstreamLog.Sending(_http.Logger, name, request.Conversation.Items.Count, request.Conversation.Items.Count, null);
-        await using var call = await _http.PostStreamAsync("responses", body, ct).ConfigureAwait(false);
+        var call = await _http.PostStreamAsync("responses", body, ct).ConfigureAwait(false);
+        await using var callScope = call.ConfigureAwait(false);
         if (call.Failure is { } failure)
         {
             yield return failure;

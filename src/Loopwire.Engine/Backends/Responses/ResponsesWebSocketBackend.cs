@@ -330,7 +330,9 @@ public sealed class ResponsesWebSocketBackend : IModelBackend, IModelLister, IAs
     /// <summary>One WebSocket upgrade; a failure value with a retry reason when another attempt may succeed.</summary>
     private async ValueTask<ConnectAttempt> ConnectOnceAsync(CancellationToken ct)
     {
+#pragma warning disable CA2000 // Returned inside the attempt on success; disposed on every failure path below.
         var ws = new ClientWebSocket();
+#pragma warning restore CA2000
         ws.Options.HttpVersion = HttpVersion.Version11;
         ws.Options.HttpVersionPolicy = HttpVersionPolicy.RequestVersionExact;
         ws.Options.CollectHttpResponseDetails = true;
