@@ -7,6 +7,7 @@ using Loopwire.Protocol.Requests;
 using Loopwire.Protocol.Serialization;
 using Loopwire.Protocol.Streaming;
 using Loopwire.Protocol.Wire;
+using Loopwire.Protocol.Errors;
 
 namespace Loopwire.Client.WebSockets;
 
@@ -318,7 +319,7 @@ public sealed class ResponsesWebSocketClient : IAsyncDisposable
             // A refused upgrade (401 bad key, 426 WebSocket mode off) is an answer, not a transport failure: no retry.
             int status = (int)ws.HttpStatusCode;
             ws.Dispose();
-            throw new ResponsesApiException(status, "invalid_request_error", status == 426 ? "websocket_disabled" : null, null,
+            throw new ResponsesApiException(status, ErrorTypes.InvalidRequest, status == 426 ? ErrorCodes.WebSocketDisabled : null, null,
                 $"The WebSocket upgrade was refused with HTTP {status}: {ex.Message}");
         }
         catch

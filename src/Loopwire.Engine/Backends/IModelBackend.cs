@@ -1,5 +1,6 @@
 using Loopwire.Engine.Context;
 using Loopwire.Protocol.Requests;
+using Loopwire.Protocol.Errors;
 
 namespace Loopwire.Engine.Backends;
 
@@ -51,7 +52,7 @@ public sealed record ModelFinished(int OutputTokens, string? IncompleteReason = 
 /// <param name="Status">The HTTP status the failure maps to: an upstream's own 4xx passes through; an unreachable, failing
 /// or slow upstream is 502 or 504. <value>500.</value></param>
 /// <param name="Type">The OpenAI error type, e.g. <c>invalid_request_error</c> for a passed-through 4xx. <value>server_error.</value></param>
-public sealed record ModelFailed(string Code, string Message, int Status = 500, string Type = "server_error") : ModelChunk;
+public sealed record ModelFailed(string Code, string Message, int Status = 500, string Type = ErrorTypes.Server) : ModelChunk;
 
 /// <summary>A model backend: the simulated model or an upstream server.</summary>
 /// <remarks>

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Loopwire.Protocol.Errors;
 
 namespace Loopwire.Engine.Backends;
 
@@ -27,7 +28,7 @@ internal static class UpstreamFailures
         if (status is >= 400 and < 500 and not (401 or 403 or 407))
         {
             return new ModelFailed(code ?? "upstream_error", $"Upstream '{backend}' rejected the request (HTTP {status}): {message}",
-                status.Value, type ?? "invalid_request_error");
+                status.Value, type ?? ErrorTypes.InvalidRequest);
         }
 
         return new ModelFailed(code ?? "upstream_error", $"Upstream '{backend}' failed: {message}", 502);
@@ -47,7 +48,7 @@ internal static class UpstreamFailures
         if (status is >= 400 and < 500)
         {
             return new ModelFailed(code ?? "upstream_error", $"Upstream '{backend}' rejected the request (HTTP {status}): {message}", status,
-                type ?? (status == 429 ? "rate_limit_error" : "invalid_request_error"));
+                type ?? (status == 429 ? ErrorTypes.RateLimit : ErrorTypes.InvalidRequest));
         }
 
         return new ModelFailed("upstream_error", $"Upstream '{backend}' failed (HTTP {status}): {message}", 502);

@@ -35,7 +35,7 @@ public static class ConversationLoader
         {
             return new ContextResolution(null, ProtocolError.Invalid(
                 $"Previous response '{responseId}' is still {head.Response.Status}; continue from it once it has finished.",
-                "previous_response_id", "previous_response_in_progress"));
+                "previous_response_id", ErrorCodes.PreviousResponseInProgress));
         }
 
         var items = head is null ? null : await LoadChainAsync(store, head, tenant, cancellationToken).ConfigureAwait(false);

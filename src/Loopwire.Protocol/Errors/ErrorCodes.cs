@@ -11,6 +11,9 @@ public static class ErrorTypes
 
     /// <summary>A limit on request rate or concurrency was hit.</summary>
     public const string RateLimit = "rate_limit_error";
+
+    /// <summary>The type OpenAI gives a 429 for too many requests (with the code <c>rate_limit_exceeded</c>).</summary>
+    public const string Requests = "requests";
 }
 
 /// <summary>The error <c>code</c> values Loopwire sends; server and client compare against these.</summary>
@@ -87,4 +90,34 @@ public static class ErrorCodes
 
     /// <summary>The upstream sent something that is not the protocol.</summary>
     public const string UpstreamProtocolError = "upstream_protocol_error";
+
+    /// <summary>The body is larger than <c>Loopwire:MaxRequestBodyBytes</c> (413).</summary>
+    public const string RequestTooLarge = "request_too_large";
+
+    /// <summary>The bearer key is not one of the configured keys (401).</summary>
+    public const string InvalidApiKey = "invalid_api_key";
+
+    /// <summary>The HTTP request itself is malformed (Kestrel refused it).</summary>
+    public const string BadRequest = "bad_request";
+
+    /// <summary>No such endpoint (404).</summary>
+    public const string NotFound = "not_found";
+
+    /// <summary>The endpoint exists, the method does not (405).</summary>
+    public const string MethodNotAllowed = "method_not_allowed";
+
+    /// <summary>WebSocket mode is switched off (426).</summary>
+    public const string WebSocketDisabled = "websocket_disabled";
+
+    /// <summary>A WebSocket message that is not one JSON text frame.</summary>
+    public const string InvalidMessage = "invalid_message";
+
+    /// <summary>A WebSocket message type that is known but not accepted on this connection.</summary>
+    public const string UnsupportedMessage = "unsupported_message";
+
+    /// <summary>The request cannot be done for this resource (e.g. cancelling a response that is not a background one).</summary>
+    public const string InvalidRequest = "invalid_request";
+
+    /// <summary><c>previous_response_id</c> names a response that has not finished.</summary>
+    public const string PreviousResponseInProgress = "previous_response_in_progress";
 }

@@ -9,28 +9,28 @@ namespace Loopwire.Protocol.Errors;
 public sealed record ProtocolError(int Status, string Type, string? Code, string Message, string? Param)
 {
     /// <summary>Creates a 400 <c>invalid_request_error</c>.</summary>
-    public static ProtocolError Invalid(string message, string? param = null, string? code = "invalid_value") =>
-        new(400, "invalid_request_error", code, message, param);
+    public static ProtocolError Invalid(string message, string? param = null, string? code = ErrorCodes.InvalidValue) =>
+        new(400, ErrorTypes.InvalidRequest, code, message, param);
 
     /// <summary>Creates a 400 error for a missing required parameter.</summary>
     public static ProtocolError Missing(string param) =>
-        new(400, "invalid_request_error", "missing_required_parameter", $"Missing required parameter: '{param}'.", param);
+        new(400, ErrorTypes.InvalidRequest, ErrorCodes.MissingRequiredParameter, $"Missing required parameter: '{param}'.", param);
 
     /// <summary>Creates a 400 error for a parameter of the wrong JSON type.</summary>
     public static ProtocolError WrongType(string param, string expected) =>
-        new(400, "invalid_request_error", "invalid_type", $"Invalid type for '{param}': expected {expected}.", param);
+        new(400, ErrorTypes.InvalidRequest, ErrorCodes.InvalidType, $"Invalid type for '{param}': expected {expected}.", param);
 
     /// <summary>Creates the error returned when <c>previous_response_id</c> cannot be resolved.</summary>
     public static ProtocolError PreviousResponseNotFound(string id) =>
-        new(400, "invalid_request_error", "previous_response_not_found",
+        new(400, ErrorTypes.InvalidRequest, ErrorCodes.PreviousResponseNotFound,
             $"Previous response with id '{id}' not found.", "previous_response_id");
 
     /// <summary>Creates a 404 error for an unknown response id.</summary>
     public static ProtocolError ResponseNotFound(string id) =>
-        new(404, "invalid_request_error", null, $"Response with id '{id}' not found.", null);
+        new(404, ErrorTypes.InvalidRequest, null, $"Response with id '{id}' not found.", null);
 
     /// <summary>Creates a 500 <c>server_error</c>.</summary>
-    public static ProtocolError Server(string message) => new(500, "server_error", "server_error", message, null);
+    public static ProtocolError Server(string message) => new(500, ErrorTypes.Server, ErrorCodes.ServerError, message, null);
 
     /// <summary>Converts to the wire body <c>{"error":{...}}</c>.</summary>
     public ErrorBody ToBody() => new(new ErrorDetail(Message, Type, Param, Code));

@@ -24,7 +24,7 @@ public static class RequestReader
         request = null;
         if (utf8Json.IsEmpty)
         {
-            return ProtocolError.Invalid("The request body is empty; expected a JSON object.", null, "invalid_json");
+            return ProtocolError.Invalid("The request body is empty; expected a JSON object.", null, ErrorCodes.InvalidJson);
         }
 
         try
@@ -41,19 +41,19 @@ public static class RequestReader
         }
         catch (InvalidOperationException ex)
         {
-            return ProtocolError.Invalid($"Invalid JSON: {ex.Message}", null, "invalid_json");
+            return ProtocolError.Invalid($"Invalid JSON: {ex.Message}", null, ErrorCodes.InvalidJson);
         }
 
         // The serializer reports invalid UTF-8 in the strings it reads (with the field), but accepts it inside values it
         // keeps as JsonElement (tool schemas, text.format), which fail only when read as text much later: refuse those here.
         if (!System.Text.Unicode.Utf8.IsValid(utf8Json))
         {
-            return ProtocolError.Invalid("The request body is not valid UTF-8.", null, "invalid_json");
+            return ProtocolError.Invalid("The request body is not valid UTF-8.", null, ErrorCodes.InvalidJson);
         }
 
         if (request is null)
         {
-            return ProtocolError.Invalid("The request body must be a JSON object, not null.", null, "invalid_json");
+            return ProtocolError.Invalid("The request body must be a JSON object, not null.", null, ErrorCodes.InvalidJson);
         }
 
         var error = Validate(request);
@@ -77,7 +77,7 @@ public static class RequestReader
         if (ex.InnerException?.InnerException is System.Text.DecoderFallbackException)
         {
             string inParam = param is null ? string.Empty : $" in '{param}'";
-            return ProtocolError.Invalid($"We could not parse the JSON body of your request{where}: invalid UTF-8{inParam}.", param, "invalid_json");
+            return ProtocolError.Invalid($"We could not parse the JSON body of your request{where}: invalid UTF-8{inParam}.", param, ErrorCodes.InvalidJson);
         }
 
         bool syntax = ex.InnerException is not null || ex.Message.Contains("invalid", StringComparison.OrdinalIgnoreCase) && param is null;
@@ -85,10 +85,10 @@ public static class RequestReader
         {
             return param is not null
                 ? ProtocolError.WrongType(param, ExpectedType(param))
-                : new ProtocolError(400, "invalid_request_error", "invalid_type", "The request body must be a JSON object.", null);
+                : new ProtocolError(400, ErrorTypes.InvalidRequest, ErrorCodes.InvalidType, "The request body must be a JSON object.", null);
         }
 
-        return new ProtocolError(400, "invalid_request_error", syntax ? "invalid_json" : "invalid_value",
+        return new ProtocolError(400, ErrorTypes.InvalidRequest, syntax ? ErrorCodes.InvalidJson : ErrorCodes.InvalidValue,
             $"We could not parse the JSON body of your request{where}: {FirstSentence(ex.Message)}", param);
     }
 

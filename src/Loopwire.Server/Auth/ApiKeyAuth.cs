@@ -39,7 +39,7 @@ internal sealed class ApiKeyAuth
         string? header = context.Request.Headers.Authorization;
         if (string.IsNullOrEmpty(header) || !header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
         {
-            return new ProtocolError(401, "invalid_request_error", null,
+            return new ProtocolError(401, ErrorTypes.InvalidRequest, null,
                 "You didn't provide an API key. Send it as 'Authorization: Bearer KEY'.", null);
         }
 
@@ -53,7 +53,7 @@ internal sealed class ApiKeyAuth
             }
         }
 
-        return new ProtocolError(401, "invalid_request_error", "invalid_api_key", "Incorrect API key provided.", null);
+        return new ProtocolError(401, ErrorTypes.InvalidRequest, ErrorCodes.InvalidApiKey, "Incorrect API key provided.", null);
     }
 
     public async Task Middleware(HttpContext context, RequestDelegate next)

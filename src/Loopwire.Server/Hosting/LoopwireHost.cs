@@ -84,7 +84,7 @@ public static class LoopwireHost
             }
             catch (BadHttpRequestException ex) when (!context.Response.HasStarted)
             {
-                await HttpIo.WriteErrorAsync(context, ProtocolError.Invalid(ex.Message, null, "bad_request") with { Status = ex.StatusCode });
+                await HttpIo.WriteErrorAsync(context, ProtocolError.Invalid(ex.Message, null, ErrorCodes.BadRequest) with { Status = ex.StatusCode });
             }
             catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
             {
@@ -119,7 +119,7 @@ public static class LoopwireHost
         ResponsesEndpoints.Map(app);
         AdminEndpoints.Map(app);
         ChatCompletionsEndpoints.Map(app);
-        app.MapFallback((HttpContext c) => HttpIo.Error(new ProtocolError(404, "invalid_request_error", "not_found",
+        app.MapFallback((HttpContext c) => HttpIo.Error(new ProtocolError(404, ErrorTypes.InvalidRequest, ErrorCodes.NotFound,
             $"Unknown endpoint: {c.Request.Method} {c.Request.Path}.", null)));
         return app;
     }

@@ -1,5 +1,5 @@
-using System.Buffers;
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Loopwire.Engine;
@@ -22,10 +22,6 @@ namespace Loopwire.Server.Http;
 /// </summary>
 internal static class ChatCompletionsEndpoints
 {
-    private static readonly byte[] DataPrefix = "data: "u8.ToArray();
-    private static readonly byte[] EventEnd = "\n\n"u8.ToArray();
-    private static readonly byte[] Done = "data: [DONE]\n\n"u8.ToArray();
-
     public static void Map(IEndpointRouteBuilder app) => app.MapPost("/v1/chat/completions", CreateAsync);
 
     private static async Task CreateAsync(HttpContext context, ResponseEngine engine, IOptions<LoopwireServerOptions> options, TimeProvider time)
@@ -117,64 +113,67 @@ internal static class ChatCompletionsEndpoints
     }
 
     /// <summary>Writes the engine's events as chat chunks: a role chunk, deltas, a finish chunk, the usage chunk, <c>[DONE]</c>.</summary>
-    private static async Task WriteChunksAsync(HttpContext context, IAsyncEnumerable<ResponseEvent> events, string id, long created, string model,
+    private static Task WriteChunksAsync(HttpContext context, IAsyncEnumerable<ResponseEvent> events, string id, long created, string model,
         bool includeUsage, CancellationToken ct)
     {
-        var response = context.Response;
-        response.StatusCode = 200;
-        response.ContentType = "text/event-stream; charset=utf-8";
-        response.Headers.CacheControl = "no-cache";
-        response.Headers["X-Accel-Buffering"] = "no";
-        var pipe = response.BodyWriter;
-        using var writer = new Utf8JsonWriter(pipe, ProtocolJsonContext.WireWriterOptions);
-        int calls = 0;
-
-        async Task WriteAsync(ChatDelta? delta, string? finishReason = null, ChatUsage? usage = null, bool noChoices = false)
+        HttpIo.StartSse(context.Response);
+        return HttpIo.WriteSseAsync(context.Response, ChunksAsync(events, id, created, model, includeUsage, ct), static (writer, item) =>
         {
-            var chunk = new ChatCompletionChunk
+            if (item.Error is { } error)
             {
-                Id = id,
-                Object = "chat.completion.chunk",
-                Created = created,
-                Model = model,
-                Choices = noChoices ? [] : [new ChatChunkChoice { Index = 0, Delta = delta ?? new ChatDelta(), FinishReason = finishReason }],
-                Usage = usage,
-            };
-            pipe.Write<byte>(DataPrefix);
-            writer.Reset(pipe);
-            JsonSerializer.Serialize(writer, chunk, ChatJsonContext.Default.ChatCompletionChunk);
-            writer.Flush();
-            pipe.Write<byte>(EventEnd);
-            await pipe.FlushAsync(ct);
-        }
+                JsonSerializer.Serialize(writer, error, ProtocolJsonContext.Wire.ErrorBody);
+            }
+            else
+            {
+                JsonSerializer.Serialize(writer, item.Chunk!, ChatJsonContext.Default.ChatCompletionChunk);
+            }
+        }, static _ => null, doneSentinel: true, ct);
+    }
 
-        await WriteAsync(new ChatDelta { Role = "assistant", Content = "" });
-        await foreach (var e in events.WithCancellation(ct))
+    /// <summary>One data-only SSE event of a chat stream: a chunk, or the error object OpenAI-compatible servers send mid-stream.</summary>
+    private sealed record ChatStreamItem(ChatCompletionChunk? Chunk, ErrorBody? Error);
+
+    private static async IAsyncEnumerable<ChatStreamItem> ChunksAsync(IAsyncEnumerable<ResponseEvent> events, string id, long created,
+        string model, bool includeUsage, [EnumeratorCancellation] CancellationToken ct)
+    {
+        int calls = 0;
+        ChatStreamItem Chunk(ChatDelta? delta, string? finishReason = null, ChatUsage? usage = null, bool noChoices = false) => new(new ChatCompletionChunk
+        {
+            Id = id,
+            Object = "chat.completion.chunk",
+            Created = created,
+            Model = model,
+            Choices = noChoices ? [] : [new ChatChunkChoice { Index = 0, Delta = delta ?? new ChatDelta(), FinishReason = finishReason }],
+            Usage = usage,
+        }, null);
+
+        yield return Chunk(new ChatDelta { Role = "assistant", Content = "" });
+        await foreach (var e in events.WithCancellation(ct).ConfigureAwait(false))
         {
             switch (e)
             {
                 case OutputTextDeltaEvent t:
-                    await WriteAsync(new ChatDelta { Content = t.Delta });
+                    yield return Chunk(new ChatDelta { Content = t.Delta });
                     break;
                 case ReasoningSummaryTextDeltaEvent r:
-                    await WriteAsync(new ChatDelta { ReasoningContent = r.Delta });
+                    yield return Chunk(new ChatDelta { ReasoningContent = r.Delta });
                     break;
                 case OutputItemAddedEvent { Item: FunctionCallItem f }:
-                    await WriteAsync(new ChatDelta
+                    yield return Chunk(new ChatDelta
                     {
                         ToolCalls = [new ChatToolCall { Index = calls++, Id = f.CallId, Type = "function", Function = new ChatFunctionCall { Name = f.Name, Arguments = "" } }],
                     });
                     break;
                 case FunctionCallArgumentsDeltaEvent a:
-                    await WriteAsync(new ChatDelta { ToolCalls = [new ChatToolCall { Index = calls - 1, Function = new ChatFunctionCall { Arguments = a.Delta } }] });
+                    yield return Chunk(new ChatDelta { ToolCalls = [new ChatToolCall { Index = calls - 1, Function = new ChatFunctionCall { Arguments = a.Delta } }] });
                     break;
                 case ResponseCompletedEvent or ResponseIncompleteEvent:
                 {
                     var final = ((ResponseLifecycleEvent)e).Response;
-                    await WriteAsync(new ChatDelta(), FinishReason(final, calls > 0));
+                    yield return Chunk(new ChatDelta(), FinishReason(final, calls > 0));
                     if (includeUsage)
                     {
-                        await WriteAsync(null, usage: Usage(final.Usage), noChoices: true);
+                        yield return Chunk(null, usage: Usage(final.Usage), noChoices: true);
                     }
 
                     break;
@@ -184,20 +183,12 @@ internal static class ChatCompletionsEndpoints
                 {
                     // Mid-stream errors go out the way OpenAI-compatible servers send them: a data line with an error object.
                     var err = failed.Response.Error;
-                    pipe.Write<byte>(DataPrefix);
-                    writer.Reset(pipe);
-                    JsonSerializer.Serialize(writer, new ErrorBody(new ErrorDetail(
-                        err?.Message ?? "The response failed.", ErrorTypes.Server, null, err?.Code)), ProtocolJsonContext.Wire.ErrorBody);
-                    writer.Flush();
-                    pipe.Write<byte>(EventEnd);
-                    await pipe.FlushAsync(ct);
+                    yield return new ChatStreamItem(null, new ErrorBody(new ErrorDetail(
+                        err?.Message ?? "The response failed.", ErrorTypes.Server, null, err?.Code)));
                     break;
                 }
             }
         }
-
-        pipe.Write<byte>(Done);
-        await pipe.FlushAsync(ct);
     }
 
     private static string FinishReason(ResponseObject final, bool calledTools) => final.Status switch

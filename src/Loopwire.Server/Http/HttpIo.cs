@@ -21,7 +21,7 @@ internal static class HttpIo
         public void Dispose() => ArrayPool<byte>.Shared.Return(buffer);
     }
 
-    public static ProtocolError TooLarge(long limit) => new(413, "invalid_request_error", "request_too_large",
+    public static ProtocolError TooLarge(long limit) => new(413, ErrorTypes.InvalidRequest, ErrorCodes.RequestTooLarge,
         $"The request body exceeds the limit of {limit} bytes (Loopwire:MaxRequestBodyBytes).", null);
 
     /// <summary>Reads the whole body, refusing more than <paramref name="limit"/> bytes.</summary>
@@ -112,14 +112,25 @@ internal static class HttpIo
     /// <param name="eventType">An item's SSE event name; null for data-only events.</param>
     /// <param name="doneSentinel">Whether to end with <c>data: [DONE]</c>.</param>
     /// <param name="ct">Stops the stream (the request's abort token).</param>
-    public static async Task WriteSseAsync<T>(HttpResponse response, IAsyncEnumerable<T> items, JsonTypeInfo<T> typeInfo,
+    public static Task WriteSseAsync<T>(HttpResponse response, IAsyncEnumerable<T> items, JsonTypeInfo<T> typeInfo,
+        Func<T, string?> eventType, bool doneSentinel, CancellationToken ct) =>
+        WriteSseAsync(response, items, (writer, item) => JsonSerializer.Serialize(writer, item, typeInfo), eventType, doneSentinel, ct);
+
+    /// <summary>As the overload with a <see cref="JsonTypeInfo{T}"/>, for streams whose items are written in more than one shape.</summary>
+    /// <param name="response">The response, already started with <see cref="StartSse"/>.</param>
+    /// <param name="items">The items; the stream stops when they end or <paramref name="ct"/> fires.</param>
+    /// <param name="write">Writes an item's JSON (the <c>data:</c> of its event).</param>
+    /// <param name="eventType">An item's SSE event name; null for data-only events.</param>
+    /// <param name="doneSentinel">Whether to end with <c>data: [DONE]</c>.</param>
+    /// <param name="ct">Stops the stream (the request's abort token).</param>
+    public static async Task WriteSseAsync<T>(HttpResponse response, IAsyncEnumerable<T> items, Action<Utf8JsonWriter, T> write,
         Func<T, string?> eventType, bool doneSentinel, CancellationToken ct)
     {
         using var writer = new Utf8JsonWriter(Stream.Null, ProtocolJsonContext.WireWriterOptions);
         await SseFormatter.WriteAsync(Items(response, items, eventType, ct), response.Body, (item, buffer) =>
         {
             writer.Reset(buffer);
-            JsonSerializer.Serialize(writer, item.Data, typeInfo);
+            write(writer, item.Data);
             writer.Flush();
         }, ct).ConfigureAwait(false);
 

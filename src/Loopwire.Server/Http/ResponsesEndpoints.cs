@@ -227,7 +227,7 @@ internal static class ResponsesEndpoints
         if (!stored.Response.Background)
         {
             return HttpIo.Error(ProtocolError.Invalid(
-                $"Response '{id}' was not created with 'background': true; only background responses can be cancelled.", null, "invalid_request"));
+                $"Response '{id}' was not created with 'background': true; only background responses can be cancelled.", null, ErrorCodes.InvalidRequest));
         }
 
         ResponseObject? final = null;

@@ -39,7 +39,7 @@ internal static class RequestRateLimiting
                     retry = $" Retry after {seconds} s.";
                 }
 
-                await HttpIo.WriteErrorAsync(context, new ProtocolError(429, "requests", "rate_limit_exceeded",
+                await HttpIo.WriteErrorAsync(context, new ProtocolError(429, ErrorTypes.Requests, ErrorCodes.RateLimitExceeded,
                     $"Rate limit reached: {limits.RequestsPerWindow} requests per {limits.RateLimitWindow.TotalSeconds:0.##} s for this tenant " +
                     $"(Loopwire:Limits:RequestsPerWindow, Loopwire:Limits:RateLimitWindow).{retry}", null));
             };

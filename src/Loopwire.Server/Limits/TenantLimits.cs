@@ -19,11 +19,11 @@ internal sealed class TenantLimits(IOptions<LoopwireServerOptions> options)
             ? "tenant:" + tenant
             : "ip:" + (context.Connection.RemoteIpAddress?.ToString() ?? "unknown");
 
-    public static ProtocolError TooManyConnections(int limit) => new(429, "requests", "rate_limit_exceeded",
+    public static ProtocolError TooManyConnections(int limit) => new(429, ErrorTypes.Requests, ErrorCodes.RateLimitExceeded,
         $"Too many open WebSocket connections for this tenant: the limit is {limit} (Loopwire:Limits:MaxWebSocketConnectionsPerTenant). " +
         "Close one or wait.", null);
 
-    public static ProtocolError TooManyResponses(int limit) => new(429, "requests", "rate_limit_exceeded",
+    public static ProtocolError TooManyResponses(int limit) => new(429, ErrorTypes.Requests, ErrorCodes.RateLimitExceeded,
         $"Too many responses in flight for this tenant: the limit is {limit} (Loopwire:Limits:MaxResponsesInFlightPerTenant). " +
         "Retry when one has finished.", null);
 

@@ -48,7 +48,7 @@ internal static class InboundMessage
                 return (null, null); // Codex acknowledges a response; nothing to do.
             case "response.append":
                 return (null, ProtocolError.Invalid("'response.append' is not supported; use 'response.create' with 'previous_response_id'.",
-                    "type", "unsupported_message"));
+                    "type", ErrorCodes.UnsupportedMessage));
             default:
                 return (null, ProtocolError.Invalid($"Unknown message type '{type.Type}'. Supported: 'response.create'.", "type",
                     ErrorCodes.UnknownMessageType));

@@ -227,7 +227,7 @@ internal sealed class ResponsesWebSocketConnection : IDisposable
                         $"message exceeds {_options.MaxMessageBytes} bytes (Loopwire:WebSocket:MaxMessageBytes)"));
                     return "message too big";
                 case WebSocketMessageKind.Binary:
-                    SendError(ProtocolError.Invalid("Binary frames are not supported; send each message as one JSON text frame.", null, "invalid_message"));
+                    SendError(ProtocolError.Invalid("Binary frames are not supported; send each message as one JSON text frame.", null, ErrorCodes.InvalidMessage));
                     break;
                 default:
                     OnMessage(message.Payload.Span, Stopwatch.GetTimestamp());

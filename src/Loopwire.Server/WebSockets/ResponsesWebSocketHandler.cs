@@ -22,7 +22,7 @@ internal sealed class ResponsesWebSocketHandler(
         var opts = options.Value.WebSocket;
         if (!context.WebSockets.IsWebSocketRequest)
         {
-            await HttpIo.WriteErrorAsync(context, new ProtocolError(405, "invalid_request_error", "method_not_allowed",
+            await HttpIo.WriteErrorAsync(context, new ProtocolError(405, ErrorTypes.InvalidRequest, ErrorCodes.MethodNotAllowed,
                 "GET /v1/responses is the WebSocket endpoint; send an Upgrade: websocket request, or POST to create a response over HTTP.", null));
             return;
         }
@@ -31,7 +31,7 @@ internal sealed class ResponsesWebSocketHandler(
         {
             // 426 makes Codex fall back to HTTP for the session at once.
             context.Response.Headers.Upgrade = "";
-            await HttpIo.WriteErrorAsync(context, new ProtocolError(426, "invalid_request_error", "websocket_disabled",
+            await HttpIo.WriteErrorAsync(context, new ProtocolError(426, ErrorTypes.InvalidRequest, ErrorCodes.WebSocketDisabled,
                 "WebSocket mode is disabled on this server (Loopwire:WebSocket:Enabled=false); use HTTP.", null));
             return;
         }

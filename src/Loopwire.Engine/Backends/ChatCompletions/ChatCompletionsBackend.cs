@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Loopwire.Protocol.Errors;
 
 namespace Loopwire.Engine.Backends.ChatCompletions;
 
@@ -53,8 +54,8 @@ public sealed class ChatCompletionsBackend(string name, UpstreamBackendOptions o
         }
         catch (Protocol.Errors.ProtocolException ex)
         {
-            invalid = new ModelFailed("invalid_value", "The instructions could not be translated into chat messages: " + ex.Message, 400,
-                "invalid_request_error");
+            invalid = new ModelFailed(ErrorCodes.InvalidValue, "The instructions could not be translated into chat messages: " + ex.Message, 400,
+                ErrorTypes.InvalidRequest);
         }
 
         if (invalid is not null)

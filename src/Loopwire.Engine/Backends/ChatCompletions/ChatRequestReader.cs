@@ -17,7 +17,7 @@ internal static class ChatRequestReader
     {
         if (!System.Text.Unicode.Utf8.IsValid(body))
         {
-            return (null, null, ProtocolError.Invalid("The request body is not valid UTF-8.", null, "invalid_json"));
+            return (null, null, ProtocolError.Invalid("The request body is not valid UTF-8.", null, ErrorCodes.InvalidJson));
         }
 
         ChatCompletionRequest? chat;
@@ -27,7 +27,7 @@ internal static class ChatRequestReader
         }
         catch (JsonException ex)
         {
-            return (null, null, ProtocolError.Invalid("The body is not a valid chat completion request: " + ex.Message, null, "invalid_json"));
+            return (null, null, ProtocolError.Invalid("The body is not a valid chat completion request: " + ex.Message, null, ErrorCodes.InvalidJson));
         }
 
         if (chat is null)

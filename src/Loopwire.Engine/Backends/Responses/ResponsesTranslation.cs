@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Loopwire.Protocol.Items;
+using Loopwire.Protocol.Responses;
 using Loopwire.Protocol.Requests;
 using Loopwire.Protocol.Serialization;
 
@@ -202,7 +203,7 @@ internal sealed class ResponsesStreamTranslator(string backend)
                 }
             }
 
-            if (Str(r, "status") == "incomplete")
+            if (Str(r, "status") == ResponseStatus.Incomplete)
             {
                 incomplete = r.TryGetProperty("incomplete_details", out var d) && d.ValueKind == JsonValueKind.Object
                     ? Str(d, "reason") ?? "max_output_tokens"
