@@ -22,6 +22,10 @@ public sealed class CapturingLoggerProvider(ITestOutputHelper? output = null) : 
         set => _output = value;
     }
 
+    /// <summary>Whether lines are kept in <see cref="Entries"/>; off for long runs (fuzz, soak) that only mirror them.</summary>
+    /// <value>On.</value>
+    public bool Capture { get; set; } = true;
+
     /// <summary>Every line so far, in order.</summary>
     public IReadOnlyCollection<LogEntry> Entries => _entries;
 
@@ -59,8 +63,12 @@ public sealed class CapturingLoggerProvider(ITestOutputHelper? output = null) : 
 
     private void Add(LogEntry entry)
     {
-        _entries.Enqueue(entry);
-        Interlocked.Exchange(ref _changed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+        if (Capture)
+        {
+            _entries.Enqueue(entry);
+            Interlocked.Exchange(ref _changed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+        }
+
         if (_output is not { } helper)
         {
             return;

@@ -43,7 +43,7 @@ public sealed class ChildProcess : IDisposable
     /// <param name="args">Its arguments.</param>
     /// <param name="workingDirectory">Where it runs.</param>
     /// <param name="environment">Variables to set; a null value removes one inherited from the test process.</param>
-    public static ChildProcess Start(string fileName, IEnumerable<string> args, string workingDirectory, IReadOnlyDictionary<string, string?>? environment = null)
+    public static ChildProcess Start(string fileName, IEnumerable<string> args, string workingDirectory, Dictionary<string, string?>? environment = null)
     {
         var info = new ProcessStartInfo(fileName, args)
         {
@@ -53,7 +53,7 @@ public sealed class ChildProcess : IDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var (key, value) in environment ?? new Dictionary<string, string?>())
+        foreach (var (key, value) in environment ?? [])
         {
             if (value is null)
             {

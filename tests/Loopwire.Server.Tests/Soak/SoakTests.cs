@@ -6,6 +6,7 @@ using Loopwire.Protocol.Items;
 using Loopwire.Protocol.Requests;
 using Loopwire.Server.Tests.Upstream;
 using Loopwire.Server.WebSockets;
+using Loopwire.TestKit;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
 
@@ -22,6 +23,9 @@ public sealed class SoakTests(ITestOutputHelper output)
 
     /// <summary>The heap after may exceed the heap before by this much.</summary>
     private const long HeapBound = 32L * 1024 * 1024;
+
+    /// <summary>A hang guard for the connection registry to drain, not a timing assertion.</summary>
+    private static readonly TimeSpan DrainGuard = TimeSpan.FromSeconds(30);
 
     private static readonly IReadOnlyList<ToolDefinition> Tools =
     [
@@ -43,14 +47,14 @@ public sealed class SoakTests(ITestOutputHelper output)
 
         // Warm up (JIT, pools), then the baseline.
         await RunSessionAsync(app, -1, 4, hangGuard.Token);
-        await WaitUntilAsync(() => registry.Count == 0);
+        await Eventually.UntilAsync(() => registry.Count == 0, DrainGuard);
         long before = GC.GetTotalMemory(forceFullCollection: true);
 
         var start = Stopwatch.GetTimestamp();
         var results = await Task.WhenAll(Enumerable.Range(0, Sessions).Select(i => Task.Run(() => RunSessionAsync(app, i, TurnsPerSession, hangGuard.Token))));
         var elapsed = Stopwatch.GetElapsedTime(start);
 
-        bool drained = await WaitUntilAsync(() => registry.Count == 0);
+        bool drained = await Eventually.UntilAsync(() => registry.Count == 0, DrainGuard);
         long after = GC.GetTotalMemory(forceFullCollection: true);
         int turns = results.Sum(r => r.Turns);
         int drops = results.Sum(r => r.Drops);
@@ -143,22 +147,6 @@ public sealed class SoakTests(ITestOutputHelper output)
     }
 
     private static MessageItem User(string text) => new() { Role = "user", Content = MessageContent.FromText(text) };
-
-    private static async Task<bool> WaitUntilAsync(Func<bool> condition)
-    {
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while (!condition())
-        {
-            if (cts.IsCancellationRequested)
-            {
-                return false;
-            }
-
-            await Task.Delay(50, CancellationToken.None);
-        }
-
-        return true;
-    }
 
     private sealed record SessionResult(int Turns, int Drops, int Reconnects, string? Error);
 }
