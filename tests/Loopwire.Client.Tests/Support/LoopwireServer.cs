@@ -93,16 +93,7 @@ public sealed class LoopwireServer : LoopwireTestHost
     };
 
     // Shared conversation helpers.
-    public static readonly IReadOnlyList<ToolDefinition> Tools =
-    [
-        new ToolDefinition
-        {
-            Type = "function",
-            Name = "lookup",
-            Description = "Looks a city up.",
-            Parameters = JsonDocument.Parse("""{"type":"object","properties":{"city":{"type":"string"}},"required":["city"]}""").RootElement.Clone(),
-        },
-    ];
+    public static readonly IReadOnlyList<ToolDefinition> Tools = Conversation.LookupTools;
 
     public static CreateResponseRequest Options(string? instructions = "You are terse.", IReadOnlyList<ToolDefinition>? tools = null) => new()
     {
@@ -111,10 +102,9 @@ public sealed class LoopwireServer : LoopwireTestHost
         Tools = tools ?? Tools,
     };
 
-    public static MessageItem User(string text) => new() { Role = "user", Content = MessageContent.FromText(text) };
+    public static MessageItem User(string text) => Conversation.User(text);
 
-    public static FunctionCallOutputItem ToolOutput(string callId, string output) =>
-        new() { CallId = callId, Output = MessageContent.FromText(output) };
+    public static FunctionCallOutputItem ToolOutput(string callId, string output) => Conversation.ToolOutput(callId, output);
 
     /// <summary>The items as JSON without their ids (ids are random; everything else is deterministic).</summary>
     public static string WithoutIds(IEnumerable<ResponseItem> items) =>

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net.WebSockets;
-using System.Text.Json;
 using Loopwire.Client.Sessions;
 using Loopwire.Protocol.Items;
 using Loopwire.Protocol.Requests;
@@ -26,17 +25,6 @@ public sealed class SoakTests(ITestOutputHelper output)
 
     /// <summary>A hang guard for the connection registry to drain, not a timing assertion.</summary>
     private static readonly TimeSpan DrainGuard = TimeSpan.FromSeconds(30);
-
-    private static readonly IReadOnlyList<ToolDefinition> Tools =
-    [
-        new ToolDefinition
-        {
-            Type = "function",
-            Name = "lookup",
-            Description = "Looks a city up.",
-            Parameters = JsonDocument.Parse("""{"type":"object","properties":{"city":{"type":"string"}},"required":["city"]}""").RootElement.Clone(),
-        },
-    ];
 
     [Fact]
     public async Task Soak_SixteenSessionsWithDrops_NoErrorsNoLostItemsFlatHeap()
@@ -76,7 +64,7 @@ public sealed class SoakTests(ITestOutputHelper output)
     {
         var rng = new Random(1000 + index);
         ClientWebSocket? current = null;
-        var options = new CreateResponseRequest { Model = "sim-instant", Tools = Tools };
+        var options = new CreateResponseRequest { Model = "sim-instant", Tools = Conversation.LookupTools };
         await using var session = new ResponseSession(new ResponseSessionOptions
         {
             Endpoint = app.BaseAddress,
@@ -95,7 +83,7 @@ public sealed class SoakTests(ITestOutputHelper output)
                 return ws;
             },
         });
-        List<ResponseItem> conversation = [User($"Session {index}: please call lookup for Paris.")];
+        List<ResponseItem> conversation = [Conversation.User($"Session {index}: please call lookup for Paris.")];
         int drops = 0, reconnects = 0, done = 0;
         try
         {
@@ -120,12 +108,12 @@ public sealed class SoakTests(ITestOutputHelper output)
                 if (t % 2 == 0)
                 {
                     var call = Assert.IsType<FunctionCallItem>(item);
-                    conversation.Add(new FunctionCallOutputItem { CallId = call.CallId, Output = MessageContent.FromText($"Paris: sunny, {t} C.") });
+                    conversation.Add(Conversation.ToolOutput(call.CallId, $"Paris: sunny, {t} C."));
                 }
                 else
                 {
                     Assert.IsType<MessageItem>(item);
-                    conversation.Add(User($"Thanks. Now call lookup for city number {t}."));
+                    conversation.Add(Conversation.User($"Thanks. Now call lookup for city number {t}."));
                 }
 
                 done++;
@@ -145,8 +133,6 @@ public sealed class SoakTests(ITestOutputHelper output)
             return new SessionResult(done, drops, reconnects, $"session {index} turn {done}: {ex}");
         }
     }
-
-    private static MessageItem User(string text) => new() { Role = "user", Content = MessageContent.FromText(text) };
 
     private sealed record SessionResult(int Turns, int Drops, int Reconnects, string? Error);
 }
