@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Loopwire.Agent.Scenarios;
 using Loopwire.Agent.Tools;
+using Loopwire.Scenarios;
 using Loopwire.Agent.Workspaces;
 
 namespace Loopwire.Agent.Tests;

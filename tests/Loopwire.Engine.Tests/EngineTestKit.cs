@@ -2,11 +2,11 @@ using Loopwire.Engine;
 using Loopwire.Engine.Backends;
 using Loopwire.Engine.Context;
 using Loopwire.Engine.Rendering;
-using Loopwire.Engine.Simulated;
 using Loopwire.Engine.Stores;
 using Loopwire.Protocol.Items;
 using Loopwire.Protocol.Requests;
 using Loopwire.Protocol.Streaming;
+using Loopwire.Simulation;
 
 namespace Loopwire.Engine.Tests;
 

@@ -1,5 +1,6 @@
 using Loopwire.Agent.Tools;
 using Loopwire.Agent.Workspaces;
+using Loopwire.Scenarios;
 
 namespace Loopwire.Agent.Scenarios;
 

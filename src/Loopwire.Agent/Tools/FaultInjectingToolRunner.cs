@@ -1,5 +1,3 @@
-using Loopwire.Protocol.Requests;
-
 namespace Loopwire.Agent.Tools;
 
 /// <summary>What <see cref="FaultInjectingToolRunner"/> injects. Validated when the runner is created.</summary>
@@ -65,12 +63,11 @@ public enum InjectedFault
 /// </para>
 /// <para>Delays and hangs use the <see cref="TimeProvider"/>. Thread-safe.</para>
 /// </remarks>
-public sealed class FaultInjectingToolRunner : IToolRunner
+public sealed class FaultInjectingToolRunner : DelegatingToolRunner
 {
     /// <summary>The message of an injected failure (after the <c>error: </c> prefix).</summary>
     public const string FailureMessage = "injected fault: tool temporarily unavailable";
 
-    private readonly IToolRunner _inner;
     private readonly FaultInjectionOptions _options;
     private readonly TimeProvider _time;
     private long _calls;
@@ -84,17 +81,13 @@ public sealed class FaultInjectingToolRunner : IToolRunner
     /// <param name="timeProvider">The clock of the delays. <value>Default: <see cref="TimeProvider.System"/>.</value></param>
     /// <exception cref="ArgumentOutOfRangeException">A rate is outside [0, 1] or the spike delay is negative.</exception>
     public FaultInjectingToolRunner(IToolRunner inner, FaultInjectionOptions options, TimeProvider? timeProvider = null)
+        : base(inner)
     {
-        ArgumentNullException.ThrowIfNull(inner);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        _inner = inner;
         _options = options;
         _time = timeProvider ?? TimeProvider.System;
     }
-
-    /// <inheritdoc />
-    public IReadOnlyList<ToolDefinition> Definitions => _inner.Definitions;
 
     /// <summary>Calls made so far.</summary>
     public long Calls => Interlocked.Read(ref _calls);
@@ -109,7 +102,7 @@ public sealed class FaultInjectingToolRunner : IToolRunner
     public long Hangs => Interlocked.Read(ref _hangs);
 
     /// <inheritdoc />
-    public async Task<ToolResult> RunAsync(ToolCall call, CancellationToken cancellationToken = default)
+    public override async Task<ToolResult> RunAsync(ToolCall call, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(call);
         long index = Interlocked.Increment(ref _calls) - 1;
@@ -117,18 +110,18 @@ public sealed class FaultInjectingToolRunner : IToolRunner
         {
             case InjectedFault.Hang:
                 Interlocked.Increment(ref _hangs);
-                await Task.Delay(Timeout.InfiniteTimeSpan, _time, cancellationToken);
+                await Task.Delay(Timeout.InfiniteTimeSpan, _time, cancellationToken).ConfigureAwait(false);
                 throw new OperationCanceledException(cancellationToken);
             case InjectedFault.Failure:
                 Interlocked.Increment(ref _failures);
                 return ToolResult.Error(FailureMessage);
             case InjectedFault.LatencySpike:
                 Interlocked.Increment(ref _spikes);
-                await Task.Delay(_options.LatencySpikeDelay, _time, cancellationToken);
+                await Task.Delay(_options.LatencySpikeDelay, _time, cancellationToken).ConfigureAwait(false);
                 break;
         }
 
-        return await _inner.RunAsync(call, cancellationToken);
+        return await base.RunAsync(call, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Returns the fault of the call with this index (0-based, in invocation order).</summary>

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Loopwire.Protocol.Requests;
 
 namespace Loopwire.Agent.Tools;
 
@@ -8,25 +7,21 @@ namespace Loopwire.Agent.Tools;
 /// Calls are recorded in the order they start (parallel calls of one turn keep the order the agent issued them in).
 /// Calls that throw (cancellation) are not recorded. Thread-safe.
 /// </remarks>
-public sealed class RecordingToolRunner : IToolRunner
+public sealed class RecordingToolRunner : DelegatingToolRunner
 {
-    private readonly IToolRunner _inner;
     private readonly List<RecordedToolCall?> _calls = [];
     private readonly Lock _lock = new();
 
     /// <summary>Wraps <paramref name="inner"/>.</summary>
     /// <param name="inner">The runner whose results are recorded.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="inner"/> is null.</exception>
     public RecordingToolRunner(IToolRunner inner)
+        : base(inner)
     {
-        ArgumentNullException.ThrowIfNull(inner);
-        _inner = inner;
     }
 
     /// <inheritdoc />
-    public IReadOnlyList<ToolDefinition> Definitions => _inner.Definitions;
-
-    /// <inheritdoc />
-    public async Task<ToolResult> RunAsync(ToolCall call, CancellationToken cancellationToken = default)
+    public override async Task<ToolResult> RunAsync(ToolCall call, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(call);
         int slot;
@@ -36,7 +31,7 @@ public sealed class RecordingToolRunner : IToolRunner
             _calls.Add(null);
         }
 
-        var result = await _inner.RunAsync(call, cancellationToken);
+        var result = await base.RunAsync(call, cancellationToken).ConfigureAwait(false);
         using var arguments = JsonDocument.Parse(ToolArguments.Canonicalize(call.ArgumentsJson));
         var recorded = new RecordedToolCall
         {

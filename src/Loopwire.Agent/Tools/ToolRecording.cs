@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Loopwire.Agent.Scenarios;
 
 namespace Loopwire.Agent.Tools;
 
@@ -23,7 +22,7 @@ public sealed record ToolRecording
     {
         try
         {
-            return JsonSerializer.Deserialize(utf8Json, ScenarioJsonContext.Default.ToolRecording)
+            return JsonSerializer.Deserialize(utf8Json, ToolRecordingJsonContext.Default.ToolRecording)
                 ?? throw new InvalidDataException("invalid recording: the document is null");
         }
         catch (JsonException ex)
@@ -52,7 +51,7 @@ public sealed record ToolRecording
 
     /// <summary>Serializes the recording: indented JSON with LF line ends and a final newline, text not escaped.</summary>
     /// <returns>The JSON text.</returns>
-    public string ToJson() => JsonSerializer.Serialize(this, ScenarioJsonContext.Files.ToolRecording) + "\n";
+    public string ToJson() => JsonSerializer.Serialize(this, ToolRecordingJsonContext.Files.ToolRecording) + "\n";
 
     /// <summary>Writes the recording to a file (see <see cref="ToJson"/>).</summary>
     /// <param name="path">The file path; its directory must exist.</param>

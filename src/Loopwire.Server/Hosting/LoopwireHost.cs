@@ -2,14 +2,14 @@ using System.Security.Cryptography;
 using Loopwire.Engine;
 using Loopwire.Engine.Backends;
 using Loopwire.Engine.Rendering;
-using Loopwire.Engine.Simulated;
-using Loopwire.Engine.Simulated.Scenarios;
 using Loopwire.Engine.Stores;
 using Loopwire.Protocol.Errors;
 using Loopwire.Server.Auth;
 using Loopwire.Server.Http;
 using Loopwire.Server.Limits;
 using Loopwire.Server.WebSockets;
+using Loopwire.Simulation;
+using Loopwire.Simulation.Scenarios;
 using Microsoft.Extensions.Options;
 
 namespace Loopwire.Server.Hosting;

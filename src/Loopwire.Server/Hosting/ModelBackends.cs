@@ -2,7 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using Loopwire.Engine.Backends;
 using Loopwire.Engine.Backends.ChatCompletions;
 using Loopwire.Engine.Backends.Responses;
-using Loopwire.Engine.Simulated;
+using Loopwire.Simulation;
 using Microsoft.Extensions.Options;
 
 namespace Loopwire.Server.Hosting;

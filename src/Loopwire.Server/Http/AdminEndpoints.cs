@@ -1,5 +1,5 @@
 using Loopwire.Engine;
-using Loopwire.Engine.Simulated;
+using Loopwire.Simulation;
 using Loopwire.Protocol.Admin;
 using Loopwire.Protocol.Errors;
 using Loopwire.Protocol.Serialization;

@@ -1,5 +1,6 @@
 using Loopwire.Agent.Scenarios;
 using Loopwire.Agent.Tools;
+using Loopwire.Scenarios;
 using Microsoft.ML.Tokenizers;
 using Xunit.Abstractions;
 using static Loopwire.Agent.Tests.TestKit;

@@ -4,7 +4,7 @@ using Loopwire.Engine.Backends;
 using Loopwire.Protocol.Items;
 using Loopwire.Protocol.Requests;
 
-namespace Loopwire.Engine.Simulated;
+namespace Loopwire.Simulation;
 
 /// <summary>What the simulated model decided to say.</summary>
 /// <param name="Reasoning">Reasoning summary text, or null.</param>

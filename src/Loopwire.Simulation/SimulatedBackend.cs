@@ -2,7 +2,7 @@ using System.Runtime.CompilerServices;
 using Loopwire.Engine.Backends;
 using Loopwire.Engine.Rendering;
 
-namespace Loopwire.Engine.Simulated;
+namespace Loopwire.Simulation;
 
 /// <summary>Options of the simulated model.</summary>
 public sealed class SimulatedOptions

@@ -1,19 +1,20 @@
 using System.Text;
 using Loopwire.Engine.Backends;
 using Loopwire.Engine.Context;
-using Loopwire.Engine.Simulated;
-using Loopwire.Engine.Simulated.Scenarios;
 using Loopwire.Protocol.Items;
 using Loopwire.Protocol.Requests;
+using Loopwire.Scenarios;
+using Loopwire.Simulation.Scenarios;
 
-namespace Loopwire.Engine.Tests.Simulated.Scenarios;
+namespace Loopwire.Simulation.Tests.Scenarios;
 
 public sealed class ScenarioOracleTests
 {
-    private static readonly ScenarioScript Script = ScenarioScripts.Parse(Encoding.UTF8.GetBytes("""
+    private static readonly Scenario Script = Scenario.Parse(Encoding.UTF8.GetBytes("""
     {
       "name": "demo",
       "task": "Fix it.",
+      "test_command": ["python3", "-m", "unittest"],
       "steps": [
         { "reasoning": "Look around.", "calls": [ { "name": "list_files", "arguments": { "pattern": "**/*" } } ] },
         { "reasoning": "Read both.", "calls": [ { "name": "read_file", "arguments": { "path": "a.py" } }, { "name": "read_file", "arguments": { "path": "b.py" } } ] },
@@ -26,11 +27,11 @@ public sealed class ScenarioOracleTests
     """));
 
     private readonly ScenarioOracle _oracle = new([Script]);
-    private readonly List<ResponseItem> _items = [EngineTestKit.User("scenario: demo. Fix it.")];
+    private readonly List<ResponseItem> _items = [SimulationTestKit.User("scenario: demo. Fix it.")];
     private int _calls;
 
     private SimulatedPlan? Plan() => _oracle.Plan(
-        new ModelRequest("sim-instant", new ConversationState([.. _items]), new CreateResponseRequest { Model = "sim-instant", Tools = EngineTestKit.WeatherTool }), 1);
+        new ModelRequest("sim-instant", new ConversationState([.. _items]), new CreateResponseRequest { Model = "sim-instant", Tools = SimulationTestKit.WeatherTool }), 1);
 
     private void Answer(SimulatedPlan plan, params string[] outputs)
     {
@@ -121,7 +122,7 @@ public sealed class ScenarioOracleTests
     [Fact]
     public void Plan_UnknownScenarioOrOffScript_ReturnsNull()
     {
-        Assert.Null(_oracle.Plan(new ModelRequest("m", new ConversationState([EngineTestKit.User("hello")]), new CreateResponseRequest()), 1));
+        Assert.Null(_oracle.Plan(new ModelRequest("m", new ConversationState([SimulationTestKit.User("hello")]), new CreateResponseRequest()), 1));
 
         _items.Add(new FunctionCallItem { CallId = "c1", Name = "grep", Arguments = "{}" });
         _items.Add(new FunctionCallOutputItem { CallId = "c1", Output = MessageContent.FromText("nothing") });

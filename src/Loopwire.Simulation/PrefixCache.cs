@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace Loopwire.Engine.Simulated;
+namespace Loopwire.Simulation;
 
 /// <summary>
 /// The simulated model's KV/prefix cache: a set of chained block hashes shared by every request, like an inference

@@ -1,19 +1,18 @@
 using Loopwire.Engine.Backends;
 using Loopwire.Engine.Context;
 using Loopwire.Engine.Rendering;
-using Loopwire.Engine.Simulated;
 using Loopwire.Protocol.Requests;
 using Microsoft.Extensions.Time.Testing;
 
-namespace Loopwire.Engine.Tests.Simulated;
+namespace Loopwire.Simulation.Tests;
 
 public sealed class SimulatedBackendTests
 {
     private static ModelRequest RequestFor(string model, int words, out ConversationState state)
     {
-        var renderer = EngineTestKit.Renderer;
+        var renderer = SimulationTestKit.Renderer;
         state = new ConversationState();
-        state.Add(EngineTestKit.User(string.Join(' ', Enumerable.Repeat("token", words))));
+        state.Add(SimulationTestKit.User(string.Join(' ', Enumerable.Repeat("token", words))));
         var rendered = new RenderedContext(renderer.RenderHeader(null, null));
         rendered.Append(renderer.RenderItem(state.Items[0]));
         state.Rendered = rendered;
@@ -24,7 +23,7 @@ public sealed class SimulatedBackendTests
     public async Task StreamAsync_FirstChunk_WaitsForCostModelTtft()
     {
         var time = new FakeTimeProvider();
-        var backend = new SimulatedBackend(new SimulatedOptions(), EngineTestKit.Renderer, time);
+        var backend = new SimulatedBackend(new SimulatedOptions(), SimulationTestKit.Renderer, time);
         var request = RequestFor("sim-gpt5", 2000, out var state);
         var ttft = SimulatedProfile.Gpt5.TimeToFirstToken(state.Rendered!.TotalTokens);
 
@@ -42,7 +41,7 @@ public sealed class SimulatedBackendTests
     [Fact]
     public async Task StreamAsync_SamePrefixTwice_SecondIsCached()
     {
-        var backend = new SimulatedBackend(new SimulatedOptions(), EngineTestKit.Renderer, TimeProvider.System);
+        var backend = new SimulatedBackend(new SimulatedOptions(), SimulationTestKit.Renderer, TimeProvider.System);
         var request = RequestFor("sim-instant", 1000, out var state);
         var first = await FirstAsync(backend, request);
         var second = await FirstAsync(backend, request);
@@ -64,7 +63,7 @@ public sealed class SimulatedBackendTests
     public void Constructor_UnknownDefaultProfile_Throws()
     {
         var ex = Assert.Throws<ArgumentException>(() =>
-            new SimulatedBackend(new SimulatedOptions { DefaultProfile = "nope" }, EngineTestKit.Renderer, TimeProvider.System));
+            new SimulatedBackend(new SimulatedOptions { DefaultProfile = "nope" }, SimulationTestKit.Renderer, TimeProvider.System));
 
         Assert.Contains("sim-spark", ex.Message, StringComparison.Ordinal);
     }

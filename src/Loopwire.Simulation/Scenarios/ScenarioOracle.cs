@@ -3,8 +3,9 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Loopwire.Engine.Backends;
 using Loopwire.Protocol.Items;
+using Loopwire.Scenarios;
 
-namespace Loopwire.Engine.Simulated.Scenarios;
+namespace Loopwire.Simulation.Scenarios;
 
 /// <summary>
 /// The agent scenarios' oracle: a simulated model that knows each sample's solution and plays the tool calls a
@@ -19,14 +20,14 @@ namespace Loopwire.Engine.Simulated.Scenarios;
 /// failure). A conversation that leaves the script (other calls than scripted) is not the oracle's: it returns null
 /// and the generic behaviour answers.</para>
 /// </remarks>
-public sealed partial class ScenarioOracle(IReadOnlyList<ScenarioScript> scripts) : ISimulatedPolicy
+public sealed partial class ScenarioOracle(IReadOnlyList<Scenario> scripts) : ISimulatedPolicy
 {
     /// <summary>Retries of one step's failed calls before giving up.</summary>
     public const int MaxRetries = 5;
 
     /// <summary>An oracle over the samples' embedded scripts.</summary>
     public ScenarioOracle()
-        : this(ScenarioScripts.Embedded)
+        : this(EmbeddedScenarios.All)
     {
     }
 
@@ -63,7 +64,7 @@ public sealed partial class ScenarioOracle(IReadOnlyList<ScenarioScript> scripts
         return state.Value.Next(script);
     }
 
-    private ScenarioScript? Recognise(string? text)
+    private Scenario? Recognise(string? text)
     {
         if (string.IsNullOrEmpty(text))
         {
@@ -88,7 +89,7 @@ public sealed partial class ScenarioOracle(IReadOnlyList<ScenarioScript> scripts
     }
 
     /// <summary>Walks the conversation's tool turns against the script.</summary>
-    private static Progress? Replay(ScenarioScript script, IReadOnlyList<ResponseItem> items, int start)
+    private static Progress? Replay(Scenario script, IReadOnlyList<ResponseItem> items, int start)
     {
         var outputs = new Dictionary<string, string>(StringComparer.Ordinal);
         for (int i = start; i < items.Count; i++)
@@ -160,7 +161,7 @@ public sealed partial class ScenarioOracle(IReadOnlyList<ScenarioScript> scripts
                     failed.Add(wanted[c]);
                     p = p with { LastError = output };
                 }
-                else if (want.Name == "run_tests")
+                else if (want.Name == Scenario.RunTestsToolName)
                 {
                     testOutput = output;
                 }
@@ -177,11 +178,11 @@ public sealed partial class ScenarioOracle(IReadOnlyList<ScenarioScript> scripts
             if (step.ExpectTests is { } expect && testOutput is not null)
             {
                 bool passing = TestsPass(testOutput);
-                if (expect == "fail" && passing)
+                if (expect == TestExpectation.Fail && passing)
                 {
                     p = p with { EndedEarly = "The tests already pass; nothing needed fixing beyond what was done." };
                 }
-                else if (expect == "pass" && !passing)
+                else if (expect == TestExpectation.Pass && !passing)
                 {
                     p = p with { EndedEarly = "I could not make the tests pass. The last run still reports failures:\n" + FirstLine(testOutput) };
                 }
@@ -232,7 +233,7 @@ public sealed partial class ScenarioOracle(IReadOnlyList<ScenarioScript> scripts
 
         public bool Waiting { get; init; }
 
-        public SimulatedPlan Next(ScenarioScript script)
+        public SimulatedPlan Next(Scenario script)
         {
             if (EndedEarly is not null)
             {

@@ -1,4 +1,4 @@
-namespace Loopwire.Engine.Simulated;
+namespace Loopwire.Simulation;
 
 /// <summary>The cost model of a simulated model.</summary>
 /// <param name="Name">The profile (and model) name.</param>

@@ -1,8 +1,6 @@
 using System.Text;
-using Loopwire.Agent.Scenarios;
-using Loopwire.Agent.Tools;
 
-namespace Loopwire.Agent.Tests.Scenarios;
+namespace Loopwire.Scenarios.Tests;
 
 public sealed class ScenarioTests
 {
@@ -32,8 +30,9 @@ public sealed class ScenarioTests
         Assert.Equal(TestExpectation.Fail, scenario.Steps[1].ExpectTests);
         Assert.Null(scenario.Steps[0].ExpectTests);
         Assert.Equal("Done.", scenario.FinalAnswer);
-        var call = scenario.Steps[0].Calls![0].ToToolCall("call_1");
-        Assert.Equal(new ToolCall("call_1", "list_files", """{ "pattern": "**/*.py" }"""), call);
+        var call = scenario.Steps[0].Calls![0];
+        Assert.Equal("list_files", call.Name);
+        Assert.Equal("""{ "pattern": "**/*.py" }""", call.ArgumentsJson);
     }
 
     [Theory]
@@ -50,33 +49,5 @@ public sealed class ScenarioTests
         var ex = Assert.Throws<InvalidDataException>(() => Scenario.Parse(Encoding.UTF8.GetBytes(json)));
 
         Assert.Contains(message, ex.Message, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void SampleLocator_FindsTheThreeSamples_NextToTheBinaries()
-    {
-        var directory = SampleLocator.FindSamplesDirectory();
-        var samples = SampleLocator.GetSamples();
-
-        Assert.Equal(Path.Combine(AppContext.BaseDirectory, "samples"), directory);
-        Assert.Equal(["fix-multi", "fix-small", "long-haul"], samples.Select(s => s.Name));
-        Assert.All(samples, s => Assert.Equal(s.Name, s.LoadScenario().Name));
-        Assert.False(Directory.EnumerateDirectories(directory, "__pycache__", SearchOption.AllDirectories).Any());
-    }
-
-    [Fact]
-    public void SampleLocator_FindsTheRepositoryCopy_ByWalkingUp()
-    {
-        Assert.True(SampleLocator.TryFindRepositorySamplesDirectory(out var directory));
-        Assert.True(File.Exists(Path.Combine(directory, "..", "Loopwire.slnx")));
-        Assert.True(File.Exists(Path.Combine(directory, "fix-small", ".loopwire", "scenario.json")));
-    }
-
-    [Fact]
-    public void SampleLocator_UnknownSample_Throws()
-    {
-        var ex = Assert.Throws<DirectoryNotFoundException>(() => SampleLocator.GetSample("nope"));
-
-        Assert.Contains("fix-small", ex.Message, StringComparison.Ordinal);
     }
 }
