@@ -1,45 +1,20 @@
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Mvc.Testing;
-using Xunit.Abstractions;
+using Loopwire.TestKit;
 
 namespace Loopwire.Server.Tests;
 
 /// <summary>
-/// The Loopwire server in memory for integration tests: memory store, the delay-free <c>sim-instant</c> model, and
-/// logs sent to the output of the test that is running.
+/// The shared in-memory server of the Server tests: the kit's host with the delay-free <c>sim-instant</c> model as the
+/// default profile, logs only mirrored to the running test's output (not kept: fuzz and soak runs are long).
 /// </summary>
-/// <remarks>
-/// One instance per test class (<see cref="IClassFixture{TFixture}"/>). xUnit runs the tests of a class one after
-/// another, so <see cref="Output"/> is simply set by each test class constructor.
-/// </remarks>
-public sealed class LoopwireFactory : WebApplicationFactory<Program>
+/// <remarks>One instance per test class (<see cref="IClassFixture{TFixture}"/>); each test class constructor sets <see cref="LoopwireTestHost.Output"/>.</remarks>
+public sealed class LoopwireFactory : LoopwireTestHost
 {
     /// <summary>The model every test uses: no prefill or decode delay.</summary>
-    public const string Model = "sim-instant";
+    public const string Model = Requests.InstantModel;
 
-    /// <summary>Where server logs go; null drops them.</summary>
-    public ITestOutputHelper? Output { get; set; }
-
-    /// <summary>A server sharing this one's set-up with extra configuration, e.g. <c>Loopwire:SseDoneSentinel=true</c>.</summary>
-    /// <remarks>Derived factories are disposed with this one.</remarks>
-    public WebApplicationFactory<Program> WithSettings(params (string Key, string Value)[] settings) =>
-        WithWebHostBuilder(b =>
-        {
-            foreach (var (key, value) in settings)
-            {
-                b.UseSetting(key, value);
-            }
-        });
-
-    /// <inheritdoc />
-    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    public LoopwireFactory()
+        : base(new Dictionary<string, string> { ["Loopwire:DefaultModelProfile"] = Model })
     {
-        builder.UseSetting("Loopwire:Store", "memory");
-        builder.UseSetting("Loopwire:DefaultModelProfile", Model);
-        builder.ConfigureLogging(logging =>
-        {
-            logging.ClearProviders();
-            logging.AddProvider(new TestOutputLoggerProvider(() => Output));
-        });
+        Logs.Capture = false;
     }
 }

@@ -1,7 +1,6 @@
-using System.Diagnostics;
 using System.Reflection;
-using System.Text;
 using System.Text.RegularExpressions;
+using Loopwire.TestKit;
 
 namespace Loopwire.Server.Tests;
 
@@ -14,67 +13,44 @@ internal sealed partial class LoopwireProcess : IDisposable
     /// <summary>Generous: other builds share the machine and the first start JIT-compiles the server.</summary>
     public static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(120);
 
-    private readonly Process _process;
-    private readonly StringBuilder _output = new();
-    private readonly Lock _gate = new();
-    private readonly TaskCompletionSource<string?> _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly ChildProcess _process;
+    private Task<string?>? _listening;
 
-    private LoopwireProcess(Process process) => _process = process;
+    private LoopwireProcess(ChildProcess process) => _process = process;
 
     public int Id => _process.Id;
 
     public bool HasExited => _process.HasExited;
 
-    public string Output
+    public string Output => _process.Output;
+
+    /// <summary>The path of the built CLI, for tests that start it themselves.</summary>
+    public static string Dll
     {
         get
         {
-            lock (_gate)
-            {
-                return _output.ToString();
-            }
+            string configuration = typeof(LoopwireProcess).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+                .Single(a => a.Key == "Configuration").Value!;
+            return Path.Combine(RepoRoot.Find(), "src", "Loopwire.Cli", "bin", configuration, "net10.0", "loopwire.dll");
         }
     }
+
+    /// <summary>The <c>dotnet</c> host running these tests.</summary>
+    public static string DotnetHost => Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
 
     /// <summary>Starts <c>loopwire ARGS</c> with extra environment variables (a null value removes one).</summary>
     public static LoopwireProcess Start(string[] args, Dictionary<string, string?>? environment = null)
     {
-        string root = RepoRoot();
-        string configuration = typeof(LoopwireProcess).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
-            .Single(a => a.Key == "Configuration").Value!;
-        string dll = Path.Combine(root, "src", "Loopwire.Cli", "bin", configuration, "net10.0", "loopwire.dll");
-        Assert.True(File.Exists(dll), $"{dll} does not exist: build src/Loopwire.Cli in {configuration}.");
-        string dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
-        var info = new ProcessStartInfo(dotnet, [dll, .. args])
-        {
-            WorkingDirectory = Path.GetTempPath(),
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        info.Environment.Remove(Loopwire.Server.Auth.ApiKeySources.EnvironmentVariable);
+        string dll = Dll;
+        Assert.True(File.Exists(dll), $"{dll} does not exist: build src/Loopwire.Cli.");
+        var env = new Dictionary<string, string?> { [Loopwire.Server.Auth.ApiKeySources.EnvironmentVariable] = null };
         foreach (var (key, value) in environment ?? [])
         {
-            if (value is null)
-            {
-                info.Environment.Remove(key);
-            }
-            else
-            {
-                info.Environment[key] = value;
-            }
+            env[key] = value;
         }
 
-        var process = new Process { StartInfo = info, EnableRaisingEvents = true };
-        var child = new LoopwireProcess(process);
-        process.OutputDataReceived += (_, e) => child.OnLine(e.Data);
-        process.ErrorDataReceived += (_, e) => child.OnLine(e.Data);
-        process.Exited += (_, _) => child._listening.TrySetResult(null);
-        process.Start();
-        process.StandardInput.Close();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        var child = new LoopwireProcess(ChildProcess.Start(DotnetHost, [dll, .. args], Path.GetTempPath(), env));
+        child._listening = child._process.WaitForLineAsync(ListeningLine(), StartTimeout);
         return child;
     }
 
@@ -93,98 +69,20 @@ internal sealed partial class LoopwireProcess : IDisposable
     }
 
     /// <summary>The base address (<c>http://127.0.0.1:PORT</c>) once it listens; null if it exits or times out first.</summary>
-    public string? Address => _listening.Task.IsCompletedSuccessfully ? _listening.Task.Result : null;
+    public string? Address => _listening!.IsCompletedSuccessfully ? _listening.Result : null;
 
-    public async Task<string?> WaitForAddressAsync()
-    {
-        try
-        {
-            return await _listening.Task.WaitAsync(StartTimeout);
-        }
-        catch (TimeoutException)
-        {
-            return null;
-        }
-    }
+    public Task<string?> WaitForAddressAsync() => _listening!;
 
     /// <summary>Waits for exit; the exit code, or null on timeout.</summary>
-    public async Task<int?> WaitForExitAsync(TimeSpan timeout)
-    {
-        using var cts = new CancellationTokenSource(timeout);
-        try
-        {
-            await _process.WaitForExitAsync(cts.Token);
-            return _process.ExitCode;
-        }
-        catch (OperationCanceledException)
-        {
-            return null;
-        }
-    }
+    public Task<int?> WaitForExitAsync(TimeSpan timeout) => _process.WaitForExitAsync(timeout);
 
     /// <summary>SIGTERM: a graceful shutdown.</summary>
-    public void Terminate()
-    {
-        using var kill = Process.Start(new ProcessStartInfo("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])
-        {
-            UseShellExecute = false,
-        });
-        kill?.WaitForExit(TimeSpan.FromSeconds(10));
-    }
+    public void Terminate() => _process.Terminate();
 
     /// <summary>SIGKILL (<c>kill -9</c>): no shutdown code runs.</summary>
-    public void Kill()
-    {
-        try
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: true);
-                _process.WaitForExit(TimeSpan.FromSeconds(10));
-            }
-        }
-        catch (InvalidOperationException)
-        {
-            // Already gone.
-        }
-    }
+    public void Kill() => _process.Kill();
 
-    public void Dispose()
-    {
-        Kill();
-        _process.Dispose();
-    }
-
-    internal static string RepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Loopwire.slnx")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"No Loopwire.slnx above {AppContext.BaseDirectory}.");
-    }
-
-    private void OnLine(string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        lock (_gate)
-        {
-            _output.AppendLine(line);
-        }
-
-        if (ListeningLine().Match(line) is { Success: true } m)
-        {
-            _listening.TrySetResult(m.Groups[1].Value);
-        }
-    }
+    public void Dispose() => _process.Dispose();
 
     [GeneratedRegex(@"Loopwire listening on (http://\S+)")]
     private static partial Regex ListeningLine();

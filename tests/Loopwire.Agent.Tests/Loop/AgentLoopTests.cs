@@ -3,6 +3,7 @@ using Loopwire.Agent.Scenarios;
 using Loopwire.Agent.Tools;
 using Loopwire.Client.Sessions;
 using Loopwire.Protocol.Requests;
+using Loopwire.TestKit;
 
 namespace Loopwire.Agent.Tests.Loop;
 
@@ -10,7 +11,7 @@ namespace Loopwire.Agent.Tests.Loop;
 /// The agent end to end against a real Loopwire server whose simulated model plays each sample's script (the oracle),
 /// with the real tools on a copy of the sample: the fix is made for real and the sample's tests pass afterwards.
 /// </summary>
-public sealed class AgentLoopTests(LoopwireKestrel server) : IClassFixture<LoopwireKestrel>
+public sealed class AgentLoopTests(KestrelLoopwire server) : IClassFixture<KestrelLoopwire>
 {
     public static TheoryData<string> Transports => new() { "WebSocket", "WebSocketFullReplay", "HttpChained", "HttpStateless" };
 

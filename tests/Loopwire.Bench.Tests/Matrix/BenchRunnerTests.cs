@@ -4,23 +4,23 @@ using Loopwire.Agent.Tools;
 using Loopwire.Bench.Matrix;
 using Loopwire.Bench.Network;
 using Loopwire.Bench.Results;
-using Loopwire.Server.Hosting;
+using Loopwire.TestKit;
 
 namespace Loopwire.Bench.Tests.Matrix;
 
 /// <summary>The matrix runner against a real Loopwire (Kestrel on loopback) with the recorded tools and no delays.</summary>
 public sealed class BenchRunnerTests : IAsyncLifetime
 {
-    private LoopbackServer? _server;
+    private readonly KestrelLoopwire _server = new();
     private Uri _url = null!;
 
     public async Task InitializeAsync()
     {
-        _server = await LoopbackServer.StartAsync();
+        await _server.InitializeAsync();
         _url = _server.BaseUrl;
     }
 
-    public async Task DisposeAsync() => await _server!.DisposeAsync();
+    public Task DisposeAsync() => _server.DisposeAsync();
 
     private static BenchSettings Settings(string scenario, LinkProfile network) => new()
     {

@@ -1,7 +1,7 @@
 using System.Net.WebSockets;
 using Loopwire.Client.Sessions;
-using Loopwire.Client.Tests.Support;
 using Loopwire.Protocol.Errors;
+using Loopwire.TestKit;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Loopwire.Client.Tests.Sessions;

@@ -4,6 +4,7 @@ using Loopwire.Client.Tests.Support;
 using Loopwire.Protocol.Items;
 using Loopwire.Protocol.Responses;
 using Loopwire.Protocol.Streaming;
+using Loopwire.TestKit;
 using Microsoft.Extensions.Time.Testing;
 using static Loopwire.Client.Tests.Support.LoopwireServer;
 

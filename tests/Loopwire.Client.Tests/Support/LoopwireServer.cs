@@ -4,35 +4,32 @@ using Loopwire.Client.WebSockets;
 using Loopwire.Protocol.Items;
 using Loopwire.Protocol.Requests;
 using Loopwire.Protocol.Serialization;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Mvc.Testing;
+using Loopwire.TestKit;
 using Microsoft.AspNetCore.TestHost;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Loopwire.Client.Tests.Support;
 
-/// <summary>An in-process Loopwire server (memory store) plus helpers to point clients at it.</summary>
-public sealed class LoopwireServer : WebApplicationFactory<Program>
+/// <summary>The kit's in-process Loopwire server (memory store, logs dropped) plus helpers to point clients at it.</summary>
+public sealed class LoopwireServer : LoopwireTestHost
 {
-    public const string Model = "sim-instant";
+    public const string Model = Requests.InstantModel;
 
-    private readonly Dictionary<string, string> _settings;
     private readonly List<InterceptingWebSocket> _sockets = [];
+    private int _failedConnects;
 
-    public LoopwireServer() => _settings = [];
+    public LoopwireServer()
+        : this(null, null)
+    {
+    }
+
+    private LoopwireServer(Dictionary<string, string>? settings, TimeProvider? time)
+        : base(settings, time)
+    {
+        Logs.Capture = false;
+    }
 
     /// <summary>A server with extra configuration (e.g. <c>Loopwire:WebSocket:MaxConnectionAge</c>) and, optionally, its own clock.</summary>
-    public static LoopwireServer With(Dictionary<string, string> settings, TimeProvider? time = null)
-    {
-        var server = new LoopwireServer { _time = time };
-        foreach (var (key, value) in settings)
-        {
-            server._settings[key] = value;
-        }
-
-        return server;
-    }
+    public static LoopwireServer With(Dictionary<string, string> settings, TimeProvider? time = null) => new(settings, time);
 
     /// <summary>Every WebSocket opened through <see cref="Connector"/>, in order.</summary>
     public IReadOnlyList<InterceptingWebSocket> Sockets
@@ -85,9 +82,6 @@ public sealed class LoopwireServer : WebApplicationFactory<Program>
         return ws;
     };
 
-    private int _failedConnects;
-    private TimeProvider? _time;
-
     public ResponseSessionOptions SessionOptions(SessionTransport transport) => new()
     {
         Endpoint = Server.BaseAddress,
@@ -98,32 +92,8 @@ public sealed class LoopwireServer : WebApplicationFactory<Program>
         ReconnectMaxDelay = TimeSpan.FromMilliseconds(50),
     };
 
-    protected override void ConfigureWebHost(IWebHostBuilder builder)
-    {
-        builder.UseSetting("Loopwire:Store", "memory");
-        foreach (var (key, value) in _settings)
-        {
-            builder.UseSetting(key, value);
-        }
-
-        builder.ConfigureLogging(l => l.SetMinimumLevel(LogLevel.Warning));
-        if (_time is { } time)
-        {
-            builder.ConfigureTestServices(services => services.AddSingleton(time));
-        }
-    }
-
     // Shared conversation helpers.
-    public static readonly IReadOnlyList<ToolDefinition> Tools =
-    [
-        new ToolDefinition
-        {
-            Type = "function",
-            Name = "lookup",
-            Description = "Looks a city up.",
-            Parameters = JsonDocument.Parse("""{"type":"object","properties":{"city":{"type":"string"}},"required":["city"]}""").RootElement.Clone(),
-        },
-    ];
+    public static readonly IReadOnlyList<ToolDefinition> Tools = Conversation.LookupTools;
 
     public static CreateResponseRequest Options(string? instructions = "You are terse.", IReadOnlyList<ToolDefinition>? tools = null) => new()
     {
@@ -132,10 +102,9 @@ public sealed class LoopwireServer : WebApplicationFactory<Program>
         Tools = tools ?? Tools,
     };
 
-    public static MessageItem User(string text) => new() { Role = "user", Content = MessageContent.FromText(text) };
+    public static MessageItem User(string text) => Conversation.User(text);
 
-    public static FunctionCallOutputItem ToolOutput(string callId, string output) =>
-        new() { CallId = callId, Output = MessageContent.FromText(output) };
+    public static FunctionCallOutputItem ToolOutput(string callId, string output) => Conversation.ToolOutput(callId, output);
 
     /// <summary>The items as JSON without their ids (ids are random; everything else is deterministic).</summary>
     public static string WithoutIds(IEnumerable<ResponseItem> items) =>

@@ -3,7 +3,9 @@ using System.Net.ServerSentEvents;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Loopwire.Protocol.Responses;
 using Loopwire.Server.Tests.Http;
+using Loopwire.TestKit;
 
 namespace Loopwire.Server.Tests.Background;
 
@@ -49,24 +51,24 @@ internal static class BackgroundHttp
     /// <summary>Polls until the status is terminal; returns every status seen and the last object.</summary>
     public static async Task<(List<string> Statuses, JsonElement Response)> PollAsync(HttpClient client, string id)
     {
-        using var guard = new CancellationTokenSource(HangGuard);
         var statuses = new List<string>();
-        while (true)
-        {
-            var r = await GetAsync(client, id);
-            string status = r.Str("status");
-            if (statuses.Count == 0 || statuses[^1] != status)
+        JsonElement last = default;
+        bool terminal = await Eventually.UntilAsync(
+            async () =>
             {
-                statuses.Add(status);
-            }
+                last = await GetAsync(client, id);
+                string status = last.Str("status");
+                if (statuses.Count == 0 || statuses[^1] != status)
+                {
+                    statuses.Add(status);
+                }
 
-            if (status is not ("queued" or "in_progress"))
-            {
-                return (statuses, r);
-            }
-
-            await Task.Delay(20, guard.Token);
-        }
+                return status is not (ResponseStatus.Queued or ResponseStatus.InProgress);
+            },
+            HangGuard,
+            TimeSpan.FromMilliseconds(20));
+        Assert.True(terminal, $"response {id} still {statuses[^1]} after {HangGuard.TotalSeconds:0}s");
+        return (statuses, last);
     }
 
     public static Task<HttpResponseMessage> StreamAgainAsync(HttpClient client, string id, int? startingAfter, CancellationToken ct = default)

@@ -1,9 +1,9 @@
 using System.ComponentModel;
 using System.Diagnostics;
-using System.Reflection;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Loopwire.TestKit;
 using Xunit.Abstractions;
 
 namespace Loopwire.Server.Tests.Compatibility;
@@ -66,15 +66,13 @@ public sealed partial class CodexCliTests(ITestOutputHelper output)
             }
         }
 
-        string configuration = typeof(CodexCliTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
-            .Single(a => a.Key == "Configuration").Value!;
-        string serverDll = Path.Combine(root, "src", "Loopwire.Cli", "bin", configuration, "net10.0", "loopwire.dll");
+        string serverDll = LoopwireProcess.Dll;
         if (!File.Exists(serverDll))
         {
-            Assert.Fail($"{serverDll} does not exist: build src/Loopwire.Cli in {configuration} (this test project references it, so a build of the test project builds it).");
+            Assert.Fail($"{serverDll} does not exist: build src/Loopwire.Cli (this test project references it, so a build of the test project builds it).");
         }
 
-        string dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
+        string dotnet = LoopwireProcess.DotnetHost;
         ChildProcess script;
         try
         {

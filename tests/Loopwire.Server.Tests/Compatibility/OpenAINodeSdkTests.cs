@@ -1,8 +1,8 @@
 using System.ComponentModel;
 using System.Diagnostics;
-using System.Reflection;
 using System.Text;
 using System.Text.RegularExpressions;
+using Loopwire.TestKit;
 using Xunit.Abstractions;
 
 namespace Loopwire.Server.Tests.Compatibility;
@@ -34,16 +34,14 @@ public sealed partial class OpenAINodeSdkTests(ITestOutputHelper output)
             }
         }
 
-        string configuration = typeof(OpenAINodeSdkTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
-            .Single(a => a.Key == "Configuration").Value!;
-        string serverDll = Path.Combine(root, "src", "Loopwire.Cli", "bin", configuration, "net10.0", "loopwire.dll");
+        string serverDll = LoopwireProcess.Dll;
         if (!File.Exists(serverDll))
         {
-            Assert.Fail($"{serverDll} does not exist: build src/Loopwire.Cli in {configuration} (this test project references it, so a build of the test project builds it).");
+            Assert.Fail($"{serverDll} does not exist: build src/Loopwire.Cli (this test project references it, so a build of the test project builds it).");
         }
 
         // Step 1: start the server on a port the OS picks and read the address from its first line.
-        string dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
+        string dotnet = LoopwireProcess.DotnetHost;
         using var server = ChildProcess.Start(dotnet, [serverDll, "serve", "--port", "0", "--host", "127.0.0.1", "--store", "memory"], root, []);
         try
         {

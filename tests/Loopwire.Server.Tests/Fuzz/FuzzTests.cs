@@ -1,6 +1,7 @@
 using Loopwire.Fuzz;
 using Loopwire.Server.Tests.Upstream;
 using Loopwire.Server.WebSockets;
+using Loopwire.TestKit;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
@@ -53,7 +54,7 @@ public sealed class FuzzTests(ITestOutputHelper output)
 
         var report = await new FuzzRunner(target, options).RunAsync();
 
-        bool drained = await WaitUntilAsync(() => registry.Count == 0, TimeSpan.FromSeconds(30));
+        bool drained = await Eventually.UntilAsync(() => registry.Count == 0, TimeSpan.FromSeconds(30));
         long after = GC.GetTotalMemory(forceFullCollection: true);
         output.WriteLine(report.Summary());
         output.WriteLine($"GC heap before {before / 1024} KiB, after {after / 1024} KiB; open WebSockets {registry.Count}");
@@ -90,7 +91,7 @@ public sealed class FuzzTests(ITestOutputHelper output)
 
         var report = await new FuzzRunner(target, options).RunAsync();
 
-        bool drained = await WaitUntilAsync(() => registry.Count == 0, TimeSpan.FromSeconds(30));
+        bool drained = await Eventually.UntilAsync(() => registry.Count == 0, TimeSpan.FromSeconds(30));
         output.WriteLine(report.Summary());
         foreach (var f in report.Failures)
         {
@@ -100,21 +101,5 @@ public sealed class FuzzTests(ITestOutputHelper output)
         Assert.Equal(0, report.FailureCount);
         Assert.Equal(6, report.Counts.GetValueOrDefault(FuzzOutcome.SlowlorisSurvived));
         Assert.True(drained, $"{registry.Count} WebSocket connection(s) leaked");
-    }
-
-    private static async Task<bool> WaitUntilAsync(Func<bool> condition, TimeSpan guard)
-    {
-        using var cts = new CancellationTokenSource(guard);
-        while (!condition())
-        {
-            if (cts.IsCancellationRequested)
-            {
-                return false;
-            }
-
-            await Task.Delay(50, CancellationToken.None);
-        }
-
-        return true;
     }
 }

@@ -3,6 +3,7 @@ using System.Net.ServerSentEvents;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Loopwire.TestKit;
 
 namespace Loopwire.Server.Tests.Http;
 
@@ -34,32 +35,13 @@ internal static class ResponsesHttp
     public const string WeatherTool = "get_weather";
 
     /// <summary>A body with the test model and the given input (a string or an array).</summary>
-    public static JsonObject Request(JsonNode input, bool? store = null)
-    {
-        var body = new JsonObject { ["model"] = LoopwireFactory.Model, ["input"] = input };
-        if (store is { } s)
-        {
-            body["store"] = s;
-        }
+    public static JsonObject Request(JsonNode input, bool? store = null) => Requests.Body(LoopwireFactory.Model, input, store);
 
-        return body;
-    }
+    public static JsonArray Tools() => [Requests.CityTool(WeatherTool, "Gets the current weather for a city.")];
 
-    public static JsonArray Tools() =>
-    [
-        new JsonObject
-        {
-            ["type"] = "function",
-            ["name"] = WeatherTool,
-            ["description"] = "Gets the current weather for a city.",
-            ["parameters"] = JsonNode.Parse("""{"type":"object","properties":{"city":{"type":"string"}},"required":["city"]}"""),
-        },
-    ];
+    public static JsonObject UserMessage(string text) => Requests.UserMessage(text);
 
-    public static JsonObject UserMessage(string text) => new() { ["role"] = "user", ["content"] = text };
-
-    public static JsonObject ToolOutput(string callId, string output) =>
-        new() { ["type"] = "function_call_output", ["call_id"] = callId, ["output"] = output };
+    public static JsonObject ToolOutput(string callId, string output) => Requests.ToolOutput(callId, output);
 
     /// <summary>Instructions long enough (well over 64 tokens) for the prefix cache to hold whole blocks, unique per call.</summary>
     public static string LongInstructions() =>

@@ -1,11 +1,11 @@
 using System.Diagnostics;
 using System.Net.WebSockets;
-using System.Text.Json;
 using Loopwire.Client.Sessions;
 using Loopwire.Protocol.Items;
 using Loopwire.Protocol.Requests;
 using Loopwire.Server.Tests.Upstream;
 using Loopwire.Server.WebSockets;
+using Loopwire.TestKit;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
 
@@ -23,16 +23,8 @@ public sealed class SoakTests(ITestOutputHelper output)
     /// <summary>The heap after may exceed the heap before by this much.</summary>
     private const long HeapBound = 32L * 1024 * 1024;
 
-    private static readonly IReadOnlyList<ToolDefinition> Tools =
-    [
-        new ToolDefinition
-        {
-            Type = "function",
-            Name = "lookup",
-            Description = "Looks a city up.",
-            Parameters = JsonDocument.Parse("""{"type":"object","properties":{"city":{"type":"string"}},"required":["city"]}""").RootElement.Clone(),
-        },
-    ];
+    /// <summary>A hang guard for the connection registry to drain, not a timing assertion.</summary>
+    private static readonly TimeSpan DrainGuard = TimeSpan.FromSeconds(30);
 
     [Fact]
     public async Task Soak_SixteenSessionsWithDrops_NoErrorsNoLostItemsFlatHeap()
@@ -43,14 +35,14 @@ public sealed class SoakTests(ITestOutputHelper output)
 
         // Warm up (JIT, pools), then the baseline.
         await RunSessionAsync(app, -1, 4, hangGuard.Token);
-        await WaitUntilAsync(() => registry.Count == 0);
+        await Eventually.UntilAsync(() => registry.Count == 0, DrainGuard);
         long before = GC.GetTotalMemory(forceFullCollection: true);
 
         var start = Stopwatch.GetTimestamp();
         var results = await Task.WhenAll(Enumerable.Range(0, Sessions).Select(i => Task.Run(() => RunSessionAsync(app, i, TurnsPerSession, hangGuard.Token))));
         var elapsed = Stopwatch.GetElapsedTime(start);
 
-        bool drained = await WaitUntilAsync(() => registry.Count == 0);
+        bool drained = await Eventually.UntilAsync(() => registry.Count == 0, DrainGuard);
         long after = GC.GetTotalMemory(forceFullCollection: true);
         int turns = results.Sum(r => r.Turns);
         int drops = results.Sum(r => r.Drops);
@@ -72,7 +64,7 @@ public sealed class SoakTests(ITestOutputHelper output)
     {
         var rng = new Random(1000 + index);
         ClientWebSocket? current = null;
-        var options = new CreateResponseRequest { Model = "sim-instant", Tools = Tools };
+        var options = new CreateResponseRequest { Model = "sim-instant", Tools = Conversation.LookupTools };
         await using var session = new ResponseSession(new ResponseSessionOptions
         {
             Endpoint = app.BaseAddress,
@@ -91,7 +83,7 @@ public sealed class SoakTests(ITestOutputHelper output)
                 return ws;
             },
         });
-        List<ResponseItem> conversation = [User($"Session {index}: please call lookup for Paris.")];
+        List<ResponseItem> conversation = [Conversation.User($"Session {index}: please call lookup for Paris.")];
         int drops = 0, reconnects = 0, done = 0;
         try
         {
@@ -116,12 +108,12 @@ public sealed class SoakTests(ITestOutputHelper output)
                 if (t % 2 == 0)
                 {
                     var call = Assert.IsType<FunctionCallItem>(item);
-                    conversation.Add(new FunctionCallOutputItem { CallId = call.CallId, Output = MessageContent.FromText($"Paris: sunny, {t} C.") });
+                    conversation.Add(Conversation.ToolOutput(call.CallId, $"Paris: sunny, {t} C."));
                 }
                 else
                 {
                     Assert.IsType<MessageItem>(item);
-                    conversation.Add(User($"Thanks. Now call lookup for city number {t}."));
+                    conversation.Add(Conversation.User($"Thanks. Now call lookup for city number {t}."));
                 }
 
                 done++;
@@ -140,24 +132,6 @@ public sealed class SoakTests(ITestOutputHelper output)
         {
             return new SessionResult(done, drops, reconnects, $"session {index} turn {done}: {ex}");
         }
-    }
-
-    private static MessageItem User(string text) => new() { Role = "user", Content = MessageContent.FromText(text) };
-
-    private static async Task<bool> WaitUntilAsync(Func<bool> condition)
-    {
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while (!condition())
-        {
-            if (cts.IsCancellationRequested)
-            {
-                return false;
-            }
-
-            await Task.Delay(50, CancellationToken.None);
-        }
-
-        return true;
     }
 
     private sealed record SessionResult(int Turns, int Drops, int Reconnects, string? Error);

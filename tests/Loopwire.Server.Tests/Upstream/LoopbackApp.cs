@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Loopwire.Server.Hosting;
 using Loopwire.Server.Tests.WebSockets;
+using Loopwire.TestKit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 using Xunit.Abstractions;
@@ -16,7 +17,7 @@ namespace Loopwire.Server.Tests.Upstream;
 /// </summary>
 internal sealed class LoopbackApp : IAsyncDisposable
 {
-    private LoopbackApp(WebApplication app, WsLogSink logs)
+    private LoopbackApp(WebApplication app, CapturingLoggerProvider logs)
     {
         App = app;
         Logs = logs;
@@ -26,7 +27,7 @@ internal sealed class LoopbackApp : IAsyncDisposable
 
     public WebApplication App { get; }
 
-    public WsLogSink Logs { get; }
+    public CapturingLoggerProvider Logs { get; }
 
     public Uri BaseAddress { get; }
 
@@ -37,7 +38,7 @@ internal sealed class LoopbackApp : IAsyncDisposable
 
     public static async Task<LoopbackApp> StartLoopwireAsync(ITestOutputHelper? output, params (string Key, string Value)[] settings)
     {
-        var logs = new WsLogSink(output);
+        var logs = new CapturingLoggerProvider(output);
         var values = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
         {
             ["Loopwire:Store"] = "memory",
@@ -61,7 +62,7 @@ internal sealed class LoopbackApp : IAsyncDisposable
     /// <summary>A fake upstream: <paramref name="map"/> adds its endpoints.</summary>
     public static async Task<LoopbackApp> StartFakeAsync(Action<WebApplication> map)
     {
-        var logs = new WsLogSink(null);
+        var logs = new CapturingLoggerProvider(null);
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         Quiet(builder, logs);
@@ -116,7 +117,7 @@ internal sealed class LoopbackApp : IAsyncDisposable
         await App.DisposeAsync();
     }
 
-    private static void Quiet(WebApplicationBuilder builder, WsLogSink logs)
+    private static void Quiet(WebApplicationBuilder builder, CapturingLoggerProvider logs)
     {
         builder.Logging.ClearProviders();
         builder.Logging.SetMinimumLevel(LogLevel.Debug);

@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Loopwire.Server.Tests.WebSockets;
+using Loopwire.TestKit;
 using Xunit.Abstractions;
 
 namespace Loopwire.Server.Tests.Upstream;
@@ -30,7 +31,7 @@ public sealed class UpstreamFailureTests(ITestOutputHelper output)
             await c.Response.WriteAsync(body);
         }));
 
-    private static JsonObject Hello() => new() { ["model"] = "llama-test", ["input"] = "hello" };
+    private static JsonObject Hello() => Requests.Body("llama-test", "hello");
 
     [Theory]
     [InlineData(false)]

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Loopwire.Server.Hosting;
+using Loopwire.TestKit;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Http;
 using Microsoft.Extensions.Options;
@@ -23,7 +24,7 @@ public sealed class UpstreamRetryTests(ITestOutputHelper output)
             .. extra,
         ]);
 
-    private static JsonObject Hello() => new() { ["model"] = "llama-test", ["input"] = "hello" };
+    private static JsonObject Hello() => Requests.Body("llama-test", "hello");
 
     [Theory]
     [InlineData(false)]

@@ -1,9 +1,13 @@
 using System.Globalization;
 using System.Net.WebSockets;
+using System.Text.Json;
 using System.Text.RegularExpressions;
+using Loopwire.Protocol.Errors;
+using Loopwire.TestKit;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
 using Xunit.Abstractions;
 using static Loopwire.Server.Tests.WebSockets.WsJson;
 using static Loopwire.Server.Tests.WebSockets.WsTestClient;
@@ -12,13 +16,17 @@ namespace Loopwire.Server.Tests.WebSockets;
 
 public sealed partial class WebSocketLifetimeTests(ITestOutputHelper output)
 {
+    /// <summary>How far the fake clock moves each time the awaited work has not finished.</summary>
+    private static readonly TimeSpan ClockStep = TimeSpan.FromMilliseconds(100);
+
     [Fact]
     public async Task Connection_IdlePastMaxAge_ClosedNormally()
     {
-        await using var host = new WsTestHost(output, ("Loopwire:WebSocket:MaxConnectionAge", "00:00:01"));
+        var time = new FakeTimeProvider();
+        await using var host = new WsTestHost(time, output, ("Loopwire:WebSocket:MaxConnectionAge", "00:00:01"));
         await using var ws = await host.ConnectAsync();
 
-        var before = await ws.ReceiveUntilCloseAsync(WsTestHost.GuardToken(TimeSpan.FromSeconds(10)));
+        var before = await time.AdvanceUntilDoneAsync(ws.ReceiveUntilCloseAsync(WsTestHost.GuardToken()), ClockStep);
 
         Assert.Empty(before);
         Assert.Equal(WebSocketCloseStatus.NormalClosure, ws.CloseStatus);
@@ -27,21 +35,24 @@ public sealed partial class WebSocketLifetimeTests(ITestOutputHelper output)
     [Fact]
     public async Task ResponseCreate_AfterMaxAgeWhileOneRuns_LimitErrorThenInFlightFinishesThenClose()
     {
-        await using var host = new WsTestHost(output, ("Loopwire:WebSocket:MaxConnectionAge", "00:00:01"));
+        var time = new FakeTimeProvider();
+        await using var host = new WsTestHost(time, output, ("Loopwire:WebSocket:MaxConnectionAge", "00:00:01"));
         await using var ws = await host.ConnectAsync();
 
-        // ~60k prompt tokens at sim-gpt5's 20k tokens/s of prefill: the first response is still running
-        // well after the 1 s deadline, so the second create deterministically arrives past the deadline mid-response.
+        // ~60k prompt tokens at sim-gpt5's 20k tokens/s of prefill: 3 s on the server's clock, which only moves when
+        // the test moves it, so the first response is still running when the clock passes the 1 s deadline.
         string longPrompt = string.Join(' ', Enumerable.Repeat("context", 60_000));
         await ws.CreateAsync(Request(Slow, false, Items(User(longPrompt))));
-        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        var events = await ReceiveUntilTypeAsync(ws, "response.created");
+        time.Advance(TimeSpan.FromSeconds(1.5));
         await ws.CreateAsync(Request(Instant, false, Items(User("One more?"))));
-        var events = await ws.ReceiveUntilCloseAsync(WsTestHost.GuardToken(TimeSpan.FromSeconds(30)));
+        events.AddRange(await ReceiveUntilTypeAsync(ws, "error"));
+        events.AddRange(await time.AdvanceUntilDoneAsync(ws.ReceiveUntilCloseAsync(WsTestHost.GuardToken(TimeSpan.FromSeconds(30))), ClockStep));
 
         int error = events.FindIndex(e => Type(e) == "error");
         int completed = events.FindIndex(e => Type(e) == "response.completed");
         Assert.True(error >= 0, "expected an error event; got " + string.Join(", ", events.Select(Type)));
-        Assert.Equal("websocket_connection_limit_reached", Code(events[error]));
+        Assert.Equal(ErrorCodes.WebSocketConnectionLimitReached, Code(events[error]));
         Assert.Equal(400, events[error].GetProperty("status").GetInt32());
         Assert.True(completed > error, "the in-flight response finishes after the refusal");
         Assert.Single(events, e => Type(e) == "response.created");
@@ -111,6 +122,22 @@ public sealed partial class WebSocketLifetimeTests(ITestOutputHelper output)
         finally
         {
             await host.DisposeAsync();
+        }
+    }
+
+    /// <summary>Reads messages up to and including the first of <paramref name="type"/>; fails on close.</summary>
+    private static async Task<List<JsonElement>> ReceiveUntilTypeAsync(WsTestClient ws, string type)
+    {
+        var events = new List<JsonElement>();
+        while (true)
+        {
+            var e = await ws.ReceiveAsync() ?? throw new InvalidOperationException(
+                $"The server closed the socket ({ws.CloseStatus}) before {type}; got: {string.Join(", ", events.Select(Type))}");
+            events.Add(e);
+            if (Type(e) == type)
+            {
+                return events;
+            }
         }
     }
 

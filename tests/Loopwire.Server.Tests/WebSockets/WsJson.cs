@@ -1,50 +1,29 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Loopwire.TestKit;
 
 namespace Loopwire.Server.Tests.WebSockets;
 
 /// <summary>Request builders and JSON helpers shared by the WebSocket tests.</summary>
 internal static class WsJson
 {
-    public const string Instant = "sim-instant";
-    public const string Slow = "sim-gpt5";
+    public const string Instant = Requests.InstantModel;
+    public const string Slow = Requests.SlowModel;
 
-    public static JsonArray Tools() => new()
-    {
-        new JsonObject
-        {
-            ["type"] = "function",
-            ["name"] = "get_weather",
-            ["description"] = "Current weather for a city.",
-            ["parameters"] = JsonNode.Parse("""{"type":"object","properties":{"city":{"type":"string"}},"required":["city"]}"""),
-        },
-        new JsonObject
-        {
-            ["type"] = "function",
-            ["name"] = "get_time",
-            ["description"] = "Current time in a city.",
-            ["parameters"] = JsonNode.Parse("""{"type":"object","properties":{"city":{"type":"string"}},"required":["city"]}"""),
-        },
-    };
+    public static JsonArray Tools() =>
+    [
+        Requests.CityTool("get_weather", "Current weather for a city."),
+        Requests.CityTool("get_time", "Current time in a city."),
+    ];
 
-    public static JsonObject User(string text) => new()
-    {
-        ["type"] = "message",
-        ["role"] = "user",
-        ["content"] = new JsonArray(new JsonObject { ["type"] = "input_text", ["text"] = text }),
-    };
+    public static JsonObject User(string text) => Requests.UserItem(text);
 
-    public static JsonObject ToolOutput(string callId, string output) => new()
-    {
-        ["type"] = "function_call_output",
-        ["call_id"] = callId,
-        ["output"] = output,
-    };
+    public static JsonObject ToolOutput(string callId, string output) => Requests.ToolOutput(callId, output);
 
     /// <summary>A request body: model, store, input, and (optionally) the tools.</summary>
     public static JsonObject Request(string model, bool store, JsonArray input, bool tools = false, string? previousResponseId = null)
     {
-        var body = new JsonObject { ["model"] = model, ["store"] = store, ["input"] = input };
+        var body = Requests.Body(model, input, store);
         if (tools)
         {
             body["tools"] = Tools();
@@ -58,7 +37,7 @@ internal static class WsJson
         return body;
     }
 
-    public static JsonArray Items(params JsonNode[] items) => new(items.Select(i => (JsonNode?)i.DeepClone()).ToArray());
+    public static JsonArray Items(params JsonNode[] items) => Requests.Items(items);
 
     public static JsonNode ToNode(JsonElement e) => JsonNode.Parse(e.GetRawText())!;
 

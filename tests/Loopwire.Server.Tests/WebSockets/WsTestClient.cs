@@ -3,7 +3,6 @@ using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.TestHost;
 
 namespace Loopwire.Server.Tests.WebSockets;
 
@@ -12,24 +11,12 @@ internal sealed class WsTestClient : IAsyncDisposable
 {
     private readonly WebSocket _ws;
 
-    private WsTestClient(WebSocket ws) => _ws = ws;
+    public WsTestClient(WebSocket ws) => _ws = ws;
 
     public WebSocket Socket => _ws;
 
     /// <summary>The close status the server sent, once a close frame was read.</summary>
     public WebSocketCloseStatus? CloseStatus { get; private set; }
-
-    public static async Task<WsTestClient> ConnectAsync(TestServer server, string? apiKey, CancellationToken ct)
-    {
-        var client = server.CreateWebSocketClient();
-        if (apiKey is not null)
-        {
-            client.ConfigureRequest = r => r.Headers.Authorization = "Bearer " + apiKey;
-        }
-
-        var ws = await client.ConnectAsync(new Uri(server.BaseAddress, "/v1/responses"), ct);
-        return new WsTestClient(ws);
-    }
 
     public Task SendAsync(JsonObject message) => SendTextAsync(message.ToJsonString());
 

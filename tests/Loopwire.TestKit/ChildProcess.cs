@@ -1,31 +1,16 @@
-using System.ComponentModel;
 using System.Diagnostics;
-using System.Reflection;
+using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
-using Xunit.Abstractions;
 
-namespace Loopwire.Server.Tests.Compatibility;
+namespace Loopwire.TestKit;
 
-/// <summary>The repository root (the folder holding Loopwire.slnx).</summary>
-internal static class RepoRoot
-{
-    public static string Find()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Loopwire.slnx")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"No Loopwire.slnx above {AppContext.BaseDirectory}.");
-    }
-}
-
-/// <summary>A child process whose stdout and stderr are collected; disposing kills its whole tree.</summary>
-internal sealed class ChildProcess : IDisposable
+/// <summary>
+/// A child process for tests: stdin closed, stdout and stderr collected line by line into <see cref="Output"/>, and
+/// its whole tree killed on dispose if it still runs.
+/// </summary>
+/// <remarks>Thread-safe: output arrives on thread-pool threads while the test waits.</remarks>
+public sealed class ChildProcess : IDisposable
 {
     private readonly Process _process;
     private readonly StringBuilder _output = new();
@@ -35,8 +20,13 @@ internal sealed class ChildProcess : IDisposable
 
     private ChildProcess(Process process) => _process = process;
 
+    /// <summary>The operating-system process id.</summary>
+    public int Id => _process.Id;
+
+    /// <summary>Whether the process has exited.</summary>
     public bool HasExited => _process.HasExited;
 
+    /// <summary>Everything written to stdout and stderr so far, one line each.</summary>
     public string Output
     {
         get
@@ -48,7 +38,12 @@ internal sealed class ChildProcess : IDisposable
         }
     }
 
-    public static ChildProcess Start(string fileName, string[] args, string workingDirectory, Dictionary<string, string> environment)
+    /// <summary>Starts <paramref name="fileName"/> with <paramref name="args"/>.</summary>
+    /// <param name="fileName">The program.</param>
+    /// <param name="args">Its arguments.</param>
+    /// <param name="workingDirectory">Where it runs.</param>
+    /// <param name="environment">Variables to set; a null value removes one inherited from the test process.</param>
+    public static ChildProcess Start(string fileName, IEnumerable<string> args, string workingDirectory, Dictionary<string, string?>? environment = null)
     {
         var info = new ProcessStartInfo(fileName, args)
         {
@@ -58,9 +53,16 @@ internal sealed class ChildProcess : IDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var (key, value) in environment)
+        foreach (var (key, value) in environment ?? [])
         {
-            info.Environment[key] = value;
+            if (value is null)
+            {
+                info.Environment.Remove(key);
+            }
+            else
+            {
+                info.Environment[key] = value;
+            }
         }
 
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
@@ -75,13 +77,15 @@ internal sealed class ChildProcess : IDisposable
         return child;
     }
 
-    /// <summary>Waits for a line matching <paramref name="pattern"/>; returns its first group, or null on timeout or exit.</summary>
+    /// <summary>Waits for a line matching <paramref name="pattern"/> (earlier output counts); returns its first group, or null on timeout or exit.</summary>
     public async Task<string?> WaitForLineAsync(Regex pattern, TimeSpan timeout)
     {
+        ArgumentNullException.ThrowIfNull(pattern);
+        TaskCompletionSource<string?> match;
         lock (_gate)
         {
             _pattern = pattern;
-            _match = new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously);
+            _match = match = new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously);
             var earlier = pattern.Match(_output.ToString());
             if (earlier.Success)
             {
@@ -96,7 +100,7 @@ internal sealed class ChildProcess : IDisposable
 
         try
         {
-            return await _match.Task.WaitAsync(timeout);
+            return await match.Task.WaitAsync(timeout);
         }
         catch (TimeoutException)
         {
@@ -119,6 +123,17 @@ internal sealed class ChildProcess : IDisposable
         }
     }
 
+    /// <summary>SIGTERM: asks for a graceful shutdown.</summary>
+    public void Terminate()
+    {
+        using var kill = Process.Start(new ProcessStartInfo("kill", ["-TERM", _process.Id.ToString(CultureInfo.InvariantCulture)])
+        {
+            UseShellExecute = false,
+        });
+        kill?.WaitForExit(TimeSpan.FromSeconds(10));
+    }
+
+    /// <summary>SIGKILL to the whole tree: no shutdown code runs.</summary>
     public void Kill()
     {
         try
@@ -135,6 +150,7 @@ internal sealed class ChildProcess : IDisposable
         }
     }
 
+    /// <inheritdoc />
     public void Dispose()
     {
         Kill();

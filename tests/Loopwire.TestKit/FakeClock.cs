@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Time.Testing;
 
-namespace Loopwire.Client.Tests.Support;
+namespace Loopwire.TestKit;
 
 /// <summary>Drives a <see cref="FakeTimeProvider"/> for code that waits on it.</summary>
 public static class FakeClock
@@ -11,6 +11,8 @@ public static class FakeClock
     /// </summary>
     public static async Task AdvanceUntilDoneAsync(this FakeTimeProvider time, Task work, TimeSpan step)
     {
+        ArgumentNullException.ThrowIfNull(time);
+        ArgumentNullException.ThrowIfNull(work);
         while (!work.IsCompleted)
         {
             await Task.WhenAny(work, Task.Delay(TimeSpan.FromMilliseconds(5), TimeProvider.System));
