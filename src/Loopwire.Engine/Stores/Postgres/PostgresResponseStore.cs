@@ -44,6 +44,9 @@ public sealed class PostgresResponseStore : IResponseStore, IResponseRetention, 
         _dataSource = NpgsqlDataSource.Create(builder);
     }
 
+    /// <summary>True once <see cref="MigrateAsync"/> has succeeded on this instance.</summary>
+    public bool Migrated { get; private set; }
+
     /// <summary>Where the store lives, for messages: <c>host:port/database</c>, without credentials.</summary>
     public string Location { get; }
 
@@ -72,7 +75,9 @@ public sealed class PostgresResponseStore : IResponseStore, IResponseRetention, 
         ObjectDisposedException.ThrowIf(_disposed, this);
         try
         {
-            return await PostgresMigrations.ApplyAsync(_dataSource, cancellationToken).ConfigureAwait(false);
+            int applied = await PostgresMigrations.ApplyAsync(_dataSource, cancellationToken).ConfigureAwait(false);
+            Migrated = true;
+            return applied;
         }
         catch (NpgsqlException ex) when (ex.IsTransient || ex is not PostgresException || IsRefusal((PostgresException)ex))
         {
