@@ -64,6 +64,15 @@ public sealed class PostgresStoreServerTests(PostgresCluster cluster, ITestOutpu
         Assert.Equal(id1, r2.GetProperty("previous_response_id").GetString());
         Assert.Equal(200, await a.GetStatusAsync(id2));
         Assert.Equal(200, await b.GetStatusAsync(id1));
+
+        using var clientA = a.CreateClient();
+        using var clientB = b.CreateClient();
+        using var items = await clientA.GetAsync($"/v1/responses/{id2}/input_items", WsTestHost.GuardToken());
+        Assert.Equal(200, (int)items.StatusCode);
+        Assert.Contains("Which word?", await items.Content.ReadAsStringAsync(WsTestHost.GuardToken()), StringComparison.Ordinal);
+        using var deleted = await clientB.DeleteAsync($"/v1/responses/{id2}", WsTestHost.GuardToken());
+        Assert.Equal(200, (int)deleted.StatusCode);
+        Assert.Equal(404, await a.GetStatusAsync(id2));
     }
 
     private static JsonObject Turn(string text, string? previous)
