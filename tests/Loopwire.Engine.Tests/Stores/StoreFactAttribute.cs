@@ -33,11 +33,15 @@ public sealed class StoreFactDiscoverer(IMessageSink diagnosticMessageSink) : Fa
 /// <summary>Discovers <see cref="StoreTheoryAttribute"/> cases; the class, not the method, decides whether they skip.</summary>
 public sealed class StoreTheoryDiscoverer(IMessageSink diagnosticMessageSink) : TheoryDiscoverer(diagnosticMessageSink)
 {
+    private readonly IMessageSink _sink = diagnosticMessageSink;
+
     /// <inheritdoc />
+    /// <remarks>One skipped case for the whole theory (xUnit's own CreateTestCasesForSkip drops the reason).</remarks>
     public override IEnumerable<IXunitTestCase> Discover(ITestFrameworkDiscoveryOptions discoveryOptions, ITestMethod testMethod,
         IAttributeInfo theoryAttribute) =>
         StoreSkip.For(testMethod) is { } reason
-            ? CreateTestCasesForSkip(discoveryOptions, testMethod, theoryAttribute, reason)
+            ? [new XunitSkippedDataRowTestCase(_sink, discoveryOptions.MethodDisplayOrDefault(), discoveryOptions.MethodDisplayOptionsOrDefault(),
+                testMethod, reason)]
             : base.Discover(discoveryOptions, testMethod, theoryAttribute);
 }
 
