@@ -230,6 +230,28 @@ public abstract class ResponseStoreContractTests : IDisposable
     }
 
     [StoreFact]
+    public async Task LoadItemsAsync_AncestorOfOtherTenant_ReturnsNull()
+    {
+        await Store.SaveAsync(Stored("resp_1", tenant: "acme"));
+        await Store.SaveAsync(Stored("resp_2", tenant: "globex", previous: "resp_1"));
+
+        Assert.Null(await ConversationLoader.LoadItemsAsync(Store, "resp_2", "globex"));
+        Assert.Null((await ConversationLoader.ResolveAsync(Store, "resp_2", "globex")).State);
+    }
+
+    [StoreFact]
+    public async Task ResolveAsync_ChainOfTwo_StateHoldsBothTurns()
+    {
+        await Store.SaveAsync(Stored("resp_1", tenant: "acme"));
+        await Store.SaveAsync(Stored("resp_2", tenant: "acme", previous: "resp_1"));
+
+        var resolution = await ConversationLoader.ResolveAsync(Store, "resp_2", "acme");
+
+        Assert.Null(resolution.Error);
+        Assert.Equal(["msg_resp_1_in", "msg_resp_1_out", "msg_resp_2_in", "msg_resp_2_out"], resolution.State!.Items.Select(x => x.Id));
+    }
+
+    [StoreFact]
     public async Task SaveAsync_ConcurrentFromManyTasks_AllReadable()
     {
         const int Tasks = 8;

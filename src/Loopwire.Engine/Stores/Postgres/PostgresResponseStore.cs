@@ -26,7 +26,7 @@ namespace Loopwire.Engine.Stores.Postgres;
 /// </para>
 /// <para>Thread-safety: all members are thread-safe. <see cref="DisposeAsync"/> must not race with calls in flight.</para>
 /// </remarks>
-public sealed class PostgresResponseStore : IResponseStore, IResponseRetention, IAsyncDisposable, IDisposable
+public sealed class PostgresResponseStore : IResponseStore, IResponseChainStore, IResponseRetention, IAsyncDisposable, IDisposable
 {
     private const string TenantMatches = "tenant IS NOT DISTINCT FROM $2";
 
@@ -163,6 +163,49 @@ public sealed class PostgresResponseStore : IResponseStore, IResponseRetention, 
                 var input = Deserialize(reader.GetFieldValue<byte[]>(2), ProtocolJsonContext.Default.ListResponseItem);
                 return new StoredResponse(id, previous, tenant, input, response);
             }
+        }, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>One recursive query, so continuing a long chain costs one round trip rather than one per turn.</remarks>
+    public Task<IReadOnlyList<StoredResponse>> GetChainAsync(string responseId, string? tenant, int maxDepth,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(responseId);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxDepth, 1);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return RunAsync<IReadOnlyList<StoredResponse>>(async (connection, ct) =>
+        {
+            using var cmd = new NpgsqlCommand($"""
+                WITH RECURSIVE chain AS (
+                    SELECT id, previous_response_id, response_json, input_json, 1 AS depth
+                    FROM responses WHERE id = $1 AND {TenantMatches}
+                    UNION ALL
+                    SELECT r.id, r.previous_response_id, r.response_json, r.input_json, c.depth + 1
+                    FROM responses r JOIN chain c ON r.id = c.previous_response_id
+                    WHERE r.{TenantMatches} AND c.depth < $3
+                )
+                SELECT id, previous_response_id, response_json, input_json FROM chain ORDER BY depth;
+                """, connection);
+            cmd.Parameters.Add(Text(responseId));
+            cmd.Parameters.Add(Text(tenant));
+            cmd.Parameters.Add(new NpgsqlParameter<int> { TypedValue = maxDepth });
+            var chain = new List<StoredResponse>();
+            var reader = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            await using (reader.ConfigureAwait(false))
+            {
+                while (await reader.ReadAsync(ct).ConfigureAwait(false))
+                {
+                    chain.Add(new StoredResponse(
+                        reader.GetString(0),
+                        reader.IsDBNull(1) ? null : reader.GetString(1),
+                        tenant,
+                        Deserialize(reader.GetFieldValue<byte[]>(3), ProtocolJsonContext.Default.ListResponseItem),
+                        Deserialize(reader.GetFieldValue<byte[]>(2), ProtocolJsonContext.Default.ResponseObject)));
+                }
+            }
+
+            return chain;
         }, cancellationToken);
     }
 
