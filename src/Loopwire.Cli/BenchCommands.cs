@@ -35,9 +35,13 @@ internal static class BenchCommands
         var baseUrl = new Option<Uri?>("--base-url") { Description = "Measure a running server instead of starting one." };
         var apiKey = new Option<string?>("--api-key") { Description = "Bearer key for --base-url." };
         var output = new Option<string?>("--out") { Description = "Write overhead.json into this directory." };
+        var store = new Option<string?>("--store")
+        {
+            Description = "Store of the server it starts: sqlite:PATH (default: a temporary SQLite file), memory, or postgres:CONNECTION STRING.",
+        };
         var cmd = new Command("overhead", "Server overhead per turn (last request byte to model call) vs history length, per transport.")
         {
-            sizes, arms, turns, baseUrl, apiKey, output,
+            sizes, arms, turns, baseUrl, apiKey, output, store,
         };
         cmd.SetAction(async (parse, ct) =>
         {
@@ -67,8 +71,9 @@ internal static class BenchCommands
                 {
                     tempDir = Directory.CreateTempSubdirectory("loopwire-bench-").FullName;
                     AnsiConsole.MarkupLine("[grey]Starting the server in its own process…[/]");
-                    server = await ServerProcess.StartAsync(SelfCommand(),
-                        ["--port", "0", "--store", $"sqlite:{Path.Combine(tempDir, "bench.db")}"], TimeSpan.FromSeconds(60), ct);
+                    string storeSpec = parse.GetValue(store) ?? $"sqlite:{Path.Combine(tempDir, "bench.db")}";
+                    AnsiConsole.MarkupLine($"[grey]Store: {Markup.Escape(Server.Hosting.LoopwireHost.DescribeStore(storeSpec))}[/]");
+                    server = await ServerProcess.StartAsync(SelfCommand(), ["--port", "0", "--store", storeSpec], TimeSpan.FromSeconds(60), ct);
                     url = server.BaseUrl;
                 }
 

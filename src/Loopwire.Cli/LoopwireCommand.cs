@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Loopwire.Server.Auth;
+using Loopwire.Engine.Stores;
 using Loopwire.Server.Hosting;
 using Microsoft.Extensions.Options;
 
@@ -8,6 +9,9 @@ namespace Loopwire.Cli;
 /// <summary>The <c>loopwire</c> command line. It only parses arguments and calls the libraries.</summary>
 internal static class LoopwireCommand
 {
+    /// <summary>The environment variable read when <c>--store</c> is not given.</summary>
+    public const string StoreEnvironmentVariable = "LOOPWIRE_STORE";
+
     public static RootCommand Create()
     {
         var root = new RootCommand("Loopwire: a Responses-API server with WebSocket mode, a simulated model, an agent and a benchmark.");
@@ -22,7 +26,12 @@ internal static class LoopwireCommand
     {
         var port = new Option<int>("--port") { Description = "TCP port to listen on (0 picks a free one).", DefaultValueFactory = _ => 8080 };
         var host = new Option<string>("--host") { Description = "Address to bind.", DefaultValueFactory = _ => "127.0.0.1" };
-        var store = new Option<string>("--store") { Description = "Response store: sqlite:PATH or memory.", DefaultValueFactory = _ => "sqlite:loopwire.db" };
+        // No default value here: --help prints defaults, and one read from LOOPWIRE_STORE could hold a password.
+        var store = new Option<string?>("--store")
+        {
+            Description = $"Response store: sqlite:PATH (default sqlite:loopwire.db), memory, or postgres:CONNECTION STRING " +
+                $"(Host=…;Database=…;Username=…;Password=…). Also from {StoreEnvironmentVariable} or Loopwire:Store.",
+        };
         var profile = new Option<string>("--default-model-profile")
         {
             Description = "Simulated profile for model names that are not a profile (sim-gpt5, sim-spark, sim-burst, sim-instant).",
@@ -45,9 +54,13 @@ internal static class LoopwireCommand
         {
             var settings = new Dictionary<string, string?>
             {
-                ["Loopwire:Store"] = parse.GetValue(store),
                 ["Loopwire:DefaultModelProfile"] = parse.GetValue(profile),
             };
+            if ((parse.GetValue(store) ?? Environment.GetEnvironmentVariable(StoreEnvironmentVariable)) is { Length: > 0 } storeSpec)
+            {
+                settings["Loopwire:Store"] = storeSpec;
+            }
+
             if (ServeBackendOptions.AddSettings(settings, parse.GetValue(backends), parse.GetValue(routes)) is { } badBackend)
             {
                 await Console.Error.WriteLineAsync($"loopwire serve: {badBackend}");
@@ -94,17 +107,19 @@ internal static class LoopwireCommand
                     return 2;
                 }
 
+                await LoopwireHost.ConnectStoreAsync(app.Services, ct);
                 await app.StartAsync(ct);
             }
-            catch (Exception ex) when (ex is Microsoft.Extensions.Options.OptionsValidationException or IOException or ArgumentException)
+            catch (Exception ex) when (ex is OptionsValidationException or IOException or ArgumentException or StoreUnavailableException)
             {
                 await Console.Error.WriteLineAsync($"loopwire serve: {ex.Message}");
                 return 2;
             }
 
+            string storeShown = LoopwireHost.DescribeStore(app.Services.GetRequiredService<IOptions<LoopwireServerOptions>>().Value.Store);
             foreach (var address in app.Urls)
             {
-                Console.WriteLine($"Loopwire listening on {address}  (POST {address}/v1/responses, store {settings["Loopwire:Store"]}, " +
+                Console.WriteLine($"Loopwire listening on {address}  (POST {address}/v1/responses, store {storeShown}, " +
                     $"{(configured > 0 ? $"{configured} API key(s)" : "no API keys")})");
             }
 

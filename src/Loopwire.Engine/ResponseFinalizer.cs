@@ -49,7 +49,9 @@ internal sealed class ResponseFinalizer(IResponseStore store, ITokenRenderer ren
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
                 EngineLog.BackendCrashed(logger, ex, p.Id);
-                return Fail(p, ProtocolError.Server("The response could not be stored: " + ex.Message), output);
+                return Fail(p, ex is StoreUnavailableException
+                    ? ProtocolError.StoreUnavailable("The response could not be stored: " + ex.Message)
+                    : ProtocolError.Server("The response could not be stored: " + ex.Message), output);
             }
 
             p.Timings.Store = TurnTimings.Since(t);

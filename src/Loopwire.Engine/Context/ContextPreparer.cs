@@ -24,6 +24,20 @@ internal sealed class ContextPreparer(IResponseStore store, ITokenRenderer rende
     public async Task<PrepareResult> PrepareAsync(CreateResponseRequest request, IContextSource source, TurnTimings timings,
         CancellationToken ct)
     {
+        try
+        {
+            return await PrepareCoreAsync(request, source, timings, ct).ConfigureAwait(false);
+        }
+        catch (StoreUnavailableException ex)
+        {
+            // Steps 1 and 2 read the store; nothing is rendered yet, so the turn fails before it starts.
+            return Fail(ProtocolError.StoreUnavailable(ex.Message));
+        }
+    }
+
+    private async Task<PrepareResult> PrepareCoreAsync(CreateResponseRequest request, IContextSource source, TurnTimings timings,
+        CancellationToken ct)
+    {
         var input = request.Input ?? [];
         timings.ItemsReceived = input.Count;
         if (input.Count > options.MaxItemsPerRequest)

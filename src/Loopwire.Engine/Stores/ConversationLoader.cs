@@ -18,6 +18,11 @@ public static class ConversationLoader
     public static async Task<List<ResponseItem>?> LoadItemsAsync(
         IResponseStore store, string responseId, string? tenant, CancellationToken cancellationToken = default)
     {
+        if (store is IResponseChainStore chains)
+        {
+            return Flatten(await chains.GetChainAsync(responseId, tenant, MaxDepth, cancellationToken).ConfigureAwait(false));
+        }
+
         var head = await store.GetAsync(responseId, tenant, cancellationToken).ConfigureAwait(false);
         return head is null ? null : await LoadChainAsync(store, head, tenant, cancellationToken).ConfigureAwait(false);
     }
@@ -30,7 +35,18 @@ public static class ConversationLoader
     public static async Task<ContextResolution> ResolveAsync(IResponseStore store, string responseId, string? tenant,
         CancellationToken cancellationToken = default)
     {
-        var head = await store.GetAsync(responseId, tenant, cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<StoredResponse>? chain = null;
+        StoredResponse? head;
+        if (store is IResponseChainStore chains)
+        {
+            chain = await chains.GetChainAsync(responseId, tenant, MaxDepth, cancellationToken).ConfigureAwait(false);
+            head = chain.Count > 0 ? chain[0] : null;
+        }
+        else
+        {
+            head = await store.GetAsync(responseId, tenant, cancellationToken).ConfigureAwait(false);
+        }
+
         if (head?.Response.Status is ResponseStatus.Queued or ResponseStatus.InProgress)
         {
             return new ContextResolution(null, ProtocolError.Invalid(
@@ -38,7 +54,9 @@ public static class ConversationLoader
                 "previous_response_id", ErrorCodes.PreviousResponseInProgress));
         }
 
-        var items = head is null ? null : await LoadChainAsync(store, head, tenant, cancellationToken).ConfigureAwait(false);
+        var items = chain is not null ? Flatten(chain)
+            : head is null ? null
+            : await LoadChainAsync(store, head, tenant, cancellationToken).ConfigureAwait(false);
         return items is null
             ? new ContextResolution(null, ProtocolError.PreviousResponseNotFound(responseId))
             : new ContextResolution(new ConversationState(items) { ResponseId = responseId, Persisted = true }, null);
@@ -65,11 +83,20 @@ public static class ConversationLoader
             id = r.PreviousResponseId;
         }
 
+        return ToItems(chain);
+    }
+
+    // A chain from IResponseChainStore is usable only when it reaches a root (a response without a parent).
+    private static List<ResponseItem>? Flatten(IReadOnlyList<StoredResponse> chain) =>
+        chain.Count == 0 || chain[^1].PreviousResponseId is not null ? null : ToItems(chain);
+
+    private static List<ResponseItem> ToItems(IReadOnlyList<StoredResponse> newestFirst)
+    {
         var items = new List<ResponseItem>();
-        for (int i = chain.Count - 1; i >= 0; i--)
+        for (int i = newestFirst.Count - 1; i >= 0; i--)
         {
-            items.AddRange(chain[i].Input);
-            items.AddRange(chain[i].Response.Output);
+            items.AddRange(newestFirst[i].Input);
+            items.AddRange(newestFirst[i].Response.Output);
         }
 
         return items;

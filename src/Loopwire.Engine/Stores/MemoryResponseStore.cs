@@ -11,7 +11,7 @@ namespace Loopwire.Engine.Stores;
 /// are immutable records, so callers must not mutate the lists they passed in after saving. Response ids are
 /// global: a save replaces an existing response with the same id whatever its tenant.
 /// </remarks>
-public sealed class MemoryResponseStore : IResponseStore
+public sealed class MemoryResponseStore : IResponseStore, IResponseRetention
 {
     private readonly ConcurrentDictionary<string, StoredResponse> _responses = new(StringComparer.Ordinal);
 
@@ -120,6 +120,23 @@ public sealed class MemoryResponseStore : IResponseStore
         }
 
         return Task.FromResult<ResponseItem?>(null);
+    }
+
+    /// <inheritdoc />
+    public async Task<int?> DeleteCreatedBeforeAsync(DateTimeOffset createdBefore, CancellationToken cancellationToken = default)
+    {
+        long cutoff = createdBefore.ToUnixTimeSeconds();
+        int deleted = 0;
+        foreach (var (id, response) in _responses)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (response.Response.CreatedAt < cutoff && await DeleteAsync(id, response.Tenant, cancellationToken).ConfigureAwait(false))
+            {
+                deleted++;
+            }
+        }
+
+        return deleted;
     }
 
     private StoredResponse? Find(string id, string? tenant) =>

@@ -25,7 +25,7 @@ namespace Loopwire.Engine.Stores;
 /// writes (WAL readers are not blocked). <see cref="Dispose"/> must not race with calls in flight.
 /// </para>
 /// </remarks>
-public sealed class SqliteResponseStore : IResponseStore, IDisposable
+public sealed class SqliteResponseStore : IResponseStore, IResponseRetention, IDisposable
 {
     private const string Schema = """
         CREATE TABLE IF NOT EXISTS responses (
@@ -241,6 +241,34 @@ public sealed class SqliteResponseStore : IResponseStore, IDisposable
         return await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
             ? Deserialize(reader.GetFieldValue<byte[]>(0), ProtocolJsonContext.Default.ResponseItem)
             : null;
+    }
+
+    /// <inheritdoc />
+    /// <remarks>One process owns the file, so there is no other node to defer to: never returns null.</remarks>
+    public async Task<int?> DeleteCreatedBeforeAsync(DateTimeOffset createdBefore, CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+
+        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using var tx = _writer.BeginTransaction();
+            using var cmd = _writer.CreateCommand();
+            cmd.Transaction = tx;
+            cmd.CommandText = """
+                DELETE FROM items WHERE response_id IN (SELECT id FROM responses WHERE created_at < $cutoff);
+                DELETE FROM responses WHERE created_at < $cutoff;
+                SELECT changes();
+                """;
+            cmd.Parameters.AddWithValue("$cutoff", createdBefore.ToUnixTimeSeconds());
+            long deleted = (long)(await cmd.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) ?? 0L);
+            await tx.CommitAsync(CancellationToken.None).ConfigureAwait(false);
+            return (int)deleted;
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
     }
 
     /// <summary>Closes the write connection and clears the pooled read connections of this file.</summary>

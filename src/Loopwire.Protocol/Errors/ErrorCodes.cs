@@ -79,6 +79,9 @@ public static class ErrorCodes
     /// <summary>The upstream failed (5xx, broken stream).</summary>
     public const string UpstreamError = "upstream_error";
 
+    /// <summary>The response store (its database) cannot be reached; retry later (HTTP 503).</summary>
+    public const string StoreUnavailable = "store_unavailable";
+
     /// <summary>The upstream could not be reached.</summary>
     public const string UpstreamUnavailable = "upstream_unavailable";
 

@@ -32,6 +32,10 @@ public sealed record ProtocolError(int Status, string Type, string? Code, string
     /// <summary>Creates a 500 <c>server_error</c>.</summary>
     public static ProtocolError Server(string message) => new(500, ErrorTypes.Server, ErrorCodes.ServerError, message, null);
 
+    /// <summary>Creates a 503 <c>store_unavailable</c>: the response store cannot be reached; retrying later may succeed.</summary>
+    public static ProtocolError StoreUnavailable(string message) =>
+        new(503, ErrorTypes.Server, ErrorCodes.StoreUnavailable, message, null);
+
     /// <summary>Converts to the wire body <c>{"error":{...}}</c>.</summary>
     public ErrorBody ToBody() => new(new ErrorDetail(Message, Type, Param, Code));
 }

@@ -7,6 +7,7 @@ using Loopwire.Protocol.Errors;
 using Loopwire.Server.Auth;
 using Loopwire.Server.Http;
 using Loopwire.Server.Limits;
+using Loopwire.Server.Stores;
 using Loopwire.Server.WebSockets;
 using Loopwire.Simulation;
 using Loopwire.Simulation.Scenarios;
@@ -54,6 +55,9 @@ public static class LoopwireHost
         services.AddSingleton<ModelBackends>();
         services.AddSingleton(sp => sp.GetRequiredService<ModelBackends>().Router);
         services.AddSingleton(sp => CreateStore(sp.GetRequiredService<IOptions<LoopwireServerOptions>>().Value.Store));
+        services.AddOptions<StoreRetentionOptions>().BindConfiguration(StoreRetentionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddHostedService<StoreStartup>();
+        services.AddHostedService<RetentionSweeper>();
         services.AddSingleton(sp =>
         {
             var o = sp.GetRequiredService<IOptions<LoopwireServerOptions>>().Value;
@@ -85,6 +89,12 @@ public static class LoopwireHost
             catch (BadHttpRequestException ex) when (!context.Response.HasStarted)
             {
                 await HttpIo.WriteErrorAsync(context, ProtocolError.Invalid(ex.Message, null, ErrorCodes.BadRequest) with { Status = ex.StatusCode });
+            }
+            catch (StoreUnavailableException ex) when (!context.Response.HasStarted)
+            {
+                StoreLog.Unavailable(context.RequestServices.GetRequiredService<ILogger<StoreStartup>>(), context.Request.Method,
+                    context.Request.Path, ex.Message);
+                await HttpIo.WriteErrorAsync(context, ProtocolError.StoreUnavailable(ex.Message));
             }
             catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
             {
@@ -124,20 +134,26 @@ public static class LoopwireHost
         return app;
     }
 
-    /// <summary>Creates the store named by <c>memory</c> or <c>sqlite:PATH</c>.</summary>
-    public static IResponseStore CreateStore(string spec)
+    /// <summary>Creates the store named by <c>memory</c>, <c>sqlite:PATH</c> or <c>postgres:CONNECTION STRING</c>.</summary>
+    /// <remarks>A PostgreSQL store opens no connection here; the server connects and migrates it when it starts.</remarks>
+    /// <exception cref="OptionsValidationException">The spec names no store; the message never shows a password.</exception>
+    public static IResponseStore CreateStore(string spec) =>
+        StoreSpec.TryCreate(spec, out string? error)
+        ?? throw new OptionsValidationException(LoopwireServerOptions.Section, typeof(LoopwireServerOptions), [error!]);
+
+    /// <summary>A store spec as it may be shown in output and logs: a PostgreSQL connection string loses its password.</summary>
+    public static string DescribeStore(string spec) => StoreSpec.Describe(spec);
+
+    /// <summary>
+    /// Connects to the configured store and migrates its schema now, before the host starts, so that a command line can
+    /// report an unreachable database in one line instead of a failed host start.
+    /// </summary>
+    /// <exception cref="StoreUnavailableException">The database cannot be reached; the message names the store and host.</exception>
+    /// <exception cref="OptionsValidationException"><c>Loopwire:Store</c> names no store.</exception>
+    public static Task ConnectStoreAsync(IServiceProvider services, CancellationToken cancellationToken = default)
     {
-        if (string.Equals(spec, "memory", StringComparison.OrdinalIgnoreCase))
-        {
-            return new MemoryResponseStore();
-        }
-
-        if (spec.StartsWith("sqlite:", StringComparison.OrdinalIgnoreCase) && spec.Length > "sqlite:".Length)
-        {
-            return new SqliteResponseStore(spec["sqlite:".Length..]);
-        }
-
-        throw new OptionsValidationException(LoopwireServerOptions.Section, typeof(LoopwireServerOptions),
-            [$"Loopwire:Store must be 'memory' or 'sqlite:PATH', got '{spec}'."]);
+        ArgumentNullException.ThrowIfNull(services);
+        return StoreStartup.ConnectAsync(services.GetRequiredService<IResponseStore>(),
+            services.GetRequiredService<ILogger<StoreStartup>>(), cancellationToken);
     }
 }

@@ -9,7 +9,11 @@ public sealed class LoopwireServerOptions
     /// <summary>The configuration section name.</summary>
     public const string Section = "Loopwire";
 
-    /// <summary>Where stored responses go: <c>memory</c> or <c>sqlite:PATH</c>. <value>sqlite:loopwire.db</value></summary>
+    /// <summary>
+    /// Where stored responses go: <c>memory</c>, <c>sqlite:PATH</c> or <c>postgres:CONNECTION STRING</c> (Npgsql syntax).
+    /// <value>sqlite:loopwire.db</value>
+    /// </summary>
+    /// <remarks>Its children (<c>Loopwire:Store:RetentionDays</c>) bind to <see cref="Stores.StoreRetentionOptions"/>.</remarks>
     [Required]
     public string Store { get; set; } = "sqlite:loopwire.db";
 

@@ -7,7 +7,10 @@ using Loopwire.Protocol.Serialization;
 
 namespace Loopwire.Engine.Tests.Stores;
 
-/// <summary>The <see cref="IResponseStore"/> contract; each store runs it through a derived class.</summary>
+/// <summary>
+/// The store conformance suite: the <see cref="IResponseStore"/> and <see cref="IResponseRetention"/> contract, run
+/// against every store (memory, SQLite, PostgreSQL) through a derived class.
+/// </summary>
 public abstract class ResponseStoreContractTests : IDisposable
 {
     protected ResponseStoreContractTests(IResponseStore store) => Store = store;
@@ -20,7 +23,7 @@ public abstract class ResponseStoreContractTests : IDisposable
         GC.SuppressFinalize(this);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task SaveAsync_EveryItemType_RoundTripsUnchanged()
     {
         var saved = Stored("resp_1", previous: "resp_0", input: EveryItemType(), output:
@@ -65,7 +68,7 @@ public abstract class ResponseStoreContractTests : IDisposable
             loaded.Input.Select(x => x.Type));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task GetAsync_UnknownId_ReturnsNull()
     {
         await Store.SaveAsync(Stored("resp_1"));
@@ -73,7 +76,7 @@ public abstract class ResponseStoreContractTests : IDisposable
         Assert.Null(await Store.GetAsync("resp_2", tenant: null));
     }
 
-    [Theory]
+    [StoreTheory]
     [InlineData("acme", "globex")]
     [InlineData("acme", null)]
     [InlineData(null, "acme")]
@@ -86,7 +89,7 @@ public abstract class ResponseStoreContractTests : IDisposable
         Assert.NotNull(await Store.GetAsync("resp_1", owner));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task GetAsync_SameTenant_ReturnsTenant()
     {
         await Store.SaveAsync(Stored("resp_1", tenant: "acme"));
@@ -96,7 +99,7 @@ public abstract class ResponseStoreContractTests : IDisposable
         Assert.Equal("acme", loaded?.Tenant);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task DeleteAsync_Existing_ThenGetReturnsNull()
     {
         await Store.SaveAsync(Stored("resp_1", tenant: "acme"));
@@ -105,7 +108,7 @@ public abstract class ResponseStoreContractTests : IDisposable
         Assert.Null(await Store.GetAsync("resp_1", "acme"));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task DeleteAsync_Twice_SecondReturnsFalse()
     {
         await Store.SaveAsync(Stored("resp_1"));
@@ -114,13 +117,13 @@ public abstract class ResponseStoreContractTests : IDisposable
         Assert.False(await Store.DeleteAsync("resp_1", tenant: null));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task DeleteAsync_UnknownId_ReturnsFalse()
     {
         Assert.False(await Store.DeleteAsync("resp_missing", tenant: null));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task DeleteAsync_OtherTenant_ReturnsFalseAndKeepsResponse()
     {
         await Store.SaveAsync(Stored("resp_1", tenant: "acme"));
@@ -131,7 +134,7 @@ public abstract class ResponseStoreContractTests : IDisposable
         Assert.NotNull(await Store.GetItemAsync("msg_resp_1_in", "acme"));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task GetItemAsync_InputAndOutputItems_ReturnsEach()
     {
         await Store.SaveAsync(Stored("resp_1", tenant: "acme", input: EveryItemType()));
@@ -146,7 +149,7 @@ public abstract class ResponseStoreContractTests : IDisposable
         Assert.Equal("assistant", output.Role);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task GetItemAsync_UnknownId_ReturnsNull()
     {
         await Store.SaveAsync(Stored("resp_1"));
@@ -154,7 +157,7 @@ public abstract class ResponseStoreContractTests : IDisposable
         Assert.Null(await Store.GetItemAsync("fc_missing", tenant: null));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task GetItemAsync_AfterDelete_ReturnsNull()
     {
         await Store.SaveAsync(Stored("resp_1", input: EveryItemType()));
@@ -165,7 +168,7 @@ public abstract class ResponseStoreContractTests : IDisposable
         Assert.Null(await Store.GetItemAsync("msg_resp_1_out", tenant: null));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task GetItemAsync_ItemResentInLaterResponse_SurvivesDeletingFirst()
     {
         await Store.SaveAsync(Stored("resp_1", input: EveryItemType()));
@@ -176,7 +179,7 @@ public abstract class ResponseStoreContractTests : IDisposable
         Assert.IsType<FunctionCallItem>(await Store.GetItemAsync("fc_1", tenant: null));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task SaveAsync_SameIdTwice_ReplacesResponseAndItsItems()
     {
         await Store.SaveAsync(Stored("resp_1", input: EveryItemType()));
@@ -190,7 +193,7 @@ public abstract class ResponseStoreContractTests : IDisposable
         Assert.NotNull(await Store.GetItemAsync("msg_new", tenant: null));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task LoadItemsAsync_ThreeDeepChain_ReturnsItemsOldestFirst()
     {
         await Store.SaveAsync(Stored("resp_1", tenant: "acme"));
@@ -205,7 +208,7 @@ public abstract class ResponseStoreContractTests : IDisposable
             items.Select(x => x.Id));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task LoadItemsAsync_MiddleParentDeleted_ReturnsNull()
     {
         await Store.SaveAsync(Stored("resp_1"));
@@ -217,7 +220,7 @@ public abstract class ResponseStoreContractTests : IDisposable
         Assert.Null(await ConversationLoader.LoadItemsAsync(Store, "resp_3", tenant: null));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task LoadItemsAsync_OtherTenant_ReturnsNull()
     {
         await Store.SaveAsync(Stored("resp_1", tenant: "acme"));
@@ -226,7 +229,29 @@ public abstract class ResponseStoreContractTests : IDisposable
         Assert.Null(await ConversationLoader.LoadItemsAsync(Store, "resp_2", "globex"));
     }
 
-    [Fact]
+    [StoreFact]
+    public async Task LoadItemsAsync_AncestorOfOtherTenant_ReturnsNull()
+    {
+        await Store.SaveAsync(Stored("resp_1", tenant: "acme"));
+        await Store.SaveAsync(Stored("resp_2", tenant: "globex", previous: "resp_1"));
+
+        Assert.Null(await ConversationLoader.LoadItemsAsync(Store, "resp_2", "globex"));
+        Assert.Null((await ConversationLoader.ResolveAsync(Store, "resp_2", "globex")).State);
+    }
+
+    [StoreFact]
+    public async Task ResolveAsync_ChainOfTwo_StateHoldsBothTurns()
+    {
+        await Store.SaveAsync(Stored("resp_1", tenant: "acme"));
+        await Store.SaveAsync(Stored("resp_2", tenant: "acme", previous: "resp_1"));
+
+        var resolution = await ConversationLoader.ResolveAsync(Store, "resp_2", "acme");
+
+        Assert.Null(resolution.Error);
+        Assert.Equal(["msg_resp_1_in", "msg_resp_1_out", "msg_resp_2_in", "msg_resp_2_out"], resolution.State!.Items.Select(x => x.Id));
+    }
+
+    [StoreFact]
     public async Task SaveAsync_ConcurrentFromManyTasks_AllReadable()
     {
         const int Tasks = 8;
@@ -257,7 +282,7 @@ public abstract class ResponseStoreContractTests : IDisposable
         }
     }
 
-    [Fact]
+    [StoreFact]
     public async Task SaveAsync_CanceledToken_Throws()
     {
         using var cts = new CancellationTokenSource();
@@ -267,21 +292,51 @@ public abstract class ResponseStoreContractTests : IDisposable
         Assert.Null(await Store.GetAsync("resp_1", tenant: null));
     }
 
+    [StoreFact]
+    public async Task DeleteCreatedBeforeAsync_OlderResponses_DeletesThemAndTheirItems()
+    {
+        await Store.SaveAsync(Stored("resp_old", tenant: "acme", input: EveryItemType(), createdAt: 1_000));
+        await Store.SaveAsync(Stored("resp_older", tenant: null, createdAt: 999));
+        await Store.SaveAsync(Stored("resp_new", tenant: "acme", previous: "resp_old", createdAt: 2_000));
+        var retention = Assert.IsAssignableFrom<IResponseRetention>(Store);
+
+        int? deleted = await retention.DeleteCreatedBeforeAsync(DateTimeOffset.FromUnixTimeSeconds(2_000));
+
+        Assert.Equal(2, deleted);
+        Assert.Null(await Store.GetAsync("resp_old", "acme"));
+        Assert.Null(await Store.GetAsync("resp_older", tenant: null));
+        Assert.Null(await Store.GetItemAsync("fc_1", "acme"));
+        Assert.NotNull(await Store.GetAsync("resp_new", "acme"));
+        Assert.NotNull(await Store.GetItemAsync("msg_resp_new_out", "acme"));
+    }
+
+    [StoreFact]
+    public async Task DeleteCreatedBeforeAsync_NothingOlder_DeletesNothing()
+    {
+        await Store.SaveAsync(Stored("resp_1", createdAt: 2_000));
+
+        int? deleted = await ((IResponseRetention)Store).DeleteCreatedBeforeAsync(DateTimeOffset.FromUnixTimeSeconds(1_500));
+
+        Assert.Equal(0, deleted);
+        Assert.NotNull(await Store.GetAsync("resp_1", tenant: null));
+    }
+
     /// <summary>A response whose input and output each hold one message with a predictable id.</summary>
     protected static StoredResponse Stored(
         string id,
         string? tenant = null,
         string? previous = null,
         IReadOnlyList<ResponseItem>? input = null,
-        IReadOnlyList<ResponseItem>? output = null)
+        IReadOnlyList<ResponseItem>? output = null,
+        long createdAt = 1_750_000_000)
     {
         input ??= [new MessageItem { Id = $"msg_{id}_in", Role = "user", Content = MessageContent.FromText($"hi from {id}") }];
         output ??= [Assistant($"msg_{id}_out", $"answer of {id}")];
         var response = new ResponseObject
         {
             Id = id,
-            CreatedAt = 1_750_000_000,
-            CompletedAt = 1_750_000_002,
+            CreatedAt = createdAt,
+            CompletedAt = createdAt + 2,
             Status = "completed",
             Model = "sim-gpt5",
             Output = output,
