@@ -1,36 +1,80 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Diagnostics.Metrics;
 
 namespace Loopwire.Engine;
 
-/// <summary>The engine's instruments: per-stage turn durations and the tokens the server tokenized.</summary>
+/// <summary>
+/// The engine's instruments: the GenAI server metrics (request duration, time to first token, time per output token),
+/// per-stage turn durations, continuation sources and the tokens the server tokenized.
+/// </summary>
 /// <remarks>
 /// Created from the host's <see cref="IMeterFactory"/>, which owns (and disposes) the meter. Without a factory (tests,
 /// an engine built by hand) the instruments live on one process-wide meter of the same name. Thread-safe.
+/// No measurement carries prompt text; the tenant only when <see cref="EngineOptions.RecordTenant"/> is on.
 /// </remarks>
 internal sealed class EngineMetrics
 {
     public const string MeterName = "Loopwire.Engine";
+    public const string RequestDurationName = "gen_ai.server.request.duration";
+    public const string TimeToFirstTokenName = "gen_ai.server.time_to_first_token";
+    public const string TimePerOutputTokenName = "gen_ai.server.time_per_output_token";
     public const string StageDurationName = "loopwire.turn.stage.duration";
-    public const string TokensRenderedName = "loopwire.turn.tokens_rendered";
+    public const string ContinuationsName = "loopwire.continuations";
+    public const string TokensRenderedName = "loopwire.tokens.rendered";
+    public const string TokensInputName = "loopwire.tokens.input";
+
+    /// <summary>The distinct model names kept as a metric attribute; others are recorded as <see cref="OtherModel"/>.</summary>
+    internal const int MaxModelNames = 100;
+    internal const string OtherModel = "_OTHER";
 
     private static readonly Lazy<Meter> SharedMeter = new(() => new Meter(MeterName));
 
-    private readonly Histogram<double> _stageDuration;
-    private readonly Counter<long> _tokensRendered;
+    // GenAI semantic conventions' advice for these histograms (seconds).
+    private static readonly double[] DurationBuckets = [0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92];
+    private static readonly double[] TokenTimeBuckets = [0.001, 0.005, 0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5];
 
-    public EngineMetrics(IMeterFactory? meterFactory = null)
+    private readonly Histogram<double> _requestDuration;
+    private readonly Histogram<double> _timeToFirstToken;
+    private readonly Histogram<double> _timePerOutputToken;
+    private readonly Histogram<double> _stageDuration;
+    private readonly Counter<long> _continuations;
+    private readonly Counter<long> _tokensRendered;
+    private readonly Counter<long> _tokensInput;
+    private readonly ConcurrentDictionary<string, string> _models = new(StringComparer.Ordinal);
+    private readonly bool _recordTenant;
+
+    public EngineMetrics(IMeterFactory? meterFactory = null, bool recordTenant = false)
     {
+        _recordTenant = recordTenant;
 #pragma warning disable CA2000 // The meter factory owns the meters it creates and disposes them with the host.
         var meter = meterFactory?.Create(MeterName) ?? SharedMeter.Value;
 #pragma warning restore CA2000
+        _requestDuration = meter.CreateHistogram(RequestDurationName, "s", "Time from the request's last byte to the response's end.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = DurationBuckets });
+        _timeToFirstToken = meter.CreateHistogram(TimeToFirstTokenName, "s", "Time from the request's last byte to the first output token.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = DurationBuckets });
+        _timePerOutputToken = meter.CreateHistogram(TimePerOutputTokenName, "s", "Time per output token after the first one.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = TokenTimeBuckets });
         _stageDuration = meter.CreateHistogram<double>(
             StageDurationName, "ms", "Server time per turn stage (parse, resolve, render, validate, store, backend_ttft).");
+        _continuations = meter.CreateCounter<long>(ContinuationsName, "{request}",
+            "Where each request's previous context came from: cache, store, full (none: the whole context was sent) or not_found.");
         _tokensRendered = meter.CreateCounter<long>(TokensRenderedName, "{token}", "Tokens the server tokenized.");
+        _tokensInput = meter.CreateCounter<long>(TokensInputName, "{token}", "Prompt tokens of each turn: the context the model received.");
     }
 
-    /// <summary>Records the tokens a turn rendered.</summary>
-    public void TokensRendered(TurnTimings timings) =>
-        _tokensRendered.Add(timings.TokensRendered, new KeyValuePair<string, object?>("transport", timings.Transport));
+    /// <summary>Records the tokens a turn rendered and the size of its prompt.</summary>
+    public void TokensRendered(TurnTimings timings, int promptTokens)
+    {
+        var transport = new KeyValuePair<string, object?>("transport", timings.Transport);
+        _tokensRendered.Add(timings.TokensRendered, transport);
+        _tokensInput.Add(promptTokens, transport);
+    }
+
+    /// <summary>Records where a request's previous context came from.</summary>
+    public void Continuation(TurnTimings timings, string source) =>
+        _continuations.Add(1, new KeyValuePair<string, object?>("source", source), new("transport", timings.Transport));
 
     /// <summary>Records the duration of each stage of a finished turn.</summary>
     public void TurnFinished(TurnTimings timings)
@@ -42,5 +86,62 @@ internal sealed class EngineMetrics
         _stageDuration.Record(timings.Validate.TotalMilliseconds, tag, new("stage", "validate"));
         _stageDuration.Record(timings.Store.TotalMilliseconds, tag, new("stage", "store"));
         _stageDuration.Record(timings.BackendTtft.TotalMilliseconds, tag, new("stage", "backend_ttft"));
+    }
+
+    /// <summary>Records the GenAI server metrics of a response that ended (or failed before it started).</summary>
+    /// <param name="timings">The turn.</param>
+    /// <param name="model">The requested model.</param>
+    /// <param name="errorType">Null on success; else the error code (or <c>cancelled</c>).</param>
+    /// <param name="outputTokens">Output tokens generated.</param>
+    /// <param name="endedAt">When the response ended (a <see cref="Stopwatch"/> timestamp).</param>
+    public void ResponseEnded(TurnTimings timings, string? model, string? errorType, int outputTokens, long endedAt)
+    {
+        var tags = new TagList
+        {
+            { "gen_ai.operation.name", EngineTelemetry.OperationName },
+            { "gen_ai.provider.name", EngineTelemetry.ProviderName },
+            { "gen_ai.request.model", BoundedModel(model) },
+            { "loopwire.transport", timings.Transport },
+        };
+        if (_recordTenant && timings.Tenant is not null)
+        {
+            tags.Add("loopwire.tenant", timings.Tenant);
+        }
+
+        if (errorType is not null)
+        {
+            tags.Add("error.type", errorType);
+        }
+
+        _requestDuration.Record(Stopwatch.GetElapsedTime(timings.StartedAt, endedAt).TotalSeconds, tags);
+        if (timings.FirstOutputAt == 0)
+        {
+            return;
+        }
+
+        _timeToFirstToken.Record(Stopwatch.GetElapsedTime(timings.StartedAt, timings.FirstOutputAt).TotalSeconds, tags);
+        if (errorType is null && outputTokens > 1)
+        {
+            _timePerOutputToken.Record(Stopwatch.GetElapsedTime(timings.FirstOutputAt, endedAt).TotalSeconds / (outputTokens - 1), tags);
+        }
+    }
+
+    /// <summary>
+    /// The model name as a metric attribute: clients choose model names (the simulated model takes any), so only the first
+    /// <see cref="MaxModelNames"/> distinct ones are kept, to bound the series a client can create.
+    /// </summary>
+    private string BoundedModel(string? model)
+    {
+        if (string.IsNullOrEmpty(model))
+        {
+            return OtherModel;
+        }
+
+        if (_models.TryGetValue(model, out var kept))
+        {
+            return kept;
+        }
+
+        return _models.Count >= MaxModelNames ? OtherModel : _models.GetOrAdd(model, model);
     }
 }

@@ -8,4 +8,10 @@ public sealed class EngineOptions
 
     /// <summary>The most input items one request may carry. <value>10,000.</value></summary>
     public int MaxItemsPerRequest { get; set; } = 10_000;
+
+    /// <summary>
+    /// Whether spans and the request-duration metric carry the caller's tenant (<c>loopwire.tenant</c>). Off, a tenant's
+    /// name never leaves the server through telemetry. <value>false.</value>
+    /// </summary>
+    public bool RecordTenant { get; set; }
 }

@@ -27,6 +27,7 @@ public sealed class ResponseEngine
     private readonly ModelRouter _router;
     private readonly IResponseStore _store;
     private readonly ContextPreparer _preparer;
+    private readonly EngineTelemetry _telemetry;
     private readonly ILogger _logger;
 
     /// <summary>Creates the engine.</summary>
@@ -49,9 +50,11 @@ public sealed class ResponseEngine
         _router = router;
         _store = store;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
-        var metrics = new EngineMetrics(meterFactory);
+        options ??= new EngineOptions();
+        var metrics = new EngineMetrics(meterFactory, options.RecordTenant);
+        _telemetry = new EngineTelemetry(metrics, options.RecordTenant);
         Responses = new ResponseFactory(time);
-        _preparer = new ContextPreparer(store, renderer, time, options ?? new EngineOptions(), metrics);
+        _preparer = new ContextPreparer(store, renderer, time, options, metrics);
         Finalizer = new ResponseFinalizer(store, renderer, Responses, metrics, Recorder, _logger);
     }
 
@@ -85,7 +88,34 @@ public sealed class ResponseEngine
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(timings);
-        return _preparer.PrepareAsync(request, source, timings, cancellationToken);
+        return PrepareCoreAsync(request, source, timings, cancellationToken);
+    }
+
+    private async Task<PrepareResult> PrepareCoreAsync(CreateResponseRequest request, IContextSource source, TurnTimings timings,
+        CancellationToken ct)
+    {
+        _telemetry.Start(request, source, timings);
+        PrepareResult result;
+        try
+        {
+            result = await _preparer.PrepareAsync(request, source, timings, ct).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            _telemetry.PrepareFailed(request, timings, ex is OperationCanceledException ? "cancelled" : ex.GetType().Name);
+            throw;
+        }
+
+        if (result.Error is { } error)
+        {
+            _telemetry.PrepareFailed(request, timings, EngineTelemetry.ErrorType(error));
+        }
+        else
+        {
+            EngineTelemetry.Prepared(result.Prepared!);
+        }
+
+        return result;
     }
 
     /// <summary>
@@ -111,7 +141,31 @@ public sealed class ResponseEngine
     public IAsyncEnumerable<ResponseEvent> StreamAsync(PreparedResponse prepared, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(prepared);
-        return StreamCoreAsync(prepared, cancellationToken);
+        return StreamTracedAsync(prepared, cancellationToken);
+    }
+
+    /// <summary>The stream, inside the response's <c>stream</c> span; the response's span and metrics end with it.</summary>
+    private async IAsyncEnumerable<ResponseEvent> StreamTracedAsync(PreparedResponse p, [EnumeratorCancellation] CancellationToken ct)
+    {
+        long start = 0;
+        try
+        {
+            await foreach (var e in StreamCoreAsync(p, ct).ConfigureAwait(false))
+            {
+                if (start == 0 && e is not (ResponseCreatedEvent or ResponseInProgressEvent))
+                {
+                    start = Stopwatch.GetTimestamp();
+                }
+
+                yield return e;
+            }
+        }
+        finally
+        {
+            // From the first output event to the end: what the client waited for while output streamed.
+            EngineTelemetry.Stage(p.Timings, "stream", start == 0 ? Stopwatch.GetTimestamp() : start, Stopwatch.GetTimestamp());
+            _telemetry.Ended(p);
+        }
     }
 
     private async IAsyncEnumerable<ResponseEvent> StreamCoreAsync(PreparedResponse p, [EnumeratorCancellation] CancellationToken ct)
@@ -135,6 +189,9 @@ public sealed class ResponseEngine
         var builder = new OutputEventBuilder(seq, request.Include?.Contains("reasoning.encrypted_content") == true);
         long backendStart = Stopwatch.GetTimestamp();
         var backend = _router.Resolve(request.Model!);
+        // Current while the backend runs, so an upstream HTTP request carries it as its traceparent.
+        var backendSpan = EngineTelemetry.StartStage(p.Timings, "backend");
+        backendSpan?.SetTag("loopwire.backend", EngineTelemetry.BackendKind(backend.GetType()));
         IAsyncEnumerator<ModelChunk>? chunks = null;
         ModelFinished? finished = null;
         ModelFailed? failed = null;
@@ -145,8 +202,14 @@ public sealed class ResponseEngine
             while (finished is null && failed is null)
             {
                 ModelChunk chunk;
+                var outer = Activity.Current;
                 try
                 {
+                    if (backendSpan is not null)
+                    {
+                        Activity.Current = backendSpan;
+                    }
+
                     if (!await chunks.MoveNextAsync().ConfigureAwait(false))
                     {
                         break;
@@ -166,12 +229,18 @@ public sealed class ResponseEngine
                     failed = new ModelFailed(ErrorCodes.ServerError, "The model backend failed: " + ex.Message);
                     break;
                 }
+                finally
+                {
+                    Activity.Current = outer;
+                }
 
                 switch (chunk)
                 {
                     case PromptProcessed pp:
                         cached = pp.CachedTokens;
                         p.Timings.BackendTtft = TurnTimings.Since(backendStart);
+                        backendSpan?.SetTag("loopwire.backend.time_to_first_token", p.Timings.BackendTtft.TotalSeconds);
+                        backendSpan?.AddEvent(new ActivityEvent("prompt_processed"));
                         break;
                     case ModelFinished f:
                         finished = f;
@@ -180,6 +249,12 @@ public sealed class ResponseEngine
                         failed = f;
                         break;
                     default:
+                        if (p.Timings.FirstOutputAt == 0)
+                        {
+                            p.Timings.FirstOutputAt = Stopwatch.GetTimestamp();
+                            backendSpan?.AddEvent(new ActivityEvent("first_token"));
+                        }
+
                         foreach (var e in builder.Add(chunk))
                         {
                             yield return e;
@@ -195,6 +270,14 @@ public sealed class ResponseEngine
             {
                 await chunks.DisposeAsync().ConfigureAwait(false);
             }
+
+            if (failed is not null)
+            {
+                backendSpan?.SetStatus(ActivityStatusCode.Error, failed.Code);
+                backendSpan?.SetTag("error.type", failed.Code);
+            }
+
+            EngineTelemetry.Stop(backendSpan);
         }
 
         p.Timings.Backend = TurnTimings.Since(backendStart);

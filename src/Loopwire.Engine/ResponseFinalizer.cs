@@ -54,7 +54,9 @@ internal sealed class ResponseFinalizer(IResponseStore store, ITokenRenderer ren
                     : ProtocolError.Server("The response could not be stored: " + ex.Message), output);
             }
 
-            p.Timings.Store = TurnTimings.Since(t);
+            long end = Stopwatch.GetTimestamp();
+            p.Timings.Store = Stopwatch.GetElapsedTime(t, end);
+            EngineTelemetry.Stage(p.Timings, "store", t, end);
         }
 
         state.Persisted = stored;
@@ -144,7 +146,7 @@ internal sealed class ResponseFinalizer(IResponseStore store, ITokenRenderer ren
         recorder.Add(seq => new TurnRecord(seq, p.Id, tm.Transport, final.Status, tm.Parse.TotalMilliseconds, tm.Resolve.TotalMilliseconds,
             tm.Render.TotalMilliseconds, tm.Validate.TotalMilliseconds, tm.Store.TotalMilliseconds, tm.BackendTtft.TotalMilliseconds,
             tm.Backend.TotalMilliseconds, tm.Overhead.TotalMilliseconds, tm.ItemsReceived, tm.ItemsRendered, tm.TokensRendered,
-            p.PromptTokens, usage?.InputTokensDetails.CachedTokens ?? 0, usage?.OutputTokens ?? 0, tm.FromCache));
+            p.PromptTokens, usage?.InputTokensDetails.CachedTokens ?? 0, usage?.OutputTokens ?? 0, tm.FromCache) { Tenant = p.Source.Tenant });
         EngineLog.ResponseFinished(logger, p.Id, tm.Transport, final.Status, usage?.InputTokens ?? p.PromptTokens,
             usage?.InputTokensDetails.CachedTokens ?? 0, usage?.OutputTokens ?? 0, tm.TokensRendered,
             tm.Parse.TotalMilliseconds, tm.Resolve.TotalMilliseconds, tm.Render.TotalMilliseconds, tm.Validate.TotalMilliseconds,

@@ -1,6 +1,9 @@
+using System.Text.Json.Serialization;
+
 namespace Loopwire.Engine;
 
 /// <summary>One finished turn as the server saw it: stage timings in milliseconds and what was rendered.</summary>
+/// <remarks><see cref="Tenant"/> scopes who may read it; it is not serialized.</remarks>
 public sealed record TurnRecord(
     long Sequence,
     string ResponseId,
@@ -20,7 +23,12 @@ public sealed record TurnRecord(
     int PromptTokens,
     int CachedTokens,
     int OutputTokens,
-    bool FromCache);
+    bool FromCache)
+{
+    /// <summary>The tenant the turn ran for (null without tenants); only that tenant may read the record.</summary>
+    [JsonIgnore]
+    public string? Tenant { get; init; }
+}
 
 /// <summary>
 /// The last turns the server ran (a bounded ring), so a benchmark can read the server's own stage timings.
@@ -47,7 +55,27 @@ public sealed class TurnRecorder(int capacity = 10_000)
     }
 
     /// <summary>Records with a sequence number greater than <paramref name="after"/>, oldest first.</summary>
-    public IReadOnlyList<TurnRecord> Since(long after, int max = 1000)
+    /// <remarks>Every tenant's records: for the server's own use. Callers answering a tenant use the overload with a tenant.</remarks>
+    public IReadOnlyList<TurnRecord> Since(long after, int max = 1000) => Collect(after, max, all: true, tenant: null);
+
+    /// <summary>The records of <paramref name="tenant"/> with a sequence number greater than <paramref name="after"/>, oldest first.</summary>
+    /// <param name="after">The last sequence number the caller has seen; -1 for all.</param>
+    /// <param name="tenant">The caller's tenant; null is the tenant of callers without one (no auth, or a key without a tenant).</param>
+    /// <param name="max">The most records returned.</param>
+    /// <returns>At most <paramref name="max"/> records, all of <paramref name="tenant"/>.</returns>
+    public IReadOnlyList<TurnRecord> Since(long after, string? tenant, int max = 1000) => Collect(after, max, all: false, tenant);
+
+    /// <summary>The record of a response, if still held.</summary>
+    /// <remarks>Any tenant's: for the server's own use. Callers answering a tenant use the overload with a tenant.</remarks>
+    public TurnRecord? Find(string responseId) => FindCore(responseId, all: true, tenant: null);
+
+    /// <summary>The record of a response of <paramref name="tenant"/>, if still held; another tenant's response is not found.</summary>
+    /// <param name="responseId">The response id.</param>
+    /// <param name="tenant">The caller's tenant (null: callers without one).</param>
+    /// <returns>The record, or null.</returns>
+    public TurnRecord? Find(string responseId, string? tenant) => FindCore(responseId, all: false, tenant);
+
+    private List<TurnRecord> Collect(long after, int max, bool all, string? tenant)
     {
         lock (_lock)
         {
@@ -55,21 +83,24 @@ public sealed class TurnRecorder(int capacity = 10_000)
             var list = new List<TurnRecord>();
             for (long s = first; s < _next && list.Count < max; s++)
             {
-                list.Add(_ring[s % _ring.Length]!);
+                var r = _ring[s % _ring.Length]!;
+                if (all || string.Equals(r.Tenant, tenant, StringComparison.Ordinal))
+                {
+                    list.Add(r);
+                }
             }
 
             return list;
         }
     }
 
-    /// <summary>The record of a response, if still held.</summary>
-    public TurnRecord? Find(string responseId)
+    private TurnRecord? FindCore(string responseId, bool all, string? tenant)
     {
         lock (_lock)
         {
             foreach (var r in _ring)
             {
-                if (r?.ResponseId == responseId)
+                if (r?.ResponseId == responseId && (all || string.Equals(r.Tenant, tenant, StringComparison.Ordinal)))
                 {
                     return r;
                 }

@@ -48,6 +48,27 @@ public sealed class TurnTimings
     /// <summary>Whether the previous context came from the connection cache.</summary>
     public bool FromCache { get; set; }
 
+    /// <summary>
+    /// The span of the connection this turn runs on (a WebSocket); the turn's span starts a trace of its own linked to it.
+    /// <value>default: none, the turn's span is a child of the current activity.</value>
+    /// </summary>
+    public ActivityContext Connection { get; init; }
+
+    /// <summary>The tenant the turn runs for, kept in <see cref="TurnRecord"/> so admin reads are scoped to it.</summary>
+    internal string? Tenant { get; set; }
+
+    /// <summary>Where the previous context came from: <c>cache</c>, <c>store</c>, <c>full</c> or <c>not_found</c>.</summary>
+    internal string? Continuation { get; set; }
+
+    /// <summary>The response span, while the turn runs; null when nobody listens.</summary>
+    internal Activity? Activity { get; set; }
+
+    /// <summary>When the turn started (a <see cref="Stopwatch"/> timestamp: the message's last byte, before parse).</summary>
+    internal long StartedAt { get; set; }
+
+    /// <summary>When the backend produced the first output (a <see cref="Stopwatch"/> timestamp); 0 before that.</summary>
+    internal long FirstOutputAt { get; set; }
+
     /// <summary>Measures an interval from <paramref name="start"/> (a <see cref="Stopwatch"/> timestamp).</summary>
     public static TimeSpan Since(long start) => Stopwatch.GetElapsedTime(start);
 }

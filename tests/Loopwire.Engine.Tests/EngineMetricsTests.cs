@@ -35,7 +35,7 @@ public sealed class EngineMetricsTests
         }
 
         Assert.Equal(EngineMetrics.MeterName, Assert.Single(factory.Created).Name);
-        var tokens = Assert.Single(measurements, m => m.Instrument == "loopwire.turn.tokens_rendered");
+        var tokens = Assert.Single(measurements, m => m.Instrument == "loopwire.tokens.rendered");
         Assert.Equal(prepared.Timings.TokensRendered, tokens.Value);
         Assert.Equal(["parse", "resolve", "render", "validate", "store", "backend_ttft"],
             measurements.Where(m => m.Instrument == "loopwire.turn.stage.duration").Select(m => m.Stage));

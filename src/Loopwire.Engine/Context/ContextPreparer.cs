@@ -55,21 +55,25 @@ internal sealed class ContextPreparer(IResponseStore store, ITokenRenderer rende
             var resolution = await source.ResolveAsync(prev, ct).ConfigureAwait(false);
             if (resolution.State is null)
             {
+                Continuation(timings, "not_found");
+                EngineTelemetry.Stage(timings, "resolve", t, Stopwatch.GetTimestamp());
                 return Fail(resolution.Error ?? ProtocolError.PreviousResponseNotFound(prev));
             }
 
             state = resolution.State;
             timings.FromCache = resolution.FromCache;
+            Continuation(timings, resolution.FromCache ? "cache" : "store");
         }
         else
         {
             state = new ConversationState { Persisted = true };
+            Continuation(timings, "full");
         }
 
-        timings.Resolve = TurnTimings.Since(t);
+        t = EndStage(timings, "resolve", t, out var resolve);
+        timings.Resolve = resolve;
 
         // Step 2: validate the new input against the context, without changing the context.
-        t = Stopwatch.GetTimestamp();
         if (input.Any(i => i is ItemReferenceItem))
         {
             var (resolved, refError) = await ResolveReferencesAsync(input, source.Tenant, ct).ConfigureAwait(false);
@@ -86,12 +90,13 @@ internal sealed class ContextPreparer(IResponseStore store, ITokenRenderer rende
             return Fail(callError);
         }
 
-        timings.Validate = TurnTimings.Since(t);
+        t = EndStage(timings, "validate", t, out var validate);
+        timings.Validate = validate;
 
         // Step 3: render what is new and append it.
-        t = Stopwatch.GetTimestamp();
         var stored = Render(request, state, input, timings);
-        timings.Render = TurnTimings.Since(t);
+        EndStage(timings, "render", t, out var render);
+        timings.Render = render;
         var rendered = state.Rendered!;
         if (rendered.TotalTokens > options.MaxContextTokens)
         {
@@ -108,7 +113,7 @@ internal sealed class ContextPreparer(IResponseStore store, ITokenRenderer rende
                 "(Loopwire:WebSocket:MaxConnectionCacheBytes). Start a new conversation or a new connection.", "input"));
         }
 
-        metrics.TokensRendered(timings);
+        metrics.TokensRendered(timings, rendered.TotalTokens);
         var prepared = new PreparedResponse(Ids.NewResponseId(), request, state, source, stored, rendered.TotalTokens,
             time.GetUtcNow().ToUnixTimeSeconds(), timings);
         return new PrepareResult(prepared, null);
@@ -217,4 +222,19 @@ internal sealed class ContextPreparer(IResponseStore store, ITokenRenderer rende
     }
 
     private static PrepareResult Fail(ProtocolError error) => new(null, error);
+
+    private void Continuation(TurnTimings timings, string source)
+    {
+        timings.Continuation = source;
+        metrics.Continuation(timings, source);
+    }
+
+    /// <summary>Ends a stage begun at <paramref name="start"/>: records its span, returns its duration and the next stage's start.</summary>
+    private static long EndStage(TurnTimings timings, string name, long start, out TimeSpan duration)
+    {
+        long end = Stopwatch.GetTimestamp();
+        duration = Stopwatch.GetElapsedTime(start, end);
+        EngineTelemetry.Stage(timings, name, start, end);
+        return end;
+    }
 }
