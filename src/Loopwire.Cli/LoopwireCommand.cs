@@ -44,17 +44,24 @@ internal static class LoopwireCommand
             AllowMultipleArgumentsPerToken = false,
         };
         var apiKeysFile = new Option<string?>("--api-keys-file") { Description = "A file of API keys: one KEY or KEY=TENANT per line, # comments." };
+        var logFormat = new Option<string>("--log-format")
+        {
+            Description = "Console log format: text (one line per event) or json (one JSON object per line, for log shippers).",
+            DefaultValueFactory = _ => "text",
+        };
+        logFormat.AcceptOnlyFromAmong("text", "json");
         var backends = ServeBackendOptions.Backend();
         var routes = ServeBackendOptions.ModelRoute();
         var cmd = new Command("serve", "Start the Responses-API server on the embedded simulated model (and any --backend upstreams).")
         {
-            port, host, store, profile, apiKeys, apiKeysFile, backends, routes,
+            port, host, store, profile, apiKeys, apiKeysFile, logFormat, backends, routes,
         };
         cmd.SetAction(async (parse, ct) =>
         {
             var settings = new Dictionary<string, string?>
             {
                 ["Loopwire:DefaultModelProfile"] = parse.GetValue(profile),
+                ["Loopwire:LogFormat"] = parse.GetValue(logFormat),
             };
             if ((parse.GetValue(store) ?? Environment.GetEnvironmentVariable(StoreEnvironmentVariable)) is { Length: > 0 } storeSpec)
             {

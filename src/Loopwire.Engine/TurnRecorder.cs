@@ -1,9 +1,7 @@
-using System.Text.Json.Serialization;
-
 namespace Loopwire.Engine;
 
 /// <summary>One finished turn as the server saw it: stage timings in milliseconds and what was rendered.</summary>
-/// <remarks><see cref="Tenant"/> scopes who may read it; it is not serialized.</remarks>
+/// <remarks><see cref="Tenant"/> scopes who may read it.</remarks>
 public sealed record TurnRecord(
     long Sequence,
     string ResponseId,
@@ -26,7 +24,6 @@ public sealed record TurnRecord(
     bool FromCache)
 {
     /// <summary>The tenant the turn ran for (null without tenants); only that tenant may read the record.</summary>
-    [JsonIgnore]
     public string? Tenant { get; init; }
 }
 

@@ -8,6 +8,7 @@ using Loopwire.Server.Auth;
 using Loopwire.Server.Http;
 using Loopwire.Server.Limits;
 using Loopwire.Server.Stores;
+using Loopwire.Server.Telemetry;
 using Loopwire.Server.WebSockets;
 using Loopwire.Simulation;
 using Loopwire.Simulation.Scenarios;
@@ -22,16 +23,12 @@ public static class LoopwireHost
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateSlimBuilder(args);
-        builder.Logging.AddSimpleConsole(o =>
-        {
-            o.SingleLine = true;
-            o.TimestampFormat = "HH:mm:ss.fff ";
-        });
-        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
-        builder.Logging.AddFilter("Microsoft.Hosting", LogLevel.Warning);
         builder.Services.AddLoopwireServer();
         configure?.Invoke(builder);
+        builder.AddLoopwireConsole();
+        builder.AddLoopwireTelemetry();
         var app = builder.Build();
+        app.AddMetricsListener();
         app.UseLoopwire();
         return app;
     }
@@ -61,7 +58,12 @@ public static class LoopwireHost
         services.AddSingleton(sp =>
         {
             var o = sp.GetRequiredService<IOptions<LoopwireServerOptions>>().Value;
-            return new EngineOptions { MaxContextTokens = o.MaxContextTokens, MaxItemsPerRequest = o.MaxItemsPerRequest };
+            return new EngineOptions
+            {
+                MaxContextTokens = o.MaxContextTokens,
+                MaxItemsPerRequest = o.MaxItemsPerRequest,
+                RecordTenant = o.Telemetry.RecordTenant,
+            };
         });
         services.AddSingleton<TurnRecorder>();
         services.AddMetrics();
@@ -71,6 +73,8 @@ public static class LoopwireHost
         services.AddSingleton<ApiKeyAuth>();
         services.AddSingleton<TenantLimits>();
         services.AddLoopwireRateLimiting();
+        services.AddSingleton<IValidateOptions<LoopwireServerOptions>, TelemetryOptionsValidator>();
+        services.AddSingleton<ReadinessProbe>();
         services.AddSingleton<WebSocketConnectionRegistry>();
         services.AddSingleton<ResponsesWebSocketHandler>();
         return services;
@@ -101,8 +105,10 @@ public static class LoopwireHost
                 // The client went away; nothing to answer.
             }
         });
+        app.UseLoopwireProbes();
         app.Use(app.Services.GetRequiredService<ApiKeyAuth>().Middleware);
         app.UseRateLimiter();
+        app.UseLoopwireMetricsEndpoint();
         var limits = app.Services.GetRequiredService<TenantLimits>();
         app.Use(async (context, next) =>
         {

@@ -50,6 +50,15 @@ public sealed class LoopwireServerOptions
     /// <summary>Per-tenant limits (<c>Loopwire:Limits</c>).</summary>
     public LimitsOptions Limits { get; set; } = new();
 
+    /// <summary>What traces and metrics may carry (<c>Loopwire:Telemetry</c>).</summary>
+    public Telemetry.TelemetryOptions Telemetry { get; set; } = new();
+
+    /// <summary>The Prometheus <c>/metrics</c> endpoint (<c>Loopwire:Metrics</c>).</summary>
+    public Telemetry.MetricsOptions Metrics { get; set; } = new();
+
+    /// <summary>The console log format: <c>text</c> (one line per event) or <c>json</c> (one JSON object per line). <value>text</value></summary>
+    public string LogFormat { get; set; } = "text";
+
     /// <summary>
     /// Upstream model servers by name (<c>Loopwire:Backends:NAME:Type|BaseUrl|ApiKey|TimeoutSeconds|MaxConcurrency|...</c>).
     /// A backend serves the model names that <see cref="ModelRoutes"/> send to it. The name <c>simulated</c> is the

@@ -15,20 +15,22 @@ internal static class AdminEndpoints
         app.MapGet("/loopwire/v1/cost-model", CostModel);
     }
 
-    /// <summary>The server's own stage timings of recent turns (<c>?after=SEQ</c> or <c>?response_id=ID</c>).</summary>
+    /// <summary>The server's own stage timings of the caller's recent turns (<c>?after=SEQ</c> or <c>?response_id=ID</c>).</summary>
+    /// <remarks>Scoped to the caller's tenant like the stored responses: another tenant's turn is not found.</remarks>
     private static IResult Turns(HttpContext context, ResponseEngine engine)
     {
         var q = context.Request.Query;
+        var tenant = ResponsesEndpoints.TenantOf(context);
         if (q.TryGetValue("response_id", out var id) && !string.IsNullOrEmpty(id))
         {
-            var one = engine.Recorder.Find(id!);
+            var one = engine.Recorder.Find(id!, tenant);
             return one is null
                 ? HttpIo.Error(ProtocolError.ResponseNotFound(id!))
                 : Results.Json(new TurnList([ToWire(one)]), ProtocolJsonContext.Default.TurnList);
         }
 
         long after = q.TryGetValue("after", out var a) && long.TryParse(a, out var v) ? v : -1;
-        return Results.Json(new TurnList([.. engine.Recorder.Since(after).Select(ToWire)]), ProtocolJsonContext.Default.TurnList);
+        return Results.Json(new TurnList([.. engine.Recorder.Since(after, tenant).Select(ToWire)]), ProtocolJsonContext.Default.TurnList);
     }
 
     /// <summary>The simulated model's cost model, per profile (the benchmark states it in its report).</summary>

@@ -1,0 +1,81 @@
+using Loopwire.Engine;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+
+namespace Loopwire.Server.Telemetry;
+
+/// <summary>Registers OpenTelemetry: the engine's and the server's meters and activity sources, OTLP and Prometheus.</summary>
+/// <remarks>
+/// Metrics are collected when <c>Loopwire:Metrics:Enabled</c> (Prometheus) or OTLP is on; traces only when OTLP is on
+/// (<c>OTEL_EXPORTER_OTLP_ENDPOINT</c> or <c>OTEL_EXPORTER_OTLP_TRACES_ENDPOINT</c>), so a server nobody traces creates no
+/// spans. The decision reads the builder's configuration when the host is built.
+/// </remarks>
+public static class LoopwireTelemetry
+{
+    /// <summary>The <c>service.name</c> of Loopwire's telemetry unless <c>OTEL_SERVICE_NAME</c> says otherwise.</summary>
+    public const string ServiceName = "loopwire";
+
+    /// <summary>The activity sources a Loopwire trace is made of.</summary>
+    public static IReadOnlyList<string> ActivitySources { get; } = [EngineTelemetry.ActivitySourceName, ServerTelemetry.ActivitySourceName];
+
+    /// <summary>The meters of Loopwire's own metrics.</summary>
+    public static IReadOnlyList<string> Meters { get; } = [EngineMetrics.MeterName, ServerTelemetry.MeterName];
+
+    /// <summary>Adds OpenTelemetry to the application, as configured.</summary>
+    /// <param name="builder">The application builder.</param>
+    /// <returns>The builder.</returns>
+    public static WebApplicationBuilder AddLoopwireTelemetry(this WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var config = builder.Configuration;
+        bool otlp = !string.IsNullOrWhiteSpace(config["OTEL_EXPORTER_OTLP_ENDPOINT"]);
+        bool otlpTraces = otlp || !string.IsNullOrWhiteSpace(config["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"]);
+        bool otlpMetrics = otlp || !string.IsNullOrWhiteSpace(config["OTEL_EXPORTER_OTLP_METRICS_ENDPOINT"]);
+        bool prometheus = config.GetValue("Loopwire:Metrics:Enabled", true);
+        builder.Services.AddSingleton<ServerTelemetry>();
+        if (!prometheus && !otlpMetrics && !otlpTraces)
+        {
+            return builder;
+        }
+
+        var otel = builder.Services.AddOpenTelemetry().ConfigureResource(r => r.AddService(ServiceName));
+        if (prometheus || otlpMetrics)
+        {
+            otel.WithMetrics(m =>
+            {
+                m.AddMeter([.. Meters]).AddAspNetCoreInstrumentation().AddHttpClientInstrumentation();
+                if (prometheus)
+                {
+                    m.AddPrometheusExporter();
+                }
+
+                if (otlpMetrics)
+                {
+                    m.AddOtlpExporter();
+                }
+            });
+        }
+
+        if (otlpTraces)
+        {
+            otel.WithTracing(t => ConfigureTracing(t).AddOtlpExporter());
+        }
+
+        return builder;
+    }
+
+    /// <summary>Adds Loopwire's sources and the ASP.NET Core and HttpClient instrumentation to a tracer provider.</summary>
+    /// <remarks>Probes and scrapes (<c>/healthz</c>, <c>/readyz</c>, <c>/metrics</c>) are not traced.</remarks>
+    /// <param name="tracing">The tracer provider builder.</param>
+    /// <returns>The builder.</returns>
+    public static TracerProviderBuilder ConfigureTracing(TracerProviderBuilder tracing)
+    {
+        ArgumentNullException.ThrowIfNull(tracing);
+        return tracing
+            .AddSource([.. ActivitySources])
+            .AddAspNetCoreInstrumentation(o => o.Filter = context => !OperationalEndpoints.IsOperational(context.Request.Path))
+            .AddHttpClientInstrumentation();
+    }
+}
