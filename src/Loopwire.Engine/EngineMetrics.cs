@@ -32,6 +32,8 @@ internal sealed class EngineMetrics
 
     // GenAI semantic conventions' advice for these histograms (seconds).
     private static readonly double[] DurationBuckets = [0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92];
+    // Server stages take microseconds to milliseconds; the backend's time to first token up to seconds.
+    private static readonly double[] StageBuckets = [0.00001, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
     private static readonly double[] TokenTimeBuckets = [0.001, 0.005, 0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5];
 
     private readonly Histogram<double> _requestDuration;
@@ -56,8 +58,9 @@ internal sealed class EngineMetrics
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = DurationBuckets });
         _timePerOutputToken = meter.CreateHistogram(TimePerOutputTokenName, "s", "Time per output token after the first one.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = TokenTimeBuckets });
-        _stageDuration = meter.CreateHistogram<double>(
-            StageDurationName, "ms", "Server time per turn stage (parse, resolve, render, validate, store, backend_ttft).");
+        _stageDuration = meter.CreateHistogram(StageDurationName, "s",
+            "Server time per turn stage (parse, resolve, render, validate, store, backend_ttft).",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = StageBuckets });
         _continuations = meter.CreateCounter<long>(ContinuationsName, "{request}",
             "Where each request's previous context came from: cache, store, full (none: the whole context was sent) or not_found.");
         _tokensRendered = meter.CreateCounter<long>(TokensRenderedName, "{token}", "Tokens the server tokenized.");
@@ -80,12 +83,12 @@ internal sealed class EngineMetrics
     public void TurnFinished(TurnTimings timings)
     {
         var tag = new KeyValuePair<string, object?>("transport", timings.Transport);
-        _stageDuration.Record(timings.Parse.TotalMilliseconds, tag, new("stage", "parse"));
-        _stageDuration.Record(timings.Resolve.TotalMilliseconds, tag, new("stage", "resolve"));
-        _stageDuration.Record(timings.Render.TotalMilliseconds, tag, new("stage", "render"));
-        _stageDuration.Record(timings.Validate.TotalMilliseconds, tag, new("stage", "validate"));
-        _stageDuration.Record(timings.Store.TotalMilliseconds, tag, new("stage", "store"));
-        _stageDuration.Record(timings.BackendTtft.TotalMilliseconds, tag, new("stage", "backend_ttft"));
+        _stageDuration.Record(timings.Parse.TotalSeconds, tag, new("stage", "parse"));
+        _stageDuration.Record(timings.Resolve.TotalSeconds, tag, new("stage", "resolve"));
+        _stageDuration.Record(timings.Render.TotalSeconds, tag, new("stage", "render"));
+        _stageDuration.Record(timings.Validate.TotalSeconds, tag, new("stage", "validate"));
+        _stageDuration.Record(timings.Store.TotalSeconds, tag, new("stage", "store"));
+        _stageDuration.Record(timings.BackendTtft.TotalSeconds, tag, new("stage", "backend_ttft"));
     }
 
     /// <summary>Records the GenAI server metrics of a response that ended (or failed before it started).</summary>

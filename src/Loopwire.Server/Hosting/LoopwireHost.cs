@@ -23,9 +23,9 @@ public static class LoopwireHost
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateSlimBuilder(args);
+        builder.AddLoopwireConsole();
         builder.Services.AddLoopwireServer();
         configure?.Invoke(builder);
-        builder.AddLoopwireConsole();
         builder.AddLoopwireTelemetry();
         var app = builder.Build();
         app.AddMetricsListener();
