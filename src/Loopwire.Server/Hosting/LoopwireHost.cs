@@ -75,6 +75,7 @@ public static class LoopwireHost
         services.AddLoopwireRateLimiting();
         services.AddSingleton<IValidateOptions<LoopwireServerOptions>, TelemetryOptionsValidator>();
         services.AddSingleton<ReadinessProbe>();
+        services.AddSingleton<ServerTelemetry>();
         services.AddSingleton<WebSocketConnectionRegistry>();
         services.AddSingleton<ResponsesWebSocketHandler>();
         return services;

@@ -1,6 +1,7 @@
 using System.Net;
 using Loopwire.Engine.Backends;
 using Microsoft.Extensions.Http;
+using Loopwire.Server.Telemetry;
 using Microsoft.Extensions.Options;
 
 namespace Loopwire.Server.Hosting;
@@ -31,7 +32,8 @@ internal static class UpstreamHttpClients
 }
 
 /// <summary>Configures the named client of each configured upstream backend.</summary>
-internal sealed class UpstreamHttpClientSetup(IOptions<LoopwireServerOptions> server, TimeProvider time, ILoggerFactory loggers)
+internal sealed class UpstreamHttpClientSetup(IOptions<LoopwireServerOptions> server, TimeProvider time, ILoggerFactory loggers,
+    ServerTelemetry telemetry)
     : IConfigureNamedOptions<HttpClientFactoryOptions>
 {
     public void Configure(HttpClientFactoryOptions options) => Configure(Options.DefaultName, options);
@@ -62,6 +64,7 @@ internal sealed class UpstreamHttpClientSetup(IOptions<LoopwireServerOptions> se
                 MaxResponseDrainSize = 0,
                 AutomaticDecompression = DecompressionMethods.All,
             };
+            builder.AdditionalHandlers.Add(new UpstreamMetricsHandler(backendName, telemetry));
             if (backend.Type != UpstreamBackendOptions.ResponsesWebSocketType)
             {
                 builder.AdditionalHandlers.Add(UpstreamResilience.CreateHttpHandler(backendName, backend, time,

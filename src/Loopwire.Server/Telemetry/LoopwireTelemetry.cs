@@ -34,7 +34,6 @@ public static class LoopwireTelemetry
         bool otlpTraces = otlp || !string.IsNullOrWhiteSpace(config["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"]);
         bool otlpMetrics = otlp || !string.IsNullOrWhiteSpace(config["OTEL_EXPORTER_OTLP_METRICS_ENDPOINT"]);
         bool prometheus = config.GetValue("Loopwire:Metrics:Enabled", true);
-        builder.Services.AddSingleton<ServerTelemetry>();
         if (!prometheus && !otlpMetrics && !otlpTraces)
         {
             return builder;

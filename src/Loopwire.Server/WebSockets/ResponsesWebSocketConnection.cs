@@ -44,6 +44,7 @@ internal sealed class ResponsesWebSocketConnection : IDisposable
     private readonly ConnectionLifetime _lifetime;
     private readonly string _id;
     private int _pending;
+    private int _running;
     private int _responses;
     private int _closeQueued;
     private long _disconnectSeenAt;
@@ -79,6 +80,12 @@ internal sealed class ResponsesWebSocketConnection : IDisposable
 
     /// <summary>Events waiting in the outbound buffer (bounded by <see cref="WebSocketModeOptions.SendBufferEvents"/>).</summary>
     public int QueuedEvents => _outbound.Reader.Count;
+
+    /// <summary>The connection's span; each response's span links to it. Default: not traced.</summary>
+    public ActivityContext Trace { get; init; }
+
+    /// <summary><c>response.create</c> messages accepted and waiting behind the one running (<c>loopwire.queue.depth</c>).</summary>
+    public int QueuedRequests => Math.Max(0, Volatile.Read(ref _pending) - Volatile.Read(ref _running));
 
     /// <summary>Responses streamed to completion so far.</summary>
     public int Responses => Volatile.Read(ref _responses);
@@ -274,6 +281,7 @@ internal sealed class ResponsesWebSocketConnection : IDisposable
     {
         await foreach (var q in _requests.Reader.ReadAllAsync(ct))
         {
+            Volatile.Write(ref _running, 1);
             try
             {
                 if (_lifetime.AdmitQueued() is { } refused)
@@ -291,7 +299,7 @@ internal sealed class ResponsesWebSocketConnection : IDisposable
                     continue;
                 }
 
-                var timings = new TurnTimings { Transport = "ws", Parse = q.Parse };
+                var timings = new TurnTimings { Transport = "ws", Parse = q.Parse, Connection = Trace };
                 var prepared = await _engine.PrepareAsync(q.Request, _source, timings, ct);
                 if (prepared.Error is not null)
                 {
@@ -321,6 +329,7 @@ internal sealed class ResponsesWebSocketConnection : IDisposable
                 // The idle clock starts when the last response ends, not at the message that asked for it.
                 _lifetime.Touch();
                 Interlocked.Decrement(ref _pending);
+                Volatile.Write(ref _running, 0);
             }
 
             CloseIfDrained();

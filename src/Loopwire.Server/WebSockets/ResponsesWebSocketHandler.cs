@@ -3,6 +3,7 @@ using Loopwire.Protocol.Errors;
 using Loopwire.Server.Hosting;
 using Loopwire.Server.Http;
 using Loopwire.Server.Limits;
+using Loopwire.Server.Telemetry;
 using Microsoft.Extensions.Options;
 
 namespace Loopwire.Server.WebSockets;
@@ -15,6 +16,7 @@ internal sealed class ResponsesWebSocketHandler(
     IHostApplicationLifetime lifetime,
     WebSocketConnectionRegistry registry,
     TenantLimits limits,
+    ServerTelemetry telemetry,
     ILogger<ResponsesWebSocketHandler> logger)
 {
     public async Task HandleAsync(HttpContext context)
@@ -50,16 +52,19 @@ internal sealed class ResponsesWebSocketHandler(
             KeepAliveInterval = opts.KeepAliveInterval,
         };
         using var ws = await context.WebSockets.AcceptWebSocketAsync(accept);
+        using var traced = telemetry.OpenConnection(context);
         using var connection = new ResponsesWebSocketConnection(ws, engine, opts, time, options.Value.Limits.WebSocketIdleTimeout,
             ResponsesEndpoints.TenantOf(context), context.TraceIdentifier, logger)
         {
             Limits = limits,
             Partition = partition,
+            Trace = traced.Context,
             Compressed = opts.EnableCompression
                 && context.Request.Headers.SecWebSocketExtensions.ToString().Contains("permessage-deflate", StringComparison.OrdinalIgnoreCase),
         };
         using var registration = registry.Add(connection);
         using var stopping = lifetime.ApplicationStopping.Register(connection.BeginShutdown);
         await connection.RunAsync(context.RequestAborted);
+        traced.Closed(connection.Responses);
     }
 }
