@@ -21,6 +21,8 @@ public sealed class MetricsEndpointTests(ITestOutputHelper output)
         "loopwire_continuations_total",
         "loopwire_tokens_rendered_total",
         "loopwire_tokens_input_total",
+        "loopwire_websocket_connections",
+        "loopwire_queue_depth",
     ];
 
     [Fact]

@@ -54,5 +54,9 @@ public sealed class UpstreamTraceTests(ITestOutputHelper output)
         // The upstream call is the backend span's child (HttpClient's own span in between).
         var call = await host.SpanAsync(a => a.SpanId.ToHexString() == parts[2], "the HTTP client span");
         Assert.Equal(backend.SpanId, call.ParentSpanId);
+        using var client = host.Client();
+        var metrics = await client.GetStringAsync("/metrics", WsTestHost.GuardToken());
+        Assert.Contains("loopwire_upstream_request_duration_seconds_bucket{", metrics, StringComparison.Ordinal);
+        Assert.Contains("loopwire_backend=\"up\"", metrics, StringComparison.Ordinal);
     }
 }
