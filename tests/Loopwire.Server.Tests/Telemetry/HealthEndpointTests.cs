@@ -10,6 +10,7 @@ using Xunit.Abstractions;
 namespace Loopwire.Server.Tests.Telemetry;
 
 /// <summary><c>/healthz</c> and <c>/readyz</c>: no key, one word, 503 while starting or draining.</summary>
+[Collection(TelemetryCollection.Name)]
 public sealed class HealthEndpointTests(ITestOutputHelper output)
 {
     [Fact]

@@ -4,6 +4,7 @@ using System.Text.Json;
 namespace Loopwire.Server.Tests.Telemetry;
 
 /// <summary><c>loopwire serve --log-format json</c>: one JSON object per log line, for log shippers.</summary>
+[Collection(TelemetryCollection.Name)]
 public sealed class LogFormatTests
 {
     [Fact]

@@ -9,6 +9,7 @@ using Xunit.Abstractions;
 namespace Loopwire.Server.Tests.Telemetry;
 
 /// <summary><c>GET /metrics</c>: Prometheus text with the names the issue fixes, behind the key, off, or on its own port.</summary>
+[Collection(TelemetryCollection.Name)]
 public sealed class MetricsEndpointTests(ITestOutputHelper output)
 {
     /// <summary>The names as Prometheus shows them (the exporter adds the unit and <c>_total</c>).</summary>

@@ -7,6 +7,7 @@ using Xunit.Abstractions;
 namespace Loopwire.Server.Tests.Telemetry;
 
 /// <summary>One span per response (GenAI attributes, stage children) over HTTP, SSE and WebSocket, exported in memory.</summary>
+[Collection(TelemetryCollection.Name)]
 public sealed class ResponseSpanTests(ITestOutputHelper output)
 {
     // Unique text: no span may carry it.

@@ -9,6 +9,7 @@ namespace Loopwire.Server.Tests.Telemetry;
 /// The security fix of issue 14: <c>/loopwire/v1/turns</c> answers only the caller's own turns (alice's response ids,
 /// token counts and timings are not bob's to read), for turns made over HTTP and over WebSocket.
 /// </summary>
+[Collection(TelemetryCollection.Name)]
 public sealed class TenantScopeTests(ITestOutputHelper output)
 {
     private const string Alice = "sk-alice";

@@ -8,6 +8,7 @@ using Xunit.Abstractions;
 namespace Loopwire.Server.Tests.Telemetry;
 
 /// <summary>The trace goes on to an upstream model server: its request carries the response's trace as <c>traceparent</c>.</summary>
+[Collection(TelemetryCollection.Name)]
 public sealed class UpstreamTraceTests(ITestOutputHelper output)
 {
     private const string Done = "[DONE]";

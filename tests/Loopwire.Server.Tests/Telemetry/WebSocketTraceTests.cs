@@ -11,6 +11,7 @@ using Xunit.Abstractions;
 namespace Loopwire.Server.Tests.Telemetry;
 
 /// <summary>A WebSocket connection is a span of its own, in the client's trace; each response on it is a trace linked to it.</summary>
+[Collection(TelemetryCollection.Name)]
 public sealed class WebSocketTraceTests(ITestOutputHelper output)
 {
     [Fact]
