@@ -26,6 +26,9 @@ internal sealed class EngineMetrics
 
     /// <summary>The distinct model names kept as a metric attribute; others are recorded as <see cref="OtherModel"/>.</summary>
     internal const int MaxModelNames = 100;
+
+    /// <summary>The longest model name kept as a metric attribute; longer ones are recorded as <see cref="OtherModel"/>.</summary>
+    internal const int MaxModelNameLength = 64;
     internal const string OtherModel = "_OTHER";
 
     private static readonly Lazy<Meter> SharedMeter = new(() => new Meter(MeterName));
@@ -131,11 +134,12 @@ internal sealed class EngineMetrics
 
     /// <summary>
     /// The model name as a metric attribute: clients choose model names (the simulated model takes any), so only the first
-    /// <see cref="MaxModelNames"/> distinct ones are kept, to bound the series a client can create.
+    /// <see cref="MaxModelNames"/> distinct ones of at most <see cref="MaxModelNameLength"/> characters are kept, to bound the
+    /// series and the memory a client can make the server hold.
     /// </summary>
     private string BoundedModel(string? model)
     {
-        if (string.IsNullOrEmpty(model))
+        if (string.IsNullOrEmpty(model) || model.Length > MaxModelNameLength)
         {
             return OtherModel;
         }

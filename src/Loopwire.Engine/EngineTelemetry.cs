@@ -31,6 +31,9 @@ internal sealed class EngineTelemetry(EngineMetrics metrics, bool recordTenant)
 
     internal static readonly ActivitySource Source = new(ActivitySourceName);
 
+    // Model names come from clients; a span keeps at most this much of one.
+    private const int MaxModelLength = 128;
+
     public EngineMetrics Metrics => metrics;
 
     /// <summary>Starts a turn's clock (at the message's last byte, before parse) and its span, with a <c>parse</c> child.</summary>
@@ -57,7 +60,8 @@ internal sealed class EngineTelemetry(EngineMetrics metrics, bool recordTenant)
 
             // Activity timestamps come from the system clock, so the back-dated start does too.
             var startTime = DateTimeOffset.UtcNow - timings.Parse;
-            var span = Source.StartActivity(ActivityKind.Internal, default, null, links, startTime, $"{OperationName} {request.Model}");
+            string? model = Truncate(request.Model);
+            var span = Source.StartActivity(ActivityKind.Internal, default, null, links, startTime, $"{OperationName} {model}");
             if (span is null)
             {
                 return;
@@ -66,7 +70,7 @@ internal sealed class EngineTelemetry(EngineMetrics metrics, bool recordTenant)
             timings.Activity = span;
             span.SetTag("gen_ai.operation.name", OperationName);
             span.SetTag("gen_ai.provider.name", ProviderName);
-            span.SetTag("gen_ai.request.model", request.Model);
+            span.SetTag("gen_ai.request.model", model);
             span.SetTag("loopwire.transport", timings.Transport);
             if (recordTenant && source.Tenant is not null)
             {
@@ -115,7 +119,7 @@ internal sealed class EngineTelemetry(EngineMetrics metrics, bool recordTenant)
         var usage = outcome?.Response.Usage;
         if (timings.Activity is { } span)
         {
-            span.SetTag("gen_ai.response.model", p.Request.Model);
+            span.SetTag("gen_ai.response.model", Truncate(p.Request.Model));
             span.SetTag("loopwire.tokens_rendered", timings.TokensRendered);
             span.SetTag("loopwire.items_received", timings.ItemsReceived);
             if (usage is not null)
@@ -199,6 +203,9 @@ internal sealed class EngineTelemetry(EngineMetrics metrics, bool recordTenant)
         string name = backend.Name;
         return (name.EndsWith("Backend", StringComparison.Ordinal) ? name[..^"Backend".Length] : name).ToLowerInvariant();
     }
+
+    /// <summary>A client-chosen model name cut to <see cref="MaxModelLength"/> characters for spans.</summary>
+    private static string? Truncate(string? model) => model is { Length: > MaxModelLength } ? model[..MaxModelLength] : model;
 
     private static void SetContinuation(Activity span, TurnTimings timings)
     {

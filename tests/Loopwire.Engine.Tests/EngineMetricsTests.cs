@@ -57,4 +57,43 @@ public sealed class EngineMetricsTests
             }
         }
     }
+
+    [Fact]
+    public void ResponseEnded_LongOrTooManyModelNames_AreRecordedAsOther()
+    {
+        using var factory = new TestMeterFactory();
+        var models = new List<string?>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Scope == factory && instrument.Name == EngineMetrics.RequestDurationName)
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<double>((_, _, tags, _) =>
+        {
+            foreach (var tag in tags)
+            {
+                if (tag.Key == "gen_ai.request.model")
+                {
+                    models.Add(tag.Value as string);
+                }
+            }
+        });
+        listener.Start();
+        var metrics = new EngineMetrics(factory);
+        var timings = new TurnTimings { Transport = "test" };
+
+        metrics.ResponseEnded(timings, new string('m', EngineMetrics.MaxModelNameLength + 1), null, 0, System.Diagnostics.Stopwatch.GetTimestamp());
+        for (int i = 0; i <= EngineMetrics.MaxModelNames; i++)
+        {
+            metrics.ResponseEnded(timings, $"model-{i}", null, 0, System.Diagnostics.Stopwatch.GetTimestamp());
+        }
+
+        Assert.Equal(EngineMetrics.OtherModel, models[0]);
+        Assert.Equal("model-0", models[1]);
+        Assert.Equal($"model-{EngineMetrics.MaxModelNames - 1}", models[EngineMetrics.MaxModelNames]);
+        Assert.Equal(EngineMetrics.OtherModel, models[^1]);
+    }
 }
