@@ -17,6 +17,9 @@ public static class LoopwireTelemetry
     /// <summary>The <c>service.name</c> of Loopwire's telemetry unless <c>OTEL_SERVICE_NAME</c> says otherwise.</summary>
     public const string ServiceName = "loopwire";
 
+    /// <summary>The most attribute combinations kept per metric stream. <value>512</value></summary>
+    public const int MetricStreamLimit = 512;
+
     /// <summary>The activity sources a Loopwire trace is made of.</summary>
     public static IReadOnlyList<string> ActivitySources { get; } = [EngineTelemetry.ActivitySourceName, ServerTelemetry.ActivitySourceName];
 
@@ -44,7 +47,9 @@ public static class LoopwireTelemetry
         {
             otel.WithMetrics(m =>
             {
-                m.AddMeter([.. Meters]).AddAspNetCoreInstrumentation().AddHttpClientInstrumentation();
+                // Loopwire's own instruments only, each with a small cardinality limit: the SDK sizes every stream's
+                // storage up front, and the attributes are bounded sets (transport, stage, source, backend, 100 models).
+                m.AddMeter([.. Meters]).AddView(_ => new MetricStreamConfiguration { CardinalityLimit = MetricStreamLimit });
                 if (prometheus)
                 {
                     m.AddPrometheusExporter();
