@@ -19,7 +19,7 @@ internal static partial class AgentCommand
     {
         var scenario = new Option<string>("--scenario") { Description = "The sample to work on: fix-small, fix-multi, long-haul.", Required = true };
         var transport = new Option<string>("--transport") { Description = "ws, ws-full, http-chained or http-stateless.", DefaultValueFactory = _ => "ws" };
-        var baseUrl = new Option<Uri?>("--base-url") { Description = "A Responses server (e.g. https://api.openai.com/v1's root). Without it, an embedded Loopwire server with the simulated model is started." };
+        var baseUrl = UrlOption.Create("--base-url", "A Responses server (e.g. https://api.openai.com/v1's root). Without it, an embedded Loopwire server with the simulated model is started.");
         var apiKey = new Option<string?>("--api-key") { Description = "Bearer key for --base-url (default: env OPENAI_API_KEY)." };
         var model = new Option<string>("--model") { Description = "Model name.", DefaultValueFactory = _ => "sim-spark" };
         var tools = new Option<string>("--tools") { Description = "real (tools run on a copy of the sample) or mock (recorded results).", DefaultValueFactory = _ => "real" };
@@ -147,6 +147,11 @@ internal static partial class AgentCommand
             catch (ResponsesApiException ex)
             {
                 await Console.Error.WriteLineAsync($"loopwire agent: the server refused a request: {ex.Message}");
+                return 1;
+            }
+            catch (ResponsesConnectionException ex)
+            {
+                await Console.Error.WriteLineAsync($"loopwire agent: {ex.Message}");
                 return 1;
             }
             finally

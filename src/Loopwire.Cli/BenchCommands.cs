@@ -32,7 +32,7 @@ internal static class BenchCommands
         var sizes = new Option<string>("--sizes") { Description = "History sizes in tokens, comma-separated.", DefaultValueFactory = _ => "1000,10000,50000,100000" };
         var arms = new Option<string>("--arms") { Description = "Arms: http-stateless, http-chained, ws-full, ws.", DefaultValueFactory = _ => string.Join(',', OverheadBenchmark.AllArms) };
         var turns = new Option<int>("--turns") { Description = "Measured turns per cell.", DefaultValueFactory = _ => 15 };
-        var baseUrl = new Option<Uri?>("--base-url") { Description = "Measure a running server instead of starting one." };
+        var baseUrl = UrlOption.Create("--base-url", "Measure a running server instead of starting one.");
         var apiKey = new Option<string?>("--api-key") { Description = "Bearer key for --base-url." };
         var output = new Option<string?>("--out") { Description = "Write overhead.json into this directory." };
         var store = new Option<string?>("--store")
