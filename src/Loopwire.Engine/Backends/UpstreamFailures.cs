@@ -10,16 +10,16 @@ namespace Loopwire.Engine.Backends;
 /// </summary>
 internal static class UpstreamFailures
 {
-    public static ModelFailed Timeout(string backend, TimeSpan timeout) => new("upstream_timeout",
+    public static ModelFailed Timeout(string backend, TimeSpan timeout) => new(ErrorCodes.UpstreamTimeout,
         $"Upstream '{backend}' sent nothing for {timeout.TotalSeconds:0.###} s (Loopwire:Backends:{backend}:TimeoutSeconds).", 504);
 
-    public static ModelFailed Unavailable(string backend, string cause) => new("upstream_unavailable",
+    public static ModelFailed Unavailable(string backend, string cause) => new(ErrorCodes.UpstreamUnavailable,
         $"Upstream '{backend}' could not be reached: {cause}", 502);
 
-    public static ModelFailed Broken(string backend, string cause) => new("upstream_error",
+    public static ModelFailed Broken(string backend, string cause) => new(ErrorCodes.UpstreamError,
         $"Upstream '{backend}' broke off the response: {cause}", 502);
 
-    public static ModelFailed Protocol(string backend, string cause) => new("upstream_protocol_error",
+    public static ModelFailed Protocol(string backend, string cause) => new(ErrorCodes.UpstreamProtocolError,
         $"Upstream '{backend}' sent something Loopwire cannot translate: {cause}", 502);
 
     /// <summary>An error the upstream reported inside its stream (or a failed response).</summary>
@@ -27,11 +27,11 @@ internal static class UpstreamFailures
     {
         if (status is >= 400 and < 500 and not (401 or 403 or 407))
         {
-            return new ModelFailed(code ?? "upstream_error", $"Upstream '{backend}' rejected the request (HTTP {status}): {message}",
+            return new ModelFailed(code ?? ErrorCodes.UpstreamError, $"Upstream '{backend}' rejected the request (HTTP {status}): {message}",
                 status.Value, type ?? ErrorTypes.InvalidRequest);
         }
 
-        return new ModelFailed(code ?? "upstream_error", $"Upstream '{backend}' failed: {message}", 502);
+        return new ModelFailed(code ?? ErrorCodes.UpstreamError, $"Upstream '{backend}' failed: {message}", 502);
     }
 
     /// <summary>Maps a non-success HTTP status and its body.</summary>
@@ -41,17 +41,17 @@ internal static class UpstreamFailures
         message ??= status + " with no error message";
         if (status is 401 or 403 or 407)
         {
-            return new ModelFailed("upstream_auth_failed",
+            return new ModelFailed(ErrorCodes.UpstreamAuthFailed,
                 $"Upstream '{backend}' refused Loopwire's credentials (HTTP {status}): {message}. Check Loopwire:Backends:{backend}:ApiKey.", 502);
         }
 
         if (status is >= 400 and < 500)
         {
-            return new ModelFailed(code ?? "upstream_error", $"Upstream '{backend}' rejected the request (HTTP {status}): {message}", status,
+            return new ModelFailed(code ?? ErrorCodes.UpstreamError, $"Upstream '{backend}' rejected the request (HTTP {status}): {message}", status,
                 type ?? (status == 429 ? ErrorTypes.RateLimit : ErrorTypes.InvalidRequest));
         }
 
-        return new ModelFailed("upstream_error", $"Upstream '{backend}' failed (HTTP {status}): {message}", 502);
+        return new ModelFailed(ErrorCodes.UpstreamError, $"Upstream '{backend}' failed (HTTP {status}): {message}", 502);
     }
 
     /// <summary>

@@ -224,7 +224,7 @@ public static class RequestReader
 
         if (r.Conversation is { ValueKind: not JsonValueKind.Null })
         {
-            return ProtocolError.Invalid("'conversation' is not supported by this server; use 'previous_response_id'.", "conversation", "unsupported_parameter");
+            return ProtocolError.Invalid("'conversation' is not supported by this server; use 'previous_response_id'.", "conversation", ErrorCodes.UnsupportedParameter);
         }
 
         if (r.Input is { } input)

@@ -3,6 +3,7 @@ using Loopwire.Protocol.Items;
 using Loopwire.Protocol.Responses;
 using Loopwire.Protocol.Requests;
 using Loopwire.Protocol.Serialization;
+using Loopwire.Protocol.Errors;
 
 namespace Loopwire.Engine.Backends.Responses;
 
@@ -172,7 +173,7 @@ internal sealed class ResponsesStreamTranslator(string backend)
         var inner = e.TryGetProperty("error", out var nested) && nested.ValueKind == JsonValueKind.Object ? nested : e;
         string? code = Str(inner, "code");
         int? status = e.TryGetProperty("status", out var s) && s.ValueKind == JsonValueKind.Number ? s.GetInt32() : null;
-        if (!_started && code is "previous_response_not_found" or "websocket_connection_limit_reached")
+        if (!_started && code is ErrorCodes.PreviousResponseNotFound or ErrorCodes.WebSocketConnectionLimitReached)
         {
             ReplayCode = code;
             return;
