@@ -33,12 +33,14 @@ internal static class MatrixCommand
         var tools = new Option<string>("--tools") { Description = "mock (recorded results, same latency in every arm) or real.", DefaultValueFactory = _ => "mock" };
         var output = new Option<string>("--out") { Description = "Directory for results.json and report.html.", DefaultValueFactory = _ => "bench-out" };
         var seed = new Option<int>("--seed") { Description = "Seed of tool latencies and connection drops.", DefaultValueFactory = _ => 1 };
+        var baseUrl = UrlOption.Create("--base-url", "Measure a running Loopwire server (or a cluster behind a load balancer) instead of starting one.");
+        var apiKey = new Option<string?>("--api-key") { Description = "Bearer key for --base-url." };
         var cmd = new Command("bench",
             "Run the coding agent over HTTP and WebSocket arms on the simulated model through an emulated network, and write " +
             "DIR/results.json and DIR/report.html. Without options: a quick matrix (long-haul/sim-spark/wan, fix-multi/sim-spark/lan, " +
             "fix-small/sim-gpt5/wan, all four arms).")
         {
-            full, scenario, arms, models, networks, reps, tools, output, seed,
+            full, scenario, arms, models, networks, reps, tools, output, seed, baseUrl, apiKey,
         };
         cmd.SetAction(async (parse, ct) =>
         {
@@ -124,10 +126,21 @@ internal static class MatrixCommand
             ServerProcess? server = null;
             try
             {
-                AnsiConsole.MarkupLine("[grey]Starting the Loopwire server in its own process (simulated model, SQLite store)…[/]");
-                server = await ServerProcess.StartAsync(BenchCommands.SelfCommand(),
-                    ["--port", "0", "--store", $"sqlite:{Path.Combine(tempDir, "bench.db")}"], TimeSpan.FromSeconds(90), ct);
-                var runner = new BenchRunner(server.BaseUrl, null);
+                Uri target;
+                if (parse.GetValue(baseUrl) is { } given)
+                {
+                    AnsiConsole.MarkupLine($"[grey]Measuring the running server at {Markup.Escape(given.ToString())}…[/]");
+                    target = given;
+                }
+                else
+                {
+                    AnsiConsole.MarkupLine("[grey]Starting the Loopwire server in its own process (simulated model, SQLite store)…[/]");
+                    server = await ServerProcess.StartAsync(BenchCommands.SelfCommand(),
+                        ["--port", "0", "--store", $"sqlite:{Path.Combine(tempDir, "bench.db")}"], TimeSpan.FromSeconds(90), ct);
+                    target = server.BaseUrl;
+                }
+
+                var runner = new BenchRunner(target, parse.GetValue(apiKey));
                 var parts = new List<BenchResults>();
                 int total = plans.Sum(p => p.CellCount * p.Repetitions);
                 await AnsiConsole.Progress()
