@@ -16,9 +16,34 @@ public sealed class BaseUrlTests
         Assert.Contains("\"tests_passed\":true", agent.Output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Bench_BaseUrlOfRunningServer_MeasuresItAndWritesResults()
+    {
+        using var server = await LoopwireProcess.ServeAsync(["--store", "memory", "--api-key", "sk-bench"]);
+        string outDir = Path.Combine(Path.GetTempPath(), $"loopwire-bench-{Guid.NewGuid():N}");
+        try
+        {
+            using var bench = LoopwireProcess.Start(["bench", "--base-url", server.Address!, "--api-key", "sk-bench", "--scenario", "fix-small",
+                "--models", "sim-instant", "--networks", "loopback", "--arms", "ws", "--out", outDir]);
+            int? exit = await bench.WaitForExitAsync(TimeSpan.FromMinutes(3));
+
+            Assert.True(exit == 0, bench.Output);
+            Assert.Contains("Measuring the running server at", bench.Output, StringComparison.Ordinal);
+            Assert.True(File.Exists(Path.Combine(outDir, "results.json")), bench.Output);
+        }
+        finally
+        {
+            if (Directory.Exists(outDir))
+            {
+                Directory.Delete(outDir, recursive: true);
+            }
+        }
+    }
+
     [Theory]
     [InlineData("agent", "--scenario", "fix-small")]
     [InlineData("bench", "overhead", "--turns", "1")]
+    [InlineData("bench", "--scenario", "fix-small")]
     public async Task BaseUrl_NotAnHttpUrl_IsAParseErrorNamingTheOption(params string[] command)
     {
         using var p = LoopwireProcess.Start([.. command, "--base-url", "not-a-url"]);
