@@ -41,8 +41,9 @@ internal static class TestKit
     public static ToolCall Call(string name, object? arguments = null) =>
         new($"call_{Interlocked.Increment(ref s_callId)}", name, arguments is null ? "{}" : JsonSerializer.Serialize(arguments, arguments.GetType(), JsonOptions));
 
-    public static WorkspaceToolRunner Runner(Workspace workspace, string[]? testCommand = null, TimeSpan? timeout = null, WorkspaceToolOptions? options = null) =>
-        new(workspace, testCommand ?? ["python3", "-m", "unittest", "discover", "-s", "tests", "-t", "."], timeout ?? TimeSpan.FromSeconds(60), options);
+    public static WorkspaceToolRunner Runner(Workspace workspace, string[]? testCommand = null, TimeSpan? timeout = null, WorkspaceToolOptions? options = null,
+        TimeProvider? time = null) =>
+        new(workspace, testCommand ?? ["python3", "-m", "unittest", "discover", "-s", "tests", "-t", "."], timeout ?? TimeSpan.FromSeconds(60), options, time);
 
     /// <summary>Plays a scenario's steps through a runner; the calls of a step run in parallel, like the agent's.</summary>
     public static async Task<List<(ScenarioStep Step, ScenarioCall Call, ToolResult Result)>> PlayAsync(Scenario scenario, IToolRunner runner)

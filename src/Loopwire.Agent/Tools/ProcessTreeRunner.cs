@@ -55,6 +55,8 @@ internal sealed class ProcessTreeRunner(TimeProvider timeProvider)
         startInfo.RedirectStandardOutput = true;
         startInfo.RedirectStandardError = true;
 
+        // The clock starts before the process does, so the timeout covers the start and is armed once the process exists.
+        using var timeoutSource = new CancellationTokenSource(timeout, timeProvider);
         using var process = new Process { StartInfo = startInfo };
         try
         {
@@ -68,7 +70,6 @@ internal sealed class ProcessTreeRunner(TimeProvider timeProvider)
         process.StandardInput.Close();
         var readers = Task.WhenAll(PumpAsync(process.StandardOutput, onLine), PumpAsync(process.StandardError, onLine));
 
-        using var timeoutSource = new CancellationTokenSource(timeout, timeProvider);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeoutSource.Token);
         try
         {

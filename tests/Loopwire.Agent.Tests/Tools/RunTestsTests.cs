@@ -1,6 +1,7 @@
 using System.Text;
 using Loopwire.Agent.Tools;
 using Loopwire.Agent.Workspaces;
+using Microsoft.Extensions.Time.Testing;
 using static Loopwire.Agent.Tests.TestKit;
 
 namespace Loopwire.Agent.Tests.Tools;
@@ -110,12 +111,14 @@ public sealed class RunTestsTests : IDisposable
     public async Task RunTests_Hanging_KilledAtTimeout()
     {
         // A plain binary: an interpreter behind a version-manager shim (pyenv's python3) may print its own lines when it is
-        // killed while still starting on a loaded machine, and this test pins the exact output. Python trees are covered below.
-        var runner = Runner(_ws, ["sleep", "600"], TimeSpan.FromSeconds(2));
+        // killed while still starting, and this test pins the exact output. Python trees are covered below.
+        var time = new FakeTimeProvider();
+        var runner = Runner(_ws, ["sleep", "600"], TimeSpan.FromSeconds(2), time: time);
 
         var run = runner.RunAsync(Call(CodingTools.RunTests));
         await WaitForProcessesAsync(run);
-        var result = await run;
+        time.Advance(TimeSpan.FromSeconds(2));
+        var result = await run.WaitAsync(TimeSpan.FromMinutes(1));
 
         Assert.Equal(new ToolResult("error: tests timed out after 2s", true), result);
         Assert.Empty(await ProcessesInsideAsync(_ws.Root));
@@ -124,11 +127,13 @@ public sealed class RunTestsTests : IDisposable
     [Fact]
     public async Task RunTests_HangingWithChildProcess_KillsWholeTreeAtTimeout()
     {
-        var runner = Runner(_ws, ["sh", "-c", "sleep 600 & echo started child; wait"], TimeSpan.FromSeconds(3));
+        var time = new FakeTimeProvider();
+        var runner = Runner(_ws, ["sh", "-c", "sleep 600 & echo started child; wait"], TimeSpan.FromSeconds(3), time: time);
 
         var run = runner.RunAsync(Call(CodingTools.RunTests));
         await WaitForProcessesAsync(run, count: 2);
-        var result = await run;
+        time.Advance(TimeSpan.FromSeconds(3));
+        var result = await run.WaitAsync(TimeSpan.FromMinutes(1));
 
         Assert.True(result.IsError);
         Assert.StartsWith("error: tests timed out after 3s\n", result.Output, StringComparison.Ordinal);
