@@ -6,6 +6,13 @@ public sealed class EngineOptions
     /// <summary>The largest context, in tokens, a request may reach. <value>1,000,000.</value></summary>
     public int MaxContextTokens { get; set; } = 1_000_000;
 
+    /// <summary>
+    /// Context windows by model name or glob (<c>sim-spark</c>, <c>llama*</c>), in tokens; <c>truncation</c> and the
+    /// <c>context_length_exceeded</c> check use them. A model not listed takes its backend's window (the simulated
+    /// profiles have one), else <see cref="MaxContextTokens"/>. <value>Empty.</value>
+    /// </summary>
+    public Dictionary<string, int> ContextWindows { get; } = new(StringComparer.OrdinalIgnoreCase);
+
     /// <summary>The most input items one request may carry. <value>10,000.</value></summary>
     public int MaxItemsPerRequest { get; set; } = 10_000;
 

@@ -81,6 +81,34 @@ internal sealed class OutputEventBuilder(EventSequencer sequencer, bool includeE
         }
     }
 
+    /// <summary>
+    /// Announces that the context is being compacted: closes the open item and yields
+    /// <c>response.compaction.compacting</c> for the compaction item that <see cref="AddCompaction"/> will add.
+    /// </summary>
+    public IEnumerable<ResponseEvent> BeginCompaction(string itemId)
+    {
+        foreach (var e in Close())
+        {
+            yield return e;
+        }
+
+        yield return sequencer.Next(new CompactionCompactingEvent { ItemId = itemId, OutputIndex = _output.Count });
+    }
+
+    /// <summary>Adds a finished compaction item: <c>output_item.added</c> then <c>output_item.done</c>.</summary>
+    public IEnumerable<ResponseEvent> AddCompaction(CompactionItem item)
+    {
+        foreach (var e in Close())
+        {
+            yield return e;
+        }
+
+        int index = _output.Count;
+        _output.Add(item);
+        yield return sequencer.Next(new OutputItemAddedEvent { OutputIndex = index, Item = item });
+        yield return sequencer.Next(new OutputItemDoneEvent { OutputIndex = index, Item = item });
+    }
+
     /// <summary>Closes the open item, if any, with <paramref name="status"/> (<c>incomplete</c> when the model was cut off).</summary>
     public IEnumerable<ResponseEvent> Close(string status = ResponseStatus.Completed)
     {

@@ -20,6 +20,7 @@ public sealed class PreparedResponse
         PromptTokens = promptTokens;
         CreatedAt = createdAt;
         Timings = timings;
+        ModelView = state;
     }
 
     /// <summary>The new response id.</summary>
@@ -37,7 +38,16 @@ public sealed class PreparedResponse
     /// <summary>This request's own input items (with ids, as stored).</summary>
     public IReadOnlyList<ResponseItem> Input { get; }
 
-    /// <summary>Prompt tokens (header + all items).</summary>
+    /// <summary>
+    /// What the model is given: <see cref="State"/> itself, or a view without the items compaction superseded or
+    /// <c>truncation: "auto"</c> dropped.
+    /// </summary>
+    public ConversationState ModelView { get; internal set; }
+
+    /// <summary>The context window of the request's model, in tokens.</summary>
+    public int ContextWindow { get; internal init; }
+
+    /// <summary>Prompt tokens (header + the items of <see cref="ModelView"/>).</summary>
     public int PromptTokens { get; }
 
     /// <summary>Unix seconds.</summary>

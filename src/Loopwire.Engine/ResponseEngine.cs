@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Runtime.CompilerServices;
 using Loopwire.Engine.Backends;
+using Loopwire.Engine.Compaction;
 using Loopwire.Engine.Context;
 using Loopwire.Engine.Rendering;
 using Loopwire.Engine.Stores;
@@ -22,7 +23,7 @@ namespace Loopwire.Engine;
 /// Thread-safe; one instance serves every request. The engine owns how a response ends: when the stream has yielded
 /// its terminal event, <see cref="PreparedResponse.Outcome"/> holds the final object and, when it failed, the error.
 /// </remarks>
-public sealed class ResponseEngine
+public sealed partial class ResponseEngine
 {
     private readonly ModelRouter _router;
     private readonly IResponseStore _store;
@@ -39,8 +40,10 @@ public sealed class ResponseEngine
     /// <param name="logger">The logger; none when null.</param>
     /// <param name="recorder">Keeps the last turns' timings; a new one when null.</param>
     /// <param name="meterFactory">Creates the engine's meter; when null the instruments live on a process-wide meter.</param>
+    /// <param name="sealer">Seals compaction items; when null, an AES-GCM sealer with a key that lives as long as the engine.</param>
     public ResponseEngine(ModelRouter router, IResponseStore store, ITokenRenderer renderer, TimeProvider time,
-        EngineOptions? options = null, ILogger<ResponseEngine>? logger = null, TurnRecorder? recorder = null, IMeterFactory? meterFactory = null)
+        EngineOptions? options = null, ILogger<ResponseEngine>? logger = null, TurnRecorder? recorder = null, IMeterFactory? meterFactory = null,
+        ICompactionSealer? sealer = null)
     {
         ArgumentNullException.ThrowIfNull(router);
         ArgumentNullException.ThrowIfNull(store);
@@ -54,7 +57,9 @@ public sealed class ResponseEngine
         var metrics = new EngineMetrics(meterFactory, options.RecordTenant);
         _telemetry = new EngineTelemetry(metrics, options.RecordTenant);
         Responses = new ResponseFactory(time);
-        _preparer = new ContextPreparer(store, renderer, time, options, metrics);
+        sealer ??= new AesGcmCompactionSealer();
+        _preparer = new ContextPreparer(store, renderer, time, options, metrics, router, sealer);
+        Compactor = new Compactor(router, renderer, sealer);
         Finalizer = new ResponseFinalizer(store, renderer, Responses, metrics, Recorder, _logger);
     }
 
@@ -69,6 +74,9 @@ public sealed class ResponseEngine
 
     /// <summary>Builds the response objects (pending and terminal).</summary>
     internal ResponseFactory Responses { get; }
+
+    /// <summary>Compacts conversations (<c>/responses/compact</c>, <c>compaction_trigger</c>, <c>context_management</c>).</summary>
+    internal Compactor Compactor { get; }
 
     /// <summary>Ends and persists responses; background runs use it for what the stream did not end.</summary>
     internal ResponseFinalizer Finalizer { get; }
@@ -189,16 +197,59 @@ public sealed class ResponseEngine
         var builder = new OutputEventBuilder(seq, request.Include?.Contains("reasoning.encrypted_content") == true);
         long backendStart = Stopwatch.GetTimestamp();
         var backend = _router.Resolve(request.Model!);
+        ModelFinished? finished = null;
+        ModelFailed? failed = null;
+        var view = p.ModelView;
+        int promptTokens = p.PromptTokens;
+        int compactionTokens = 0;
+        var compaction = CompactionStep.Kind(p);
+        if (compaction != CompactionKind.None)
+        {
+            // Compact first: a trigger answers with the compaction item alone; context_management then samples from it.
+            string itemId = Ids.NewItemId("cmp");
+            foreach (var e in builder.BeginCompaction(itemId))
+            {
+                yield return e;
+            }
+
+            var compacted = await CompactionStep.RunAsync(Compactor, view, request, _logger, p.Id, ct).ConfigureAwait(false);
+            if (compacted.Failure is not null)
+            {
+                failed = compacted.Failure;
+            }
+            else
+            {
+                var item = compacted.Item! with { Id = itemId };
+                foreach (var e in builder.AddCompaction(item))
+                {
+                    yield return e;
+                }
+
+                compactionTokens = compacted.OutputTokens;
+                if (compaction == CompactionKind.Trigger)
+                {
+                    finished = new ModelFinished(0);
+                }
+                else
+                {
+                    view = Compactor.Compacted(view, item);
+                    promptTokens = view.Rendered!.TotalTokens;
+                }
+            }
+        }
+
         // Current while the backend runs, so an upstream HTTP request carries it as its traceparent.
         var backendSpan = EngineTelemetry.StartStage(p.Timings, "backend");
         backendSpan?.SetTag("loopwire.backend", EngineTelemetry.BackendKind(backend.GetType()));
         IAsyncEnumerator<ModelChunk>? chunks = null;
-        ModelFinished? finished = null;
-        ModelFailed? failed = null;
         int cached = 0;
         try
         {
-            chunks = backend.StreamAsync(new ModelRequest(request.Model!, p.State, request) { ResponseId = p.Id }, ct).GetAsyncEnumerator(ct);
+            if (finished is null && failed is null)
+            {
+                chunks = backend.StreamAsync(new ModelRequest(request.Model!, view, request) { ResponseId = p.Id }, ct).GetAsyncEnumerator(ct);
+            }
+
             while (finished is null && failed is null)
             {
                 ModelChunk chunk;
@@ -210,7 +261,7 @@ public sealed class ResponseEngine
                         Activity.Current = backendSpan;
                     }
 
-                    if (!await chunks.MoveNextAsync().ConfigureAwait(false))
+                    if (!await chunks!.MoveNextAsync().ConfigureAwait(false))
                     {
                         break;
                     }
@@ -295,14 +346,15 @@ public sealed class ResponseEngine
         }
         else
         {
-            int inputTokens = finished.InputTokens ?? p.PromptTokens;
+            int inputTokens = finished.InputTokens ?? promptTokens;
+            int outputTokens = finished.OutputTokens + compactionTokens;
             var usage = new Usage
             {
                 InputTokens = inputTokens,
                 InputTokensDetails = new InputTokensDetails { CachedTokens = Math.Min(finished.CachedTokens ?? cached, inputTokens) },
-                OutputTokens = finished.OutputTokens,
+                OutputTokens = outputTokens,
                 OutputTokensDetails = new OutputTokensDetails { ReasoningTokens = finished.ReasoningTokens },
-                TotalTokens = inputTokens + finished.OutputTokens,
+                TotalTokens = inputTokens + outputTokens,
             };
             var final = Responses.Finished(p, builder.Output, usage, finished.IncompleteReason);
             outcome = await Finalizer.CompleteAsync(p, final, builder.Output, ct).ConfigureAwait(false);

@@ -1,5 +1,7 @@
 using System.Runtime.CompilerServices;
 using Loopwire.Engine.Backends;
+using Loopwire.Engine.Compaction;
+using Loopwire.Engine.Context;
 using Loopwire.Engine.Rendering;
 
 namespace Loopwire.Simulation;
@@ -22,7 +24,7 @@ public sealed class SimulatedOptions
 /// rendered-token blocks, shared by all requests), then decode at the profile's tokens/s. Output is a deterministic
 /// function of the full rendered context.
 /// </summary>
-public sealed class SimulatedBackend : IModelBackend
+public sealed class SimulatedBackend : IModelBackend, ICompactionBackend, IContextWindowSource
 {
     private readonly SimulatedOptions _options;
     private readonly ITokenRenderer _renderer;
@@ -61,6 +63,36 @@ public sealed class SimulatedBackend : IModelBackend
         }
 
         return StreamCoreAsync(request, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public bool PassesCompactionThrough => false;
+
+    /// <inheritdoc />
+    public int? ContextWindow(string model) => ProfileFor(model).ContextWindow;
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// Deterministic (<see cref="SimulatedCompaction"/>). It costs what a turn writing the summary costs: time to first
+    /// token over the uncached prompt, then the summary's tokens at the decode rate.
+    /// </remarks>
+    public async Task<CompactionResult> CompactAsync(ModelRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var profile = ProfileFor(request.Model);
+        var rendered = request.Conversation.Rendered;
+        int uncached = 0;
+        if (rendered is not null)
+        {
+            int cached = Math.Min(Cache.LookupAndInsert(rendered.BlockHashes) * RenderedContext.BlockSize, rendered.TotalTokens);
+            uncached = rendered.TotalTokens - cached;
+        }
+
+        string summary = SimulatedCompaction.Summarize(request.Conversation.Items);
+        int tokens = _renderer.CountTokens(summary);
+        long start = _time.GetTimestamp();
+        await DelayUntil(start, profile.TimeToFirstToken(uncached) + profile.DecodeTime(tokens), cancellationToken).ConfigureAwait(false);
+        return CompactionResult.FromSummary(summary, tokens);
     }
 
     private SimulatedProfile? ProfileByName(string name) =>

@@ -5,20 +5,26 @@ namespace Loopwire.Simulation;
 /// <param name="BaseLatencyMs">Fixed time to first token, in ms (scheduling, first forward pass).</param>
 /// <param name="PrefillTokensPerSecond">Prompt tokens processed per second; only uncached tokens cost. 0 = free.</param>
 /// <param name="DecodeTokensPerSecond">Output tokens per second. 0 = instant.</param>
+/// <param name="ContextWindow">The context window in tokens (<c>truncation</c> and <c>context_length_exceeded</c> use it);
+/// <c>Loopwire:ContextWindows:NAME</c> overrides it.</param>
 /// <remarks>TTFT = base + uncached prompt tokens / prefill rate; output then streams at the decode rate.</remarks>
-public sealed record SimulatedProfile(string Name, double BaseLatencyMs, double PrefillTokensPerSecond, double DecodeTokensPerSecond)
+public sealed record SimulatedProfile(string Name, double BaseLatencyMs, double PrefillTokensPerSecond, double DecodeTokensPerSecond,
+    int ContextWindow = SimulatedProfile.DefaultContextWindow)
 {
-    /// <summary>A GPT-5-like model: ~65 tok/s.</summary>
-    public static SimulatedProfile Gpt5 { get; } = new("sim-gpt5", 350, 20_000, 65);
+    /// <summary>The context window of a profile that names none. <value>400,000.</value></summary>
+    public const int DefaultContextWindow = 400_000;
 
-    /// <summary>A fast inference chip: ~1000 tok/s.</summary>
-    public static SimulatedProfile Spark { get; } = new("sim-spark", 60, 100_000, 1000);
+    /// <summary>A GPT-5-like model: ~65 tok/s, a 400k-token window.</summary>
+    public static SimulatedProfile Gpt5 { get; } = new("sim-gpt5", 350, 20_000, 65, 400_000);
 
-    /// <summary>A burst profile: ~4000 tok/s.</summary>
-    public static SimulatedProfile Burst { get; } = new("sim-burst", 30, 200_000, 4000);
+    /// <summary>A fast inference chip: ~1000 tok/s, a 256k-token window.</summary>
+    public static SimulatedProfile Spark { get; } = new("sim-spark", 60, 100_000, 1000, 256_000);
 
-    /// <summary>No delay at all (tests).</summary>
-    public static SimulatedProfile Instant { get; } = new("sim-instant", 0, 0, 0);
+    /// <summary>A burst profile: ~4000 tok/s, a 256k-token window.</summary>
+    public static SimulatedProfile Burst { get; } = new("sim-burst", 30, 200_000, 4000, 256_000);
+
+    /// <summary>No delay at all (tests), a 1M-token window.</summary>
+    public static SimulatedProfile Instant { get; } = new("sim-instant", 0, 0, 0, 1_000_000);
 
     /// <summary>The built-in profiles.</summary>
     public static IReadOnlyList<SimulatedProfile> BuiltIn { get; } = [Gpt5, Spark, Burst, Instant];

@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Loopwire.Engine.Backends;
+using Loopwire.Engine.Compaction;
 using Loopwire.Engine.Rendering;
 using Loopwire.Engine.Stores;
 using Loopwire.Protocol.Errors;
@@ -19,8 +21,10 @@ namespace Loopwire.Engine.Context;
 /// Thread-safe; each call works on its own state.
 /// </remarks>
 internal sealed class ContextPreparer(IResponseStore store, ITokenRenderer renderer, TimeProvider time, EngineOptions options,
-    EngineMetrics metrics)
+    EngineMetrics metrics, ModelRouter router, ICompactionSealer sealer)
 {
+    private readonly ContextWindows _windows = new(options, router);
+
     public async Task<PrepareResult> PrepareAsync(CreateResponseRequest request, IContextSource source, TurnTimings timings,
         CancellationToken ct)
     {
@@ -90,6 +94,18 @@ internal sealed class ContextPreparer(IResponseStore store, ITokenRenderer rende
             return Fail(callError);
         }
 
+        // Compaction items are this server's sealed envelopes unless the backend's upstream made them.
+        if (router.Resolve(request.Model!) is not ICompactionBackend { PassesCompactionThrough: true })
+        {
+            var (opened, openError) = OpenCompactions(state, input);
+            if (openError is not null)
+            {
+                return Fail(openError);
+            }
+
+            input = opened!;
+        }
+
         t = EndStage(timings, "validate", t, out var validate);
         timings.Validate = validate;
 
@@ -98,11 +114,12 @@ internal sealed class ContextPreparer(IResponseStore store, ITokenRenderer rende
         EndStage(timings, "render", t, out var render);
         timings.Render = render;
         var rendered = state.Rendered!;
-        if (rendered.TotalTokens > options.MaxContextTokens)
+        var (window, windowName) = _windows.For(request.Model!);
+        var (view, viewError) = ModelView.Build(state, window, request.Truncation == "auto", windowName);
+        if (viewError is not null)
         {
             source.OnFailed(request.PreviousResponseId);
-            return Fail(new ProtocolError(400, ErrorTypes.InvalidRequest, ErrorCodes.ContextLengthExceeded,
-                $"The conversation has {rendered.TotalTokens} tokens; the limit is {options.MaxContextTokens} (MaxContextTokens).", "input"));
+            return Fail(viewError);
         }
 
         if (state.ApproximateBytes > source.MaxStateBytes)
@@ -114,8 +131,8 @@ internal sealed class ContextPreparer(IResponseStore store, ITokenRenderer rende
         }
 
         metrics.TokensRendered(timings, rendered.TotalTokens);
-        var prepared = new PreparedResponse(Ids.NewResponseId(), request, state, source, stored, rendered.TotalTokens,
-            time.GetUtcNow().ToUnixTimeSeconds(), timings);
+        var prepared = new PreparedResponse(Ids.NewResponseId(), request, state, source, stored, view!.Rendered!.TotalTokens,
+            time.GetUtcNow().ToUnixTimeSeconds(), timings) { ModelView = view, ContextWindow = window };
         return new PrepareResult(prepared, null);
     }
 
@@ -156,6 +173,53 @@ internal sealed class ContextPreparer(IResponseStore store, ITokenRenderer rende
         }
 
         return stored;
+    }
+
+    /// <summary>Opens the sealed compaction items of the new input, and of the history when it is rendered from the store.</summary>
+    private (IReadOnlyList<ResponseItem>? Input, ProtocolError? Error) OpenCompactions(ConversationState state, IReadOnlyList<ResponseItem> input)
+    {
+        if (state.Rendered is null)
+        {
+            for (int i = 0; i < state.Items.Count; i++)
+            {
+                if (state.Items[i] is CompactionItem { Opened: null } c)
+                {
+                    var (item, error) = CompactionEnvelope.Open(sealer, c);
+                    if (error is not null)
+                    {
+                        return (null, error with { Param = "previous_response_id" });
+                    }
+
+                    state.Replace(i, item!);
+                }
+            }
+        }
+
+        if (!input.Any(i => i is CompactionItem))
+        {
+            return (input, null);
+        }
+
+        var list = new List<ResponseItem>(input.Count);
+        for (int i = 0; i < input.Count; i++)
+        {
+            if (input[i] is CompactionItem c)
+            {
+                var (item, error) = CompactionEnvelope.Open(sealer, c);
+                if (error is not null)
+                {
+                    return (null, error with { Param = $"input[{i}].{error.Param}" });
+                }
+
+                list.Add(item!);
+            }
+            else
+            {
+                list.Add(input[i]);
+            }
+        }
+
+        return (list, null);
     }
 
     private async Task<(IReadOnlyList<ResponseItem>? Items, ProtocolError? Error)> ResolveReferencesAsync(

@@ -61,6 +61,9 @@ public sealed class ConversationState
         TrackCall(item);
     }
 
+    /// <summary>Replaces an item by an equivalent one (a compaction item once opened); call ids do not change.</summary>
+    internal void Replace(int index, ResponseItem item) => _items[index] = item;
+
     /// <summary>Adds to the memory estimate.</summary>
     public void AddBytes(long bytes) => ApproximateBytes += bytes;
 

@@ -75,6 +75,8 @@ public sealed class O200kTokenRenderer : ITokenRenderer
         CustomToolCallOutputItem co => $"<|start|>tool call={co.CallId}\n{ContentText(co.Output)}<|end|>\n",
         ReasoningItem r => $"<|start|>assistant reasoning\n{string.Join('\n', r.Summary.Select(s => s.TextValue))}{(r.Content is null ? "" : string.Join('\n', r.Content.Select(s => s.TextValue)))}{r.EncryptedContent}<|end|>\n",
         ItemReferenceItem i => $"<|ref|>{i.Id}\n",
+        CompactionItem c => $"<|start|>compaction\n{c.Opened ?? c.EncryptedContent}<|end|>\n",
+        CompactionTriggerItem => string.Empty,
         _ => $"<|start|>{item.Type}\n{ExtraText(item.Extra)}<|end|>\n",
     };
 

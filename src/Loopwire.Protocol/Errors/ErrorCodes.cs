@@ -123,4 +123,10 @@ public static class ErrorCodes
 
     /// <summary><c>previous_response_id</c> names a response that has not finished.</summary>
     public const string PreviousResponseInProgress = "previous_response_in_progress";
+
+    /// <summary>A sealed <c>encrypted_content</c> (a compaction item) was altered or is not one of this server's.</summary>
+    public const string InvalidEncryptedContent = "invalid_encrypted_content";
+
+    /// <summary>A sealed <c>encrypted_content</c> was sealed with a key this server no longer has (its keys changed).</summary>
+    public const string EncryptionKeyUnavailable = "encryption_key_unavailable";
 }

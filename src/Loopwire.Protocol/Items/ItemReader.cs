@@ -18,7 +18,10 @@ public static class ItemReader
         "web_search_call", "file_search_call", "computer_call", "computer_call_output", "local_shell_call",
         "local_shell_call_output", "shell_call", "shell_call_output", "apply_patch_call", "apply_patch_call_output",
         "image_generation_call", "code_interpreter_call", "mcp_call", "mcp_list_tools", "mcp_approval_request",
-        "mcp_approval_response", "compaction", "tool_search_call", "tool_search_output",
+        "mcp_approval_response", "tool_search_call", "tool_search_output",
+
+        // Newer item types (programmatic tool calling): kept, echoed and rendered as they came.
+        "program", "program_output", "additional_tools",
     ];
 
     private static readonly string[] MessageKnown = ["type", "id", "status", "role", "content"];
@@ -28,6 +31,7 @@ public static class ItemReader
     private static readonly string[] ReasoningKnown = ["type", "id", "status", "summary", "encrypted_content", "content"];
     private static readonly string[] RefKnown = ["type", "id"];
     private static readonly string[] OpaqueKnown = ["type", "id", "status"];
+    private static readonly string[] CompactionKnown = ["type", "id", "status", "encrypted_content", "created_by"];
     private static readonly string[] PartKnown = ["type", "text", "refusal", "image_url", "file_id", "detail", "annotations", "logprobs"];
     private static readonly string[] Roles = ["user", "assistant", "system", "developer"];
 
@@ -91,6 +95,15 @@ public static class ItemReader
                 Content = ReadParts(e, "content"),
                 Extra = Extras(e, ReasoningKnown),
             },
+            "compaction" => new CompactionItem
+            {
+                Id = OptString(e, "id"),
+                Status = OptString(e, "status"),
+                EncryptedContent = ReqString(e, "encrypted_content"),
+                CreatedBy = OptString(e, "created_by"),
+                Extra = Extras(e, CompactionKnown),
+            },
+            "compaction_trigger" => new CompactionTriggerItem { Id = OptString(e, "id"), Extra = Extras(e, RefKnown) },
             "item_reference" => new ItemReferenceItem { Id = ReqString(e, "id"), Extra = Extras(e, RefKnown) },
             _ when Array.IndexOf(OpaqueTypes, type) >= 0 => new OpaqueItem(type)
             {

@@ -91,6 +91,9 @@ public sealed record CreateResponseRequest
     /// <summary>Conversation id; not supported together with <c>previous_response_id</c>.</summary>
     public JsonElement? Conversation { get; init; }
 
+    /// <summary>Automatic compaction: <c>[{"type":"compaction","compact_threshold":N}]</c>.</summary>
+    public IReadOnlyList<ContextManagementEntry>? ContextManagement { get; init; }
+
     /// <summary>WebSocket only: false caches the context and answers without running the model.</summary>
     public bool? Generate { get; init; }
 

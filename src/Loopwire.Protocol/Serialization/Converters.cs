@@ -29,6 +29,8 @@ public sealed class ResponseItemConverter : JsonConverter<ResponseItem>
             case ReasoningItem r: JsonSerializer.Serialize(writer, r, ctx.ReasoningItem); break;
             case ItemReferenceItem i: JsonSerializer.Serialize(writer, i, ctx.ItemReferenceItem); break;
             case OpaqueItem o: JsonSerializer.Serialize(writer, o, ctx.OpaqueItem); break;
+            case CompactionItem c: JsonSerializer.Serialize(writer, c, ctx.CompactionItem); break;
+            case CompactionTriggerItem t: JsonSerializer.Serialize(writer, t, ctx.CompactionTriggerItem); break;
             default: throw new NotSupportedException($"Unknown item type {value.GetType().Name}.");
         }
     }

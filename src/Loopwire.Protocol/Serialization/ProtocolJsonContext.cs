@@ -39,6 +39,10 @@ namespace Loopwire.Protocol.Serialization;
 [JsonSerializable(typeof(JsonElement))]
 [JsonSerializable(typeof(TurnList))]
 [JsonSerializable(typeof(CostModelList))]
+[JsonSerializable(typeof(CompactionItem))]
+[JsonSerializable(typeof(CompactionTriggerItem))]
+[JsonSerializable(typeof(CompactResponse))]
+[JsonSerializable(typeof(InputTokensResponse))]
 public sealed partial class ProtocolJsonContext : JsonSerializerContext
 {
     private static ProtocolJsonContext? s_wire;

@@ -26,6 +26,7 @@ namespace Loopwire.Protocol.Streaming;
 [JsonDerivedType(typeof(ReasoningSummaryTextDeltaEvent), "response.reasoning_summary_text.delta")]
 [JsonDerivedType(typeof(ReasoningSummaryTextDoneEvent), "response.reasoning_summary_text.done")]
 [JsonDerivedType(typeof(ErrorEvent), "error")]
+[JsonDerivedType(typeof(CompactionCompactingEvent), "response.compaction.compacting")]
 public abstract record ResponseEvent
 {
     /// <summary>The event's <c>type</c> (also the SSE <c>event:</c> name).</summary>

@@ -227,6 +227,11 @@ public static class RequestReader
             return ProtocolError.Invalid("'conversation' is not supported by this server; use 'previous_response_id'.", "conversation", ErrorCodes.UnsupportedParameter);
         }
 
+        if (CompactionValidation.Validate(r) is { } compactionError)
+        {
+            return compactionError;
+        }
+
         if (r.Input is { } input)
         {
             for (int i = 0; i < input.Count; i++)
