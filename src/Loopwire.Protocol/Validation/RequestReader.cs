@@ -21,6 +21,24 @@ public static class RequestReader
     /// <returns>Null when valid, else the error.</returns>
     public static ProtocolError? TryParse(ReadOnlySpan<byte> utf8Json, out CreateResponseRequest? request)
     {
+        var error = TryDeserialize(utf8Json, out request) ?? Validate(request!);
+        if (error is not null)
+        {
+            request = null;
+        }
+
+        return error;
+    }
+
+    /// <summary>
+    /// Parses <paramref name="utf8Json"/> without <see cref="Validate"/>, for endpoints that fill in defaults first
+    /// (<c>/responses/compact</c>, <c>/responses/input_tokens</c>).
+    /// </summary>
+    /// <param name="utf8Json">The body.</param>
+    /// <param name="request">The request, when it parsed.</param>
+    /// <returns>Null when it parsed, else the error.</returns>
+    public static ProtocolError? TryDeserialize(ReadOnlySpan<byte> utf8Json, out CreateResponseRequest? request)
+    {
         request = null;
         if (utf8Json.IsEmpty)
         {
@@ -56,13 +74,7 @@ public static class RequestReader
             return ProtocolError.Invalid("The request body must be a JSON object, not null.", null, ErrorCodes.InvalidJson);
         }
 
-        var error = Validate(request);
-        if (error is not null)
-        {
-            request = null;
-        }
-
-        return error;
+        return null;
     }
 
     /// <summary>Maps a serializer exception to an error naming the JSON position or the parameter.</summary>

@@ -5,6 +5,7 @@ using Loopwire.Engine.Rendering;
 using Loopwire.Engine.Stores;
 using Loopwire.Protocol.Errors;
 using Loopwire.Server.Auth;
+using Loopwire.Server.Compaction;
 using Loopwire.Server.Http;
 using Loopwire.Server.Limits;
 using Loopwire.Server.Stores;
@@ -58,13 +59,20 @@ public static class LoopwireHost
         services.AddSingleton(sp =>
         {
             var o = sp.GetRequiredService<IOptions<LoopwireServerOptions>>().Value;
-            return new EngineOptions
+            var engine = new EngineOptions
             {
                 MaxContextTokens = o.MaxContextTokens,
                 MaxItemsPerRequest = o.MaxItemsPerRequest,
                 RecordTenant = o.Telemetry.RecordTenant,
             };
+            foreach (var (model, tokens) in o.ContextWindows)
+            {
+                engine.ContextWindows[model] = tokens;
+            }
+
+            return engine;
         });
+        services.AddLoopwireCompaction();
         services.AddSingleton<TurnRecorder>();
         services.AddMetrics();
         services.AddSingleton<ResponseEngine>();
@@ -133,6 +141,7 @@ public static class LoopwireHost
         });
         app.UseWebSockets();
         app.MapGet("/v1/responses", (HttpContext c, ResponsesWebSocketHandler h) => h.HandleAsync(c));
+        CompactionEndpoints.Map(app);
         ResponsesEndpoints.Map(app);
         AdminEndpoints.Map(app);
         ChatCompletionsEndpoints.Map(app);

@@ -71,6 +71,15 @@ public sealed class LoopwireServerOptions
     /// names no route matches go to the simulated model. <value>empty</value>
     /// </summary>
     public List<string> ModelRoutes { get; set; } = [];
+
+    /// <summary>
+    /// Context windows in tokens by model name or glob, e.g. <c>Loopwire:ContextWindows:llama*=32768</c>; they override a
+    /// simulated profile's own window. <value>Empty.</value>
+    /// </summary>
+    public Dictionary<string, int> ContextWindows { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Compaction: where its sealing keys are kept.</summary>
+    public Compaction.CompactionOptions Compaction { get; set; } = new();
 }
 
 /// <summary>WebSocket mode options (<c>Loopwire:WebSocket</c>).</summary>

@@ -84,6 +84,10 @@ internal static class ChatRequestTranslator
                     messages.Add(new ChatMessage { Role = "tool", ToolCallId = o.CallId, Content = new ChatContent(o.Output.JoinedText(), null) });
                     assistant = null;
                     break;
+                case Protocol.Items.CompactionItem { Opened: { } compacted }:
+                    messages.Add(new ChatMessage { Role = "user", Content = new ChatContent(Compaction.CompactionForUpstream.Preface + compacted, null) });
+                    assistant = null;
+                    break;
             }
         }
     }

@@ -19,7 +19,7 @@ namespace Loopwire.Engine.Backends.Responses;
 /// <param name="client">The HTTP client to send with (infinite <c>Timeout</c>).</param>
 /// <param name="time">The clock for timeouts.</param>
 /// <param name="logger">The logger.</param>
-public sealed class ResponsesHttpBackend(string name, UpstreamBackendOptions options, HttpClient client, TimeProvider? time = null,
+public sealed partial class ResponsesHttpBackend(string name, UpstreamBackendOptions options, HttpClient client, TimeProvider? time = null,
     ILogger? logger = null) : IModelBackend, IModelLister, IDisposable
 {
     private readonly UpstreamHttp _http = new(name, options, client, time ?? TimeProvider.System, logger ?? NullLogger.Instance);

@@ -22,7 +22,7 @@ internal static class ResponsesUpstreamRequest
         {
             Type = webSocket ? "response.create" : null,
             Model = request.Model,
-            Input = input.Where(i => i is not ReasoningItem).Select(i => i.Id is null ? i : i with { Id = null }).ToList(),
+            Input = input.Where(i => i is not ReasoningItem).Select(Compaction.CompactionForUpstream.Item).Select(i => i.Id is null ? i : i with { Id = null }).ToList(),
             PreviousResponseId = previousResponseId,
             Store = false,
             Stream = webSocket ? null : true,
@@ -32,6 +32,7 @@ internal static class ResponsesUpstreamRequest
             Conversation = null,
             Include = null,
             Metadata = null,
+            ContextManagement = null,
         };
         return JsonSerializer.SerializeToUtf8Bytes(upstream, ProtocolJsonContext.Wire.CreateResponseRequest);
     }
