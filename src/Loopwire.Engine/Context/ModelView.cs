@@ -51,11 +51,18 @@ internal static class ModelView
         if (total > window && truncate)
         {
             var droppedCalls = new HashSet<string>(StringComparer.Ordinal);
-            for (int i = 0; i < items.Count && total > window; i++)
+            // The newest item is never dropped (nor the call it answers): without it there is no turn to run.
+            string? lastCall = items.Count > 0 ? CallId(items[^1]) : null;
+            for (int i = 0; i < items.Count - 1 && total > window; i++)
             {
                 if (!visible[i] || items[i] is MessageItem { Role: "system" or "developer" })
                 {
                     continue;
+                }
+
+                if (lastCall is not null && items[i] is FunctionCallItem or CustomToolCallItem && CallId(items[i]) == lastCall)
+                {
+                    break;
                 }
 
                 Hide(i);

@@ -53,7 +53,7 @@ public sealed class ModelViewTests
         var calls = kept.OfType<FunctionCallItem>().Select(c => c.CallId).ToHashSet();
         Assert.All(kept.OfType<FunctionCallOutputItem>(), o => Assert.Contains(o.CallId, calls));
         Assert.DoesNotContain(kept, i => i is FunctionCallItem { CallId: "c1" });
-        Assert.Equal(kept.Sum(i => Renderer.RenderItem(i).Length), view.Rendered.TotalTokens);
+        Assert.Equal(view.Rendered.Header.Length + kept.Sum(i => Renderer.RenderItem(i).Length), view.Rendered.TotalTokens);
         Assert.Equal(items.Count, state.Items.Count);
     }
 
