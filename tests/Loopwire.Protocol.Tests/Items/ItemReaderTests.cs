@@ -69,7 +69,7 @@ public sealed class ItemReaderTests
     [Theory]
     [InlineData("web_search_call")]
     [InlineData("local_shell_call")]
-    [InlineData("compaction")]
+    [InlineData("program")]
     [InlineData("mcp_call")]
     public void ReadItem_KnownOpaqueType_KeptVerbatim(string type)
     {
