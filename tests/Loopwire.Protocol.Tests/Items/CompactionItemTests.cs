@@ -28,7 +28,7 @@ public sealed class CompactionItemTests
     [Fact]
     public void Compaction_MissingEncryptedContent_NamesIt()
     {
-        var ex = Assert.Throws<Errors.ProtocolException>(() => Read("""{"type":"compaction"}"""));
+        var ex = Assert.Throws<Loopwire.Protocol.Errors.ProtocolException>(() => Read("""{"type":"compaction"}"""));
         Assert.Equal("encrypted_content", ex.Error.Param);
     }
 

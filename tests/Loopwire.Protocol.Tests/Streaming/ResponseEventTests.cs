@@ -135,6 +135,8 @@ public sealed class ResponseEventTests
             Text = "**Thinking**",
         }, ["item_id", "output_index", "summary_index", "text"]),
         ["error"] = (new ErrorEvent { SequenceNumber = 3, Code = null, Message = "The model produced invalid output.", Param = null }, ["code", "message", "param"]),
+        ["response.compaction.compacting"] = (new CompactionCompactingEvent { SequenceNumber = 2, ItemId = "cmp_1", OutputIndex = 0 },
+            ["item_id", "output_index"]),
     };
 
     public static TheoryData<string> EventTypes => new(Samples.Keys);
