@@ -37,6 +37,26 @@ internal sealed class OutputEventBuilder(EventSequencer sequencer, bool includeE
     /// <summary>Whether an item is open (added, not yet done).</summary>
     public bool HasOpenItem => _open != ItemKind.None;
 
+    /// <summary>Whether stopping now loses no half-written tool call or reasoning item (nothing open, or a message that can be cut).</summary>
+    public bool Cuttable => _open is ItemKind.None or ItemKind.Message;
+
+    /// <summary>Whether <paramref name="chunk"/> adds to the open item rather than starting another.</summary>
+    public bool Continues(ModelChunk chunk) => (chunk, _open) switch
+    {
+        (TextDelta, ItemKind.Message) => true,
+        (ReasoningDelta, ItemKind.Reasoning) => true,
+        (ToolCallArgumentsDelta, ItemKind.FunctionCall) => true,
+        _ => false,
+    };
+
+    /// <summary>Drops the open item without its done events (an interrupt discards partial items).</summary>
+    public void Discard()
+    {
+        _buffer.Clear();
+        _open = ItemKind.None;
+        _openId = null;
+    }
+
     /// <summary>The events one chunk produces (none for chunks that carry no output).</summary>
     public IEnumerable<ResponseEvent> Add(ModelChunk chunk)
     {

@@ -56,6 +56,9 @@ public sealed class PreparedResponse
     /// <summary>Stage timings, completed as the stream runs.</summary>
     public TurnTimings Timings { get; }
 
+    /// <summary>Ends the response early (steer, interrupt) when requested while it streams.</summary>
+    public ResponseStop Stop { get; } = new();
+
     /// <summary>How the response ended, once the stream has yielded its terminal event; null before that or when cancelled.</summary>
     public ResponseOutcome? Outcome { get; internal set; }
 }

@@ -28,6 +28,7 @@ public sealed partial class ResponseEngine
     private readonly ModelRouter _router;
     private readonly IResponseStore _store;
     private readonly ContextPreparer _preparer;
+    private readonly ITokenRenderer _renderer;
     private readonly EngineTelemetry _telemetry;
     private readonly ILogger _logger;
 
@@ -52,6 +53,7 @@ public sealed partial class ResponseEngine
         Recorder = recorder ?? new TurnRecorder();
         _router = router;
         _store = store;
+        _renderer = renderer;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         options ??= new EngineOptions();
         var metrics = new EngineMetrics(meterFactory, options.RecordTenant);
@@ -243,11 +245,16 @@ public sealed partial class ResponseEngine
         backendSpan?.SetTag("loopwire.backend", EngineTelemetry.BackendKind(backend.GetType()));
         IAsyncEnumerator<ModelChunk>? chunks = null;
         int cached = 0;
+        bool stopped = false;
+        long streamedChars = 0;
+        // A steer or an interrupt stops the backend through this token; the client going away through ct.
+        using var backendToken = CancellationTokenSource.CreateLinkedTokenSource(ct, p.Stop.Token);
         try
         {
             if (finished is null && failed is null)
             {
-                chunks = backend.StreamAsync(new ModelRequest(request.Model!, view, request) { ResponseId = p.Id }, ct).GetAsyncEnumerator(ct);
+                chunks = backend.StreamAsync(new ModelRequest(request.Model!, view, request) { ResponseId = p.Id }, backendToken.Token)
+                    .GetAsyncEnumerator(backendToken.Token);
             }
 
             while (finished is null && failed is null)
@@ -274,6 +281,11 @@ public sealed partial class ResponseEngine
                     EngineLog.ResponseCancelled(_logger, p.Id, TurnTimings.Since(backendStart).TotalMilliseconds);
                     throw;
                 }
+                catch (OperationCanceledException) when (p.Stop.Reason is not null)
+                {
+                    stopped = true;
+                    break;
+                }
                 catch (Exception ex)
                 {
                     EngineLog.BackendCrashed(_logger, ex, p.Id);
@@ -283,6 +295,14 @@ public sealed partial class ResponseEngine
                 finally
                 {
                     Activity.Current = outer;
+                }
+
+                if (p.Stop.Reason is not null && chunk is ReasoningDelta or TextDelta or ToolCallStart or ToolCallArgumentsDelta
+                    && (p.Stop.DiscardPartial || builder.Cuttable || !builder.Continues(chunk)))
+                {
+                    // Step: a steer finishes the tool call or reasoning item being written, and cuts a message where it is.
+                    stopped = true;
+                    break;
                 }
 
                 switch (chunk)
@@ -306,11 +326,19 @@ public sealed partial class ResponseEngine
                             backendSpan?.AddEvent(new ActivityEvent("first_token"));
                         }
 
+                        streamedChars += chunk switch
+                        {
+                            TextDelta t => t.Text.Length,
+                            ReasoningDelta r => r.Text.Length,
+                            ToolCallArgumentsDelta a => a.Delta.Length,
+                            _ => 0,
+                        };
                         foreach (var e in builder.Add(chunk))
                         {
                             yield return e;
                         }
 
+                        p.Stop.SetCuttable(builder.Cuttable);
                         break;
                 }
             }
@@ -332,6 +360,16 @@ public sealed partial class ResponseEngine
         }
 
         p.Timings.Backend = TurnTimings.Since(backendStart);
+        if (stopped)
+        {
+            if (p.Stop.DiscardPartial)
+            {
+                builder.Discard();
+            }
+
+            finished = new ModelFinished(OutputTokens(builder, streamedChars), p.Stop.Reason);
+        }
+
         // The item still open when the model stopped early was cut off: clients must not run a half-written call.
         foreach (var e in builder.Close(finished is { IncompleteReason: null } ? ResponseStatus.Completed : ResponseStatus.Incomplete))
         {
@@ -361,6 +399,25 @@ public sealed partial class ResponseEngine
         }
 
         yield return seq.Next(TerminalEvent(outcome));
+    }
+
+    /// <summary>The output tokens of a response the engine stopped: the kept items' text, counted by the renderer.</summary>
+    private int OutputTokens(OutputEventBuilder builder, long streamedChars)
+    {
+        int tokens = 0;
+        foreach (var item in builder.Output)
+        {
+            tokens += item switch
+            {
+                Protocol.Items.MessageItem m => _renderer.CountTokens(m.Content.JoinedText()),
+                Protocol.Items.FunctionCallItem f => _renderer.CountTokens(f.Name) + _renderer.CountTokens(f.Arguments) + 4,
+                Protocol.Items.ReasoningItem r => r.Summary?.Sum(s => _renderer.CountTokens(s.Text ?? "")) ?? 0,
+                _ => 0,
+            };
+        }
+
+        // What was streamed and then discarded was generated too; a rough 4 characters per token.
+        return Math.Max(tokens, (int)Math.Min(int.MaxValue, streamedChars / 4));
     }
 
     private static ResponseEvent TerminalEvent(ResponseOutcome outcome) => outcome.Response.Status switch

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Loopwire.Engine.Backends;
 using Loopwire.Protocol.Items;
 using Loopwire.Protocol.Requests;
+using Loopwire.Protocol.Responses;
 
 namespace Loopwire.Simulation;
 
@@ -78,6 +79,15 @@ public sealed class GenericPolicy : ISimulatedPolicy
             // Never cut a surrogate pair in half: the lone half would reach the client as U+FFFD.
             int cut = output.Length > 80 && char.IsHighSurrogate(output[79]) ? 79 : 80;
             sb.Append("The tool returned: ").Append(output.Length > 80 ? output[..cut] + "…" : output).Append(". ");
+        }
+
+        if (last is MessageItem { Role: "user" } steer && items.Count >= 2
+            && items[^2] is MessageItem { Role: "assistant", Status: ResponseStatus.Incomplete })
+        {
+            // The successor of a steered (cut short) answer: it takes up the new direction first.
+            string said = steer.Content.JoinedText();
+            int cut = said.Length > 80 && char.IsHighSurrogate(said[79]) ? 79 : 80;
+            sb.Append("Changing course as asked: ").Append(said.Length > 80 ? said[..cut] + "…" : said).Append(". ");
         }
 
         int words = 30 + rng.Next(90);

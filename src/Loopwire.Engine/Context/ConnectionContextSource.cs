@@ -27,6 +27,12 @@ public sealed class ConnectionContextSource(IResponseStore store, string? tenant
     /// <summary>The memory the cached state holds (estimate).</summary>
     public long CachedBytes => _latest?.ApproximateBytes ?? 0;
 
+    /// <summary>The cached state when it ends with <paramref name="responseId"/>, without taking it (another lane forks a copy).</summary>
+    public ConversationState? Peek(string responseId) => _latest is { } latest && latest.ResponseId == responseId ? latest : null;
+
+    /// <summary>Counts a continuation served from a state found elsewhere on the connection (a fork from another lane).</summary>
+    public void CountHit() => CacheHits++;
+
     /// <summary>How many continuations were served from the cache and from the store.</summary>
     public int CacheHits { get; private set; }
 

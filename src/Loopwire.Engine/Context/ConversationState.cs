@@ -64,6 +64,22 @@ public sealed class ConversationState
     /// <summary>Replaces an item by an equivalent one (a compaction item once opened); call ids do not change.</summary>
     internal void Replace(int index, ResponseItem item) => _items[index] = item;
 
+    /// <summary>An independent copy (items, rendered tokens, settings) a fork on another lane can append to.</summary>
+    public ConversationState Fork()
+    {
+        var copy = new ConversationState([.. _items])
+        {
+            ResponseId = ResponseId,
+            Persisted = Persisted,
+            Rendered = Rendered?.WithHeader(Rendered.Header),
+            Model = Model,
+            Instructions = Instructions,
+            Tools = Tools,
+        };
+        copy.AddBytes(ApproximateBytes);
+        return copy;
+    }
+
     /// <summary>Adds to the memory estimate.</summary>
     public void AddBytes(long bytes) => ApproximateBytes += bytes;
 

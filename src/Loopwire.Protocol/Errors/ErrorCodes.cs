@@ -52,6 +52,30 @@ public static class ErrorCodes
     /// <summary>A WebSocket connection reached its maximum age; reconnect.</summary>
     public const string WebSocketConnectionLimitReached = "websocket_connection_limit_reached";
 
+    /// <summary>A <c>stream_id</c> that is not 1-256 characters of <c>[A-Za-z0-9_.-]</c>; nothing runs.</summary>
+    public const string InvalidStreamId = "invalid_stream_id";
+
+    /// <summary>A WebSocket already used <c>Loopwire:WebSocket:MaxStreamsPerConnection</c> distinct named lanes.</summary>
+    public const string WebSocketStreamLimitReached = "websocket_stream_limit_reached";
+
+    /// <summary><c>response.steer.failed</c>: the target names no response of this connection.</summary>
+    public const string SteerResponseNotFound = "response_not_found";
+
+    /// <summary><c>response.steer.failed</c>: the steer is malformed (a <c>stream_id</c> key, a non-user item, empty input).</summary>
+    public const string SteerInvalidInput = "invalid_input";
+
+    /// <summary><c>response.steer.failed</c>: the target already has <c>Loopwire:WebSocket:MaxPendingSteers</c> steers queued.</summary>
+    public const string TooManyPendingSteers = "too_many_pending_steers";
+
+    /// <summary><c>response.steer.failed</c>: the target completed before the steer arrived (and waits for no tool output).</summary>
+    public const string ResponseAlreadyCompleted = "response_already_completed";
+
+    /// <summary><c>response.steer.failed</c>: the target ended without completing (failed, cancelled, incomplete).</summary>
+    public const string ResponseNotActive = "response_not_active";
+
+    /// <summary><c>response.steer.failed</c>: the automatic successor could not be created.</summary>
+    public const string SuccessorCreationFailed = "successor_creation_failed";
+
     /// <summary>Too many <c>response.create</c> messages are queued on one WebSocket.</summary>
     public const string WebSocketQueueFull = "websocket_queue_full";
 

@@ -33,6 +33,7 @@ namespace Loopwire.Protocol.Serialization;
 [JsonSerializable(typeof(IReadOnlyList<ResponseItem>))]
 [JsonSerializable(typeof(ErrorBody))]
 [JsonSerializable(typeof(WebSocketErrorEnvelope))]
+[JsonSerializable(typeof(SteerRequest))]
 [JsonSerializable(typeof(DeletedResponse))]
 [JsonSerializable(typeof(ItemList))]
 [JsonSerializable(typeof(ModelList))]

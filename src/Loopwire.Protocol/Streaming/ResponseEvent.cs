@@ -27,6 +27,10 @@ namespace Loopwire.Protocol.Streaming;
 [JsonDerivedType(typeof(ReasoningSummaryTextDoneEvent), "response.reasoning_summary_text.done")]
 [JsonDerivedType(typeof(ErrorEvent), "error")]
 [JsonDerivedType(typeof(CompactionCompactingEvent), "response.compaction.compacting")]
+[JsonDerivedType(typeof(SteerAcceptedEvent), "response.steer.accepted")]
+[JsonDerivedType(typeof(SteerPendingEvent), "response.steer.pending")]
+[JsonDerivedType(typeof(SteerFailedEvent), "response.steer.failed")]
+[JsonDerivedType(typeof(InterruptAcceptedEvent), "response.interrupt.accepted")]
 public abstract record ResponseEvent
 {
     /// <summary>The event's <c>type</c> (also the SSE <c>event:</c> name).</summary>
@@ -35,6 +39,9 @@ public abstract record ResponseEvent
 
     /// <summary>Starts at 0 and grows by one per event of a response stream.</summary>
     public int SequenceNumber { get; init; }
+
+    /// <summary>WebSocket mode: the lane (<c>stream_id</c>) the event belongs to; absent on the default lane and over HTTP.</summary>
+    public string? StreamId { get; init; }
 
     /// <summary>Unknown fields (client side).</summary>
     [JsonExtensionData]
@@ -329,6 +336,9 @@ public sealed record WebSocketErrorEnvelope
 
     /// <summary>HTTP-style status; always present (Codex needs it).</summary>
     public int Status { get; init; }
+
+    /// <summary>The lane (<c>stream_id</c>) the failed request named; absent on the default lane and for an invalid <c>stream_id</c>.</summary>
+    public string? StreamId { get; init; }
 
     /// <summary>The error.</summary>
     public required ErrorDetailWithType Error { get; init; }
