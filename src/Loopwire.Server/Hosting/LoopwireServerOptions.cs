@@ -92,9 +92,24 @@ public sealed class WebSocketModeOptions
     [Range(1024, int.MaxValue)]
     public int MaxMessageBytes { get; set; } = 16 * 1024 * 1024;
 
-    /// <summary><c>response.create</c> messages that may wait while one runs. <value>4</value></summary>
+    /// <summary><c>response.create</c> messages that may wait on one lane while one runs there. <value>4</value></summary>
     [Range(0, 1000)]
     public int MaxQueuedRequests { get; set; } = 4;
+
+    /// <summary>Responses running at once on one connection, across its lanes; more are queued, not refused. <value>16</value></summary>
+    [Range(1, 1000)]
+    public int MaxActiveResponses { get; set; } = 16;
+
+    /// <summary>
+    /// Distinct named lanes (<c>stream_id</c>s) per connection; the default lane is not counted and ids are not freed until reconnect.
+    /// Beyond it <c>websocket_stream_limit_reached</c>. <value>32</value>
+    /// </summary>
+    [Range(0, 10_000)]
+    public int MaxStreamsPerConnection { get; set; } = 32;
+
+    /// <summary>Steers queued on one response before <c>too_many_pending_steers</c>. <value>4</value></summary>
+    [Range(1, 1000)]
+    public int MaxPendingSteers { get; set; } = 4;
 
     /// <summary>The connection age after which new responses are refused and the socket closes. <value>60 minutes</value></summary>
     public TimeSpan MaxConnectionAge { get; set; } = TimeSpan.FromMinutes(60);

@@ -16,18 +16,20 @@ using Loopwire.Server.Limits;
 namespace Loopwire.Server.WebSockets;
 
 /// <summary>
-/// One WebSocket-mode connection: a receive loop that parses messages, a work loop that runs one response at a time
-/// (FIFO, bounded), and a single send loop that owns the socket's send side.
+/// One WebSocket-mode connection: a receive loop that parses messages, lanes (<c>stream_id</c>) that each run their responses in
+/// order (see <see cref="LaneScheduler"/>), steering (<see cref="SteerCoordinator"/>), and a single send loop that owns the socket's
+/// send side.
 /// </summary>
 /// <remarks>
-/// Step 1 the receive loop reassembles a message (capped), parses it and queues a <c>response.create</c>;
-/// Step 2 the work loop prepares it against the connection cache and streams the engine's events into a bounded
-/// outbound channel (a slow reader makes generation wait, it does not grow memory);
+/// Step 1 the receive loop reassembles a message (capped), parses it and queues a <c>response.create</c> on its lane, or hands a
+/// steer or an interrupt to the coordinator;
+/// Step 2 each lane prepares its responses against its own cache and streams the engine's events, tagged with the lane, into a
+/// bounded outbound channel (a slow reader makes generation wait, it does not grow memory);
 /// Step 3 the send loop writes each event as one text frame, and performs the close handshake.
 /// When the client goes away, the work token is cancelled at once, which stops the backend. When the connection
 /// drains and for which reason, and how it then closes, is <see cref="ConnectionLifetime"/>'s decision.
 /// </remarks>
-internal sealed class ResponsesWebSocketConnection : IDisposable
+internal sealed class ResponsesWebSocketConnection : IDisposable, ILaneOutput
 {
     private static long s_ids;
 
@@ -36,16 +38,15 @@ internal sealed class ResponsesWebSocketConnection : IDisposable
     private readonly WebSocketModeOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly ConnectionContextSource _source;
     private readonly Channel<Outbound> _outbound;
-    private readonly Channel<Queued> _requests;
+    private readonly SteerCoordinator _steers;
+    private readonly string? _tenant;
+    private LaneScheduler? _lanes;
     private readonly CancellationTokenSource _work = new();
     private readonly CancellationTokenSource _receive = new();
     private readonly ConnectionLifetime _lifetime;
     private readonly string _id;
     private int _pending;
-    private int _running;
-    private int _responses;
     private int _closeQueued;
     private long _disconnectSeenAt;
 
@@ -59,13 +60,13 @@ internal sealed class ResponsesWebSocketConnection : IDisposable
         _time = time;
         _logger = logger;
         _id = $"ws{Interlocked.Increment(ref s_ids)}:{traceId}";
-        _source = new ConnectionContextSource(engine.Store, tenant, options.MaxConnectionCacheBytes);
+        _tenant = tenant;
+        _steers = new SteerCoordinator(this, options.MaxPendingSteers);
         _outbound = Channel.CreateBounded<Outbound>(new BoundedChannelOptions(options.SendBufferEvents)
         {
             SingleReader = true,
             FullMode = BoundedChannelFullMode.Wait,
         });
-        _requests = Channel.CreateUnbounded<Queued>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
         _lifetime = new ConnectionLifetime(options.MaxConnectionAge, idleTimeout, time);
     }
 
@@ -84,14 +85,14 @@ internal sealed class ResponsesWebSocketConnection : IDisposable
     /// <summary>The connection's span; each response's span links to it. Default: not traced.</summary>
     public ActivityContext Trace { get; init; }
 
-    /// <summary><c>response.create</c> messages accepted and waiting behind the one running (<c>loopwire.queue.depth</c>).</summary>
-    public int QueuedRequests => Math.Max(0, Volatile.Read(ref _pending) - Volatile.Read(ref _running));
+    /// <summary><c>response.create</c> messages accepted and waiting, on every lane (<c>loopwire.queue.depth</c>).</summary>
+    public int QueuedRequests => Math.Max(0, Volatile.Read(ref _pending) - (_lanes?.Running ?? 0));
 
     /// <summary>Responses streamed to completion so far.</summary>
-    public int Responses => Volatile.Read(ref _responses);
+    public int Responses => _lanes?.Responses ?? 0;
 
-    /// <summary>The connection cache (tests and stats).</summary>
-    public ConnectionContextSource Source => _source;
+    /// <summary>The lanes' caches (tests and stats).</summary>
+    public LaneCaches? Caches => _lanes?.Caches;
 
     /// <summary>Where the connection is in its life.</summary>
     public ConnectionState State => _lifetime.State;
@@ -110,7 +111,13 @@ internal sealed class ResponsesWebSocketConnection : IDisposable
         WebSocketLog.Opened(_logger, _id, Compressed);
 
         var send = SendLoopAsync();
-        var work = WorkLoopAsync(workToken.Token);
+        using var lanes = _lanes = new LaneScheduler(_engine, _options, this, _steers, _tenant, _lifetime.AdmitQueued, OnResponseDone,
+            OnCancelled, workToken.Token)
+        {
+            Limits = Limits,
+            Partition = Partition,
+            Trace = Trace,
+        };
         string reason;
         try
         {
@@ -125,15 +132,8 @@ internal sealed class ResponsesWebSocketConnection : IDisposable
 
         // The client is gone or the close handshake is done: stop generating at once.
         MarkDisconnected();
-        _requests.Writer.TryComplete();
         await _work.CancelAsync();
-        try
-        {
-            await work;
-        }
-        catch (OperationCanceledException)
-        {
-        }
+        await lanes.CompleteAsync();
 
         if (_ws.State == WebSocketState.CloseReceived)
         {
@@ -146,9 +146,9 @@ internal sealed class ResponsesWebSocketConnection : IDisposable
             _ws.Abort();
         }
 
-        _source.Clear();
+        lanes.Caches.Clear();
         _lifetime.MarkClosed();
-        WebSocketLog.Closed(_logger, _id, reason, _responses, _source.CacheHits, _source.StoreHydrations);
+        WebSocketLog.Closed(_logger, _id, reason, lanes.Responses, lanes.Caches.CacheHits, lanes.Caches.StoreHydrations);
     }
 
     /// <summary>Server shutdown: refuse new responses, let the one in flight finish (bounded), then close with 1001.</summary>
@@ -245,94 +245,56 @@ internal sealed class ResponsesWebSocketConnection : IDisposable
 
     private void OnMessage(ReadOnlySpan<byte> json, long receivedAt)
     {
-        var (request, error) = InboundMessage.Parse(json);
+        var message = InboundMessage.Parse(json);
         var parse = TurnTimings.Since(receivedAt);
-        if (error is not null)
+        switch (message)
         {
-            SendError(error);
-            return;
+            case InvalidMessage invalid:
+                SendError(invalid.Error, invalid.StreamId);
+                return;
+            case SteerMessage steer:
+                _steers.Steer(steer);
+                return;
+            case InterruptMessage interrupt:
+                _steers.Interrupt(interrupt);
+                return;
         }
 
-        if (request is null)
+        if (message is not CreateMessage create)
         {
             return;
         }
 
         if (_lifetime.Admit() is { } refused)
         {
-            SendError(refused);
+            SendError(refused, create.StreamId);
             CloseIfDrained();
             return;
         }
 
-        if (Interlocked.Increment(ref _pending) > _options.MaxQueuedRequests + 1)
+        Interlocked.Increment(ref _pending);
+        if (_lanes!.Enqueue(create, parse) is { } error)
         {
             Interlocked.Decrement(ref _pending);
-            SendError(new ProtocolError(429, ErrorTypes.InvalidRequest, ErrorCodes.WebSocketQueueFull,
-                $"Too many queued responses on this connection: one runs and {_options.MaxQueuedRequests} may wait " +
-                "(Loopwire:WebSocket:MaxQueuedRequests).", null));
-            return;
+            SendError(error, create.StreamId);
         }
-
-        _requests.Writer.TryWrite(new Queued(request, parse));
     }
 
-    private async Task WorkLoopAsync(CancellationToken ct)
+    /// <summary>A lane finished a response (and its successors).</summary>
+    private void OnResponseDone()
     {
-        await foreach (var q in _requests.Reader.ReadAllAsync(ct))
+        // The idle clock starts when the last response ends, not at the message that asked for it.
+        _lifetime.Touch();
+        Interlocked.Decrement(ref _pending);
+        CloseIfDrained();
+    }
+
+    private void OnCancelled()
+    {
+        long seen = Volatile.Read(ref _disconnectSeenAt);
+        if (seen != 0)
         {
-            Volatile.Write(ref _running, 1);
-            try
-            {
-                if (_lifetime.AdmitQueued() is { } refused)
-                {
-                    SendError(refused);
-                    continue;
-                }
-
-#pragma warning disable CA2000 // Disposed by the using declaration; the analyzer does not follow the null-conditional call.
-                using var slot = Limits?.TryAcquireResponse(Partition);
-#pragma warning restore CA2000
-                if (Limits is not null && slot is null)
-                {
-                    SendError(TenantLimits.TooManyResponses(Limits.MaxResponses));
-                    continue;
-                }
-
-                var timings = new TurnTimings { Transport = "ws", Parse = q.Parse, Connection = Trace };
-                var prepared = await _engine.PrepareAsync(q.Request, _source, timings, ct);
-                if (prepared.Error is not null)
-                {
-                    SendError(prepared.Error);
-                    continue;
-                }
-
-                await foreach (var e in _engine.StreamAsync(prepared.Prepared!, ct))
-                {
-                    await _outbound.Writer.WriteAsync(new EventFrame(e), ct);
-                }
-
-                Interlocked.Increment(ref _responses);
-            }
-            catch (OperationCanceledException) when (ct.IsCancellationRequested)
-            {
-                long seen = Volatile.Read(ref _disconnectSeenAt);
-                if (seen != 0)
-                {
-                    WebSocketLog.CancelledOnDisconnect(_logger, _id, Stopwatch.GetElapsedTime(seen).TotalMilliseconds);
-                }
-
-                throw;
-            }
-            finally
-            {
-                // The idle clock starts when the last response ends, not at the message that asked for it.
-                _lifetime.Touch();
-                Interlocked.Decrement(ref _pending);
-                Volatile.Write(ref _running, 0);
-            }
-
-            CloseIfDrained();
+            WebSocketLog.CancelledOnDisconnect(_logger, _id, Stopwatch.GetElapsedTime(seen).TotalMilliseconds);
         }
     }
 
@@ -390,11 +352,25 @@ internal sealed class ResponsesWebSocketConnection : IDisposable
     /// <summary>Records when the disconnect was first seen (by either loop), for the cancellation delay log.</summary>
     private void MarkDisconnected() => Interlocked.CompareExchange(ref _disconnectSeenAt, Stopwatch.GetTimestamp(), 0);
 
-    private void SendError(ProtocolError error)
+    /// <inheritdoc />
+    public ValueTask SendEventAsync(ResponseEvent e, string? lane, CancellationToken ct) =>
+        _outbound.Writer.WriteAsync(new EventFrame(lane is null ? e : e with { StreamId = lane }), ct);
+
+    /// <inheritdoc />
+    public void SendControl(ResponseEvent e, string? lane) => Post(new EventFrame(lane is null ? e : e with { StreamId = lane }));
+
+    /// <inheritdoc />
+    public void SendError(ProtocolError error, string? lane)
     {
         WebSocketLog.ErrorSent(_logger, _id, error.Code, error.Message);
-        // Errors are small and rare; if the buffer is full the reader is stalled and the error can wait its turn.
-        var msg = new ErrorFrame(WebSocketErrorEnvelope.From(error));
+        Post(new ErrorFrame(WebSocketErrorEnvelope.From(error) with { StreamId = lane }));
+    }
+
+    private void SendError(ProtocolError error) => SendError(error, null);
+
+    private void Post(TextFrame msg)
+    {
+        // Errors and steer replies are small and rare; if the buffer is full the reader is stalled and they can wait their turn.
         if (!_outbound.Writer.TryWrite(msg))
         {
             _ = _outbound.Writer.WriteAsync(msg, _work.Token).AsTask().ContinueWith(static _ => { }, TaskScheduler.Default);
@@ -413,6 +389,4 @@ internal sealed class ResponsesWebSocketConnection : IDisposable
             _ = _outbound.Writer.WriteAsync(msg, CancellationToken.None).AsTask().ContinueWith(static _ => { }, TaskScheduler.Default);
         }
     }
-
-    private sealed record Queued(CreateResponseRequest Request, TimeSpan Parse);
 }
