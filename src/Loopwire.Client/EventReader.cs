@@ -14,9 +14,10 @@ internal static class EventReader
         .ToFrozenSet(StringComparer.Ordinal);
 
     /// <summary>Reads a message.</summary>
-    /// <returns>The event; or the error of a WebSocket error envelope; or neither for event types this client does not know.</returns>
+    /// <returns>The event; or the error of a WebSocket error envelope; or neither for event types this client does not know;
+    /// and the lane (<c>stream_id</c>) of an event or error, null for the default lane.</returns>
     /// <exception cref="JsonException">The message is not valid JSON of a known shape.</exception>
-    public static (ResponseEvent? Event, ResponsesApiException? Error) Read(ReadOnlySpan<byte> json)
+    public static (ResponseEvent? Event, ResponsesApiException? Error, string? StreamId) Read(ReadOnlySpan<byte> json)
     {
         var peek = MessageType.Read(json, findErrorObject: true);
         if (peek.Status == MessageTypeStatus.NotAnObject)
@@ -29,14 +30,16 @@ internal static class EventReader
         {
             var envelope = JsonSerializer.Deserialize(json, ProtocolJsonContext.Wire.WebSocketErrorEnvelope)!;
             var e = envelope.Error;
-            return (null, new ResponsesApiException(envelope.Status, e?.Type, e?.Code, e?.Param, e?.Message ?? "The server reported an error."));
+            return (null, new ResponsesApiException(envelope.Status, e?.Type, e?.Code, e?.Param, e?.Message ?? "The server reported an error."),
+                envelope.StreamId);
         }
 
         if (type is null || !Known.Contains(type))
         {
-            return (null, null);
+            return (null, null, StreamIds.Read(json, out _).StreamId);
         }
 
-        return (JsonSerializer.Deserialize(json, ProtocolJsonContext.Wire.ResponseEvent), null);
+        var read = JsonSerializer.Deserialize(json, ProtocolJsonContext.Wire.ResponseEvent);
+        return (read, null, read?.StreamId);
     }
 }

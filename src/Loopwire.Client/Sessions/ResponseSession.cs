@@ -50,6 +50,7 @@ public sealed class ResponseSession : IAsyncDisposable
     private readonly RecoveryPolicy _recovery;
     private readonly ITurnTransport _transport;
     private readonly DeltaPlanner _planner;
+    private string? _inFlight;
 
     /// <summary>Creates a session; nothing is connected until the first turn.</summary>
     /// <param name="options">The options; <see cref="ResponseSessionOptions.Endpoint"/> is required.</param>
@@ -69,6 +70,15 @@ public sealed class ResponseSession : IAsyncDisposable
         _recovery = RecoveryPolicy.From(options);
         _transport = CreateTransport(options, _recovery);
         _planner = new DeltaPlanner(_transport.SupportsDelta, _transport.ForcedStore, resumeFrom);
+    }
+
+    private ResponseSession(ResponseSessionOptions options, ITurnTransport transport)
+    {
+        _options = options;
+        _time = options.TimeProvider;
+        _recovery = RecoveryPolicy.From(options);
+        _transport = transport;
+        _planner = new DeltaPlanner(transport.SupportsDelta, transport.ForcedStore, null);
     }
 
     /// <summary>The server root this session talks to.</summary>
@@ -146,6 +156,59 @@ public sealed class ResponseSession : IAsyncDisposable
         return result;
     }
 
+    /// <summary>
+    /// A session for another conversation over this session's WebSocket: its requests carry <paramref name="streamId"/>, so
+    /// the server runs them on their own lane (FIFO within it, concurrently with other lanes), with its own cached chain.
+    /// </summary>
+    /// <param name="streamId">The lane: 1-256 characters of <c>[A-Za-z0-9_.-]</c>.</param>
+    /// <returns>A session with its own auto-delta state; disposing it leaves the shared connection open (this session owns it).</returns>
+    /// <exception cref="ArgumentException">The stream id is not valid.</exception>
+    /// <exception cref="InvalidOperationException">This session does not use a WebSocket transport, or is itself a lane.</exception>
+    /// <remarks>The server allows 32 distinct lanes per connection and 16 responses running at once across them.</remarks>
+    public ResponseSession Lane(string streamId)
+    {
+        if (!Protocol.Wire.StreamIds.IsValid(streamId))
+        {
+            throw new ArgumentException("A stream_id is 1-256 characters of [A-Za-z0-9_.-].", nameof(streamId));
+        }
+
+        if (_transport is not WebSocketTurnTransport ws || StreamId is not null)
+        {
+            throw new InvalidOperationException("Lanes need a WebSocket session that is not itself a lane.");
+        }
+
+        return new ResponseSession(_options, new WebSocketTurnTransport(ws.Connections, ws.SupportsDelta, streamId)) { StreamId = streamId };
+    }
+
+    /// <summary>The lane this session sends on; null for the default lane.</summary>
+    public string? StreamId { get; private init; }
+
+    /// <summary>
+    /// Steers the response this session is streaming now: sends <c>response.steer</c> with <paramref name="input"/>. The
+    /// server stops the response after its current output item and runs a successor with the input; the turn in progress
+    /// then ends with the successor's response (its result), and the next turn sends the full conversation once.
+    /// </summary>
+    /// <param name="input">The user messages to steer with.</param>
+    /// <param name="cancellationToken">Cancels the send.</param>
+    /// <returns>False when no response is streaming on this session (nothing was sent).</returns>
+    /// <exception cref="InvalidOperationException">The session does not use a WebSocket transport.</exception>
+    public async Task<bool> SteerAsync(IReadOnlyList<ResponseItem> input, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        if (_transport.Connection is not ResponsesWebSocketClient client)
+        {
+            throw new InvalidOperationException(_transport.IsStateful ? "No connection is open." : "Steering needs a WebSocket session.");
+        }
+
+        if (Volatile.Read(ref _inFlight) is not { } target)
+        {
+            return false;
+        }
+
+        await client.SteerAsync(target, input, cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
     /// <summary>Forgets the chain: the next turn sends the full conversation.</summary>
     public void Reset() => _planner.Reset();
 
@@ -190,6 +253,7 @@ public sealed class ResponseSession : IAsyncDisposable
             IReadOnlyList<ResponseItem>? delta = plan.Delta;
             ResponseObject? final = null;
             bool surfaced = false;
+            bool steered = false;
             for (int attempt = 0; ; attempt++)
             {
                 var (input, prev, failure) = delta is null && generate && _options.WarmUpAfterConnect && _transport.IsFreshConnection
@@ -199,6 +263,8 @@ public sealed class ResponseSession : IAsyncDisposable
                 buffer?.Clear();
                 meter.BeginAttempt();
                 final = null;
+                Volatile.Write(ref _inFlight, null);
+                steered = false;
                 if (failure is null)
                 {
                     var request = plan.Template with { Input = input, PreviousResponseId = prev, Generate = generate ? null : false };
@@ -223,6 +289,12 @@ public sealed class ResponseSession : IAsyncDisposable
 
                         var e = events.Current;
                         meter.Observe(e);
+                        if (e is ResponseCreatedEvent started)
+                        {
+                            steered |= Volatile.Read(ref _inFlight) is not null;
+                            Volatile.Write(ref _inFlight, started.Response.Id);
+                        }
+
                         if (e is ResponseLifecycleEvent { IsTerminal: true } terminal)
                         {
                             final = terminal.Response;
@@ -276,8 +348,15 @@ public sealed class ResponseSession : IAsyncDisposable
                 }
             }
 
+            Volatile.Write(ref _inFlight, null);
             _transport.ResponseCompleted();
             _planner.Complete(plan, final, _transport.Connection);
+            if (steered)
+            {
+                // The server's chain now holds the steered response and the steer's input, which the caller's conversation lacks.
+                _planner.Reset();
+            }
+
             yield return new SessionUpdate(null, new TurnResult(final, meter.ToMetrics()));
         }
         finally

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net.WebSockets;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
@@ -13,10 +12,13 @@ namespace Loopwire.Client.WebSockets;
 
 /// <summary>One WebSocket-mode connection to <c>/v1/responses</c>: sends <c>response.create</c>, receives events.</summary>
 /// <remarks>
-/// <para>One response is in flight at a time: <see cref="StreamAsync"/> throws <see cref="InvalidOperationException"/> while
-/// another stream is open. A receive loop reads the socket into a bounded channel
-/// (<see cref="ResponsesWebSocketOptions.ReceiveBufferEvents"/>); when it is full the loop stops reading, so TCP
-/// back-pressure reaches the server instead of memory growing.</para>
+/// <para>One response is in flight at a time per lane (<see cref="CreateResponseRequest.StreamId"/>; null is the default
+/// lane): <see cref="StreamAsync"/> throws <see cref="InvalidOperationException"/> while another stream of the same lane is
+/// open; streams of different lanes run concurrently. A receive loop routes each message by its <c>stream_id</c> into
+/// that lane's bounded channel (<see cref="ResponsesWebSocketOptions.ReceiveBufferEvents"/>); when one is full the loop
+/// stops reading, so TCP back-pressure reaches the server instead of memory growing.</para>
+/// <para>A steer (<see cref="SteerAsync"/>) accepted for the response being streamed makes the stream continue through the
+/// automatic successor: the stream then ends with the successor's terminal event.</para>
 /// <para>If a stream is abandoned before its terminal event (cancelled, disposed early, or the reader throws), the
 /// connection is aborted: the rest of that response would otherwise be read as the next response's events.
 /// A WebSocket error envelope (e.g. <c>previous_response_not_found</c>) leaves the connection usable.</para>
@@ -25,12 +27,17 @@ public sealed class ResponsesWebSocketClient : IAsyncDisposable
 {
     private readonly WebSocket _ws;
     private readonly ResponsesWebSocketOptions _options;
-    private readonly Channel<Inbound> _inbound;
+    private static readonly JsonElement SteerType = JsonDocument.Parse("\"response.steer\"").RootElement.Clone();
+
+    private readonly Dictionary<string, LaneInbox> _lanes = new(StringComparer.Ordinal);
+    private readonly Lock _lanesLock = new();
+    private readonly SemaphoreSlim _send = new(1, 1);
     private readonly CancellationTokenSource _stop = new();
     private readonly long _openedAt;
     private readonly Task _receive;
-    private int _busy;
     private volatile bool _broken;
+    private Exception? _failure;
+    private bool _completed;
 
     private ResponsesWebSocketClient(WebSocket ws, ResponsesWebSocketOptions options)
     {
@@ -38,12 +45,6 @@ public sealed class ResponsesWebSocketClient : IAsyncDisposable
         _options = options;
         _openedAt = options.TimeProvider.GetTimestamp();
         ConnectedAt = options.TimeProvider.GetUtcNow();
-        _inbound = Channel.CreateBounded<Inbound>(new BoundedChannelOptions(options.ReceiveBufferEvents)
-        {
-            SingleReader = true,
-            SingleWriter = true,
-            FullMode = BoundedChannelFullMode.Wait,
-        });
         _receive = Task.Run(ReceiveLoopAsync);
     }
 
@@ -105,6 +106,31 @@ public sealed class ResponsesWebSocketClient : IAsyncDisposable
         return StreamCoreAsync(request, null, cancellationToken);
     }
 
+    /// <summary>Sends <c>response.steer</c> for a response streaming on this connection.</summary>
+    /// <param name="previousResponseId">The response to steer.</param>
+    /// <param name="input">User messages (a string becomes one).</param>
+    /// <param name="cancellationToken">Cancels the send.</param>
+    /// <returns>A task that completes when the steer is sent; the server's reply arrives on the target's stream
+    /// (<see cref="SteerAcceptedEvent"/>, <see cref="SteerPendingEvent"/> or <see cref="SteerFailedEvent"/>).</returns>
+    /// <exception cref="ResponsesConnectionException">The connection is not open or the send failed.</exception>
+    public async Task SteerAsync(string previousResponseId, IReadOnlyList<Protocol.Items.ResponseItem> input, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(previousResponseId);
+        ArgumentNullException.ThrowIfNull(input);
+        if (!IsOpen)
+        {
+            throw Closed("The WebSocket is not open.");
+        }
+
+        var steer = new SteerRequest
+        {
+            PreviousResponseId = previousResponseId,
+            Input = input,
+            Extra = new() { ["type"] = SteerType },
+        };
+        await SendTextAsync(JsonSerializer.SerializeToUtf8Bytes(steer, ProtocolJsonContext.Wire.SteerRequest), cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Aborts the connection at once (no close handshake).</summary>
     public void Abort()
     {
@@ -157,14 +183,21 @@ public sealed class ResponsesWebSocketClient : IAsyncDisposable
 
         _ws.Dispose();
         _stop.Dispose();
+        _send.Dispose();
     }
 
     internal async IAsyncEnumerable<ResponseEvent> StreamCoreAsync(CreateResponseRequest request, TransferCounter? counter,
         [EnumeratorCancellation] CancellationToken ct)
     {
-        if (Interlocked.CompareExchange(ref _busy, 1, 0) != 0)
+        if (request.StreamId is { } lane && !StreamIds.IsValid(lane))
         {
-            throw new InvalidOperationException("A response is already in flight on this WebSocket; one response at a time.");
+            throw new ArgumentException("A stream_id is 1-256 characters of [A-Za-z0-9_.-].", nameof(request));
+        }
+
+        var inbox = Inbox(request.StreamId);
+        if (Interlocked.CompareExchange(ref inbox.Busy, 1, 0) != 0)
+        {
+            throw new InvalidOperationException("A response is already in flight on this lane of the WebSocket; one response at a time per lane.");
         }
 
         bool clean = false;
@@ -177,30 +210,21 @@ public sealed class ResponsesWebSocketClient : IAsyncDisposable
 
             byte[] json = JsonSerializer.SerializeToUtf8Bytes(request with { Type = "response.create", Stream = null },
                 ProtocolJsonContext.Wire.CreateResponseRequest);
-            try
-            {
-                await _ws.SendAsync(json, WebSocketMessageType.Text, true, ct).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is WebSocketException or IOException or ObjectDisposedException
-                || (ex is OperationCanceledException && !ct.IsCancellationRequested))
-            {
-                // A send on a socket the peer reset surfaces as OperationCanceledException (inner IOException) even
-                // though nobody cancelled: it is a dropped connection.
-                throw Closed("Sending on the WebSocket failed.", ex);
-            }
-
+            await SendTextAsync(json, ct).ConfigureAwait(false);
             counter?.Sent(json.Length);
+            string? current = null;
+            int steers = 0;
             while (true)
             {
                 Inbound next;
                 try
                 {
-                    if (!await _inbound.Reader.WaitToReadAsync(ct).ConfigureAwait(false))
+                    if (!await inbox.Channel.Reader.WaitToReadAsync(ct).ConfigureAwait(false))
                     {
                         throw Closed("The WebSocket closed before the response's terminal event.");
                     }
 
-                    _inbound.Reader.TryRead(out next);
+                    inbox.Channel.Reader.TryRead(out next);
                 }
                 catch (Exception ex) when (ex is ChannelClosedException or WebSocketException or IOException or JsonException or ObjectDisposedException)
                 {
@@ -220,9 +244,30 @@ public sealed class ResponsesWebSocketClient : IAsyncDisposable
                     continue;
                 }
 
-                if (e.IsTerminal)
+                switch (e)
+                {
+                    case ResponseCreatedEvent created:
+                        current = created.Response.Id;
+                        break;
+                    case SteerAcceptedEvent a when a.Steer.PreviousResponseId == current:
+                        steers++;
+                        break;
+                    case SteerPendingEvent or SteerFailedEvent when ((e as SteerPendingEvent)?.Steer ?? ((SteerFailedEvent)e).Steer) is { Id: not null } s
+                        && s.PreviousResponseId == current:
+                        steers--;
+                        break;
+                }
+
+                // A steered response is followed by its successor on the same lane: the stream goes on to the successor's end.
+                bool successorFollows = steers > 0 && e is ResponseCompletedEvent or ResponseIncompleteEvent;
+                if (e.IsTerminal && !successorFollows)
                 {
                     clean = true;
+                }
+
+                if (successorFollows)
+                {
+                    steers = 0;
                 }
 
                 yield return e;
@@ -239,7 +284,51 @@ public sealed class ResponsesWebSocketClient : IAsyncDisposable
                 Abort();
             }
 
-            Volatile.Write(ref _busy, 0);
+            Volatile.Write(ref inbox.Busy, 0);
+        }
+    }
+
+    private async Task SendTextAsync(byte[] json, CancellationToken ct)
+    {
+        await _send.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            await _ws.SendAsync(json, WebSocketMessageType.Text, true, ct).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is WebSocketException or IOException or ObjectDisposedException
+            || (ex is OperationCanceledException && !ct.IsCancellationRequested))
+        {
+            // A send on a socket the peer reset surfaces as OperationCanceledException (inner IOException) even
+            // though nobody cancelled: it is a dropped connection.
+            throw Closed("Sending on the WebSocket failed.", ex);
+        }
+        finally
+        {
+            _send.Release();
+        }
+    }
+
+    private LaneInbox Inbox(string? lane)
+    {
+        lock (_lanesLock)
+        {
+            if (!_lanes.TryGetValue(lane ?? "", out var inbox))
+            {
+                inbox = new LaneInbox(Channel.CreateBounded<Inbound>(new BoundedChannelOptions(_options.ReceiveBufferEvents)
+                {
+                    SingleReader = true,
+                    SingleWriter = true,
+                    FullMode = BoundedChannelFullMode.Wait,
+                }));
+                if (_completed)
+                {
+                    inbox.Channel.Writer.TryComplete(_failure);
+                }
+
+                _lanes[lane ?? ""] = inbox;
+            }
+
+            return inbox;
         }
     }
 
@@ -279,8 +368,8 @@ public sealed class ResponsesWebSocketClient : IAsyncDisposable
                     return;
                 }
 
-                var (e, error) = EventReader.Read(message.Payload.Span);
-                await _inbound.Writer.WriteAsync(new Inbound(e, error, message.Payload.Length), ct).ConfigureAwait(false);
+                var (e, error, lane) = EventReader.Read(message.Payload.Span);
+                await Inbox(lane).Channel.Writer.WriteAsync(new Inbound(e, error, message.Payload.Length), ct).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException)
@@ -293,8 +382,15 @@ public sealed class ResponsesWebSocketClient : IAsyncDisposable
         }
         finally
         {
-            Debug.Assert(!_inbound.Reader.Completion.IsCompleted);
-            _inbound.Writer.TryComplete(failure);
+            lock (_lanesLock)
+            {
+                _failure = failure;
+                _completed = true;
+                foreach (var inbox in _lanes.Values)
+                {
+                    inbox.Channel.Writer.TryComplete(failure);
+                }
+            }
         }
     }
 
@@ -337,4 +433,12 @@ public sealed class ResponsesWebSocketClient : IAsyncDisposable
     };
 
     private readonly record struct Inbound(ResponseEvent? Event, ResponsesApiException? Error, int Bytes);
+
+    /// <summary>The messages of one lane, and whether a stream of that lane is open.</summary>
+    private sealed class LaneInbox(Channel<Inbound> channel)
+    {
+        public int Busy;
+
+        public Channel<Inbound> Channel => channel;
+    }
 }

@@ -97,6 +97,9 @@ public sealed record CreateResponseRequest
     /// <summary>WebSocket only: false caches the context and answers without running the model.</summary>
     public bool? Generate { get; init; }
 
+    /// <summary>WebSocket only: the lane (1-256 characters of <c>[A-Za-z0-9_.-]</c>); null for the default lane.</summary>
+    public string? StreamId { get; init; }
+
     /// <summary>WebSocket only: client metadata (Codex puts trace context here).</summary>
     public Dictionary<string, string>? ClientMetadata { get; init; }
 

@@ -60,6 +60,16 @@ internal sealed class WsTestHost : LoopwireTestHost
         return events;
     }
 
+    /// <summary>GET /v1/responses/{id}/input_items in order; returns the items.</summary>
+    public async Task<List<JsonElement>> InputItemsAsync(string id)
+    {
+        using var client = CreateClient();
+        using var response = await client.GetAsync($"/v1/responses/{id}/input_items?order=asc", GuardToken());
+        Assert.Equal(200, (int)response.StatusCode);
+        var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync(GuardToken())).RootElement.Clone();
+        return [.. body.GetProperty("data").EnumerateArray()];
+    }
+
     /// <summary>GET /v1/responses/{id}; returns the status.</summary>
     public async Task<int> GetStatusAsync(string id, string? apiKey = null)
     {
