@@ -14,6 +14,7 @@ internal static class BenchCommands
     {
         var bench = MatrixCommand.Create();
         bench.Subcommands.Add(OverheadCommand());
+        bench.Subcommands.Add(MultiAgentCommand.Create());
         bench.Subcommands.Add(MatrixCommand.ReportCommand());
         return bench;
     }

@@ -28,6 +28,7 @@ public sealed class LinkEmulator : IAsyncDisposable
     private long _bytesUp;
     private long _bytesDown;
     private int _drops;
+    private int _accepted;
 
     /// <summary>Starts a proxy on 127.0.0.1 (a free port) forwarding to <paramref name="target"/>.</summary>
     public LinkEmulator(IPEndPoint target, LinkProfile profile, int seed = 1)
@@ -57,6 +58,9 @@ public sealed class LinkEmulator : IAsyncDisposable
 
     /// <summary>Open connections.</summary>
     public int OpenConnections => _connections.Count;
+
+    /// <summary>Client connections accepted so far (TCP connections opened through the link).</summary>
+    public int ConnectionsOpened => Volatile.Read(ref _accepted);
 
     /// <summary>Resets every open connection (both sides see a reset, as after a network change).</summary>
     public int DropAll()
@@ -136,6 +140,7 @@ public sealed class LinkEmulator : IAsyncDisposable
 
         var connection = new Connection(client, server);
         _connections[connection] = 0;
+        Interlocked.Increment(ref _accepted);
         try
         {
             var up = PumpAsync(client, server, Profile.Up, new Random(seed), b => Interlocked.Add(ref _bytesUp, b), connection);
