@@ -25,6 +25,9 @@ public sealed record MultiAgentSettings
     /// <summary>The arms to run (<see cref="MultiAgentBenchmark.Arms"/> by default).</summary>
     public IReadOnlyList<string> Arms { get; init; } = MultiAgentBenchmark.Arms;
 
+    /// <summary>Whether every arm first runs once, unmeasured, with one sub-agent on <c>sim-instant</c>. <value>true</value></summary>
+    public bool WarmUp { get; init; } = true;
+
     /// <summary>Seed of the tool latencies.</summary>
     public int Seed { get; init; } = 1;
 
@@ -74,6 +77,16 @@ public static class MultiAgentBenchmark
         }
 
         var target = await ResolveAsync(serverBaseUrl, cancellationToken).ConfigureAwait(false);
+        if (settings.WarmUp)
+        {
+            // Unmeasured: every arm's server and client paths are exercised once, so the first arm does not pay the cold start.
+            var warm = settings with { Agents = 1, Model = "sim-instant", Network = LinkProfile.Loopback };
+            foreach (var arm in settings.Arms)
+            {
+                await RunArmAsync(target, apiKey, warm, arm, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
         var rows = new List<MultiAgentRow>();
         foreach (var arm in settings.Arms)
         {

@@ -177,7 +177,9 @@ public sealed class ResponseSession : IAsyncDisposable
             throw new InvalidOperationException("Lanes need a WebSocket session that is not itself a lane.");
         }
 
+#pragma warning disable CA2000 // The lane session owns its transport and disposes it with itself (the shared connection stays open).
         return new ResponseSession(_options, new WebSocketTurnTransport(ws.Connections, ws.SupportsDelta, streamId)) { StreamId = streamId };
+#pragma warning restore CA2000
     }
 
     /// <summary>The lane this session sends on; null for the default lane.</summary>

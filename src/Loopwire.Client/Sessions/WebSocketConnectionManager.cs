@@ -66,12 +66,14 @@ internal sealed class WebSocketConnectionManager : IAsyncDisposable
         }
     }
 
-    /// <summary>Closes the current connection, if any, and opens a new one.</summary>
-    /// <returns>1.</returns>
+    /// <summary>Closes the current connection, if any, and opens a new one, unless another lane already replaced <paramref name="failed"/>.</summary>
+    /// <param name="failed">The connection the caller saw fail; null: the current one.</param>
+    /// <param name="cancellationToken">Cancels the connect.</param>
+    /// <returns>1 when this call replaced the connection, else 0.</returns>
     /// <exception cref="ResponsesConnectionException">Every connect attempt failed.</exception>
-    public async Task<int> ReconnectAsync(CancellationToken cancellationToken)
+    public async Task<int> ReconnectAsync(ResponsesWebSocketClient? failed, CancellationToken cancellationToken)
     {
-        var broken = Current;
+        var broken = failed ?? Current;
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {

@@ -13,6 +13,7 @@ internal sealed class WebSocketTurnTransport : ITurnTransport
     private readonly WebSocketConnectionManager _connections;
     private readonly string? _streamId;
     private readonly bool _ownsConnection;
+    private WebSockets.ResponsesWebSocketClient? _used;
 
     /// <param name="connections">The session's connection; owned unless <paramref name="streamId"/> is set.</param>
     /// <param name="supportsDelta">False for full replay on every turn.</param>
@@ -40,11 +41,14 @@ internal sealed class WebSocketTurnTransport : ITurnTransport
 
     public Task<int> PrepareAsync(CancellationToken cancellationToken) => _connections.EnsureOpenAsync(cancellationToken);
 
-    public Task<int> ReconnectAsync(CancellationToken cancellationToken) => _connections.ReconnectAsync(cancellationToken);
+    public Task<int> ReconnectAsync(CancellationToken cancellationToken) => _connections.ReconnectAsync(_used, cancellationToken);
 
-    public IAsyncEnumerable<ResponseEvent> SendAsync(CreateResponseRequest request, TransferCounter counter, CancellationToken cancellationToken) =>
-        (_connections.Current ?? throw new InvalidOperationException("No connection is open; call PrepareAsync first."))
-            .StreamCoreAsync(_streamId is null ? request : request with { StreamId = _streamId }, counter, cancellationToken);
+    public IAsyncEnumerable<ResponseEvent> SendAsync(CreateResponseRequest request, TransferCounter counter, CancellationToken cancellationToken)
+    {
+        var client = _connections.Current ?? throw new InvalidOperationException("No connection is open; call PrepareAsync first.");
+        _used = client;
+        return client.StreamCoreAsync(_streamId is null ? request : request with { StreamId = _streamId }, counter, cancellationToken);
+    }
 
     public void ResponseCompleted() => _connections.CountResponse();
 

@@ -29,15 +29,12 @@ public sealed class ResponsesWebSocketClient : IAsyncDisposable
     private readonly ResponsesWebSocketOptions _options;
     private static readonly JsonElement SteerType = JsonDocument.Parse("\"response.steer\"").RootElement.Clone();
 
-    private readonly Dictionary<string, LaneInbox> _lanes = new(StringComparer.Ordinal);
-    private readonly Lock _lanesLock = new();
+    private readonly LaneInboxes _inboxes;
     private readonly SemaphoreSlim _send = new(1, 1);
     private readonly CancellationTokenSource _stop = new();
     private readonly long _openedAt;
     private readonly Task _receive;
     private volatile bool _broken;
-    private Exception? _failure;
-    private bool _completed;
 
     private ResponsesWebSocketClient(WebSocket ws, ResponsesWebSocketOptions options)
     {
@@ -45,6 +42,7 @@ public sealed class ResponsesWebSocketClient : IAsyncDisposable
         _options = options;
         _openedAt = options.TimeProvider.GetTimestamp();
         ConnectedAt = options.TimeProvider.GetUtcNow();
+        _inboxes = new LaneInboxes(options.ReceiveBufferEvents);
         _receive = Task.Run(ReceiveLoopAsync);
     }
 
@@ -135,8 +133,15 @@ public sealed class ResponsesWebSocketClient : IAsyncDisposable
     public void Abort()
     {
         _broken = true;
-        _ws.Abort();
-        _stop.Cancel();
+        try
+        {
+            _ws.Abort();
+            _stop.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // Another lane's reconnect already replaced and disposed this connection.
+        }
     }
 
     /// <summary>Closes the connection with 1000 (bounded by <paramref name="cancellationToken"/>, then aborted).</summary>
@@ -194,7 +199,7 @@ public sealed class ResponsesWebSocketClient : IAsyncDisposable
             throw new ArgumentException("A stream_id is 1-256 characters of [A-Za-z0-9_.-].", nameof(request));
         }
 
-        var inbox = Inbox(request.StreamId);
+        var inbox = _inboxes.Get(request.StreamId);
         if (Interlocked.CompareExchange(ref inbox.Busy, 1, 0) != 0)
         {
             throw new InvalidOperationException("A response is already in flight on this lane of the WebSocket; one response at a time per lane.");
@@ -290,7 +295,15 @@ public sealed class ResponsesWebSocketClient : IAsyncDisposable
 
     private async Task SendTextAsync(byte[] json, CancellationToken ct)
     {
-        await _send.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            await _send.WaitAsync(ct).ConfigureAwait(false);
+        }
+        catch (ObjectDisposedException ex)
+        {
+            throw Closed("The WebSocket was closed.", ex);
+        }
+
         try
         {
             await _ws.SendAsync(json, WebSocketMessageType.Text, true, ct).ConfigureAwait(false);
@@ -304,31 +317,13 @@ public sealed class ResponsesWebSocketClient : IAsyncDisposable
         }
         finally
         {
-            _send.Release();
-        }
-    }
-
-    private LaneInbox Inbox(string? lane)
-    {
-        lock (_lanesLock)
-        {
-            if (!_lanes.TryGetValue(lane ?? "", out var inbox))
+            try
             {
-                inbox = new LaneInbox(Channel.CreateBounded<Inbound>(new BoundedChannelOptions(_options.ReceiveBufferEvents)
-                {
-                    SingleReader = true,
-                    SingleWriter = true,
-                    FullMode = BoundedChannelFullMode.Wait,
-                }));
-                if (_completed)
-                {
-                    inbox.Channel.Writer.TryComplete(_failure);
-                }
-
-                _lanes[lane ?? ""] = inbox;
+                _send.Release();
             }
-
-            return inbox;
+            catch (ObjectDisposedException)
+            {
+            }
         }
     }
 
@@ -369,7 +364,7 @@ public sealed class ResponsesWebSocketClient : IAsyncDisposable
                 }
 
                 var (e, error, lane) = EventReader.Read(message.Payload.Span);
-                await Inbox(lane).Channel.Writer.WriteAsync(new Inbound(e, error, message.Payload.Length), ct).ConfigureAwait(false);
+                await _inboxes.Get(lane).Channel.Writer.WriteAsync(new Inbound(e, error, message.Payload.Length), ct).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException)
@@ -382,15 +377,7 @@ public sealed class ResponsesWebSocketClient : IAsyncDisposable
         }
         finally
         {
-            lock (_lanesLock)
-            {
-                _failure = failure;
-                _completed = true;
-                foreach (var inbox in _lanes.Values)
-                {
-                    inbox.Channel.Writer.TryComplete(failure);
-                }
-            }
+            _inboxes.Complete(failure);
         }
     }
 
@@ -432,13 +419,5 @@ public sealed class ResponsesWebSocketClient : IAsyncDisposable
         _ => uri,
     };
 
-    private readonly record struct Inbound(ResponseEvent? Event, ResponsesApiException? Error, int Bytes);
 
-    /// <summary>The messages of one lane, and whether a stream of that lane is open.</summary>
-    private sealed class LaneInbox(Channel<Inbound> channel)
-    {
-        public int Busy;
-
-        public Channel<Inbound> Channel => channel;
-    }
 }
