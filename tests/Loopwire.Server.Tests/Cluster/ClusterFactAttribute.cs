@@ -9,11 +9,11 @@ public sealed class ClusterFactAttribute : FactAttribute
     /// <summary>Creates the attribute.</summary>
     public ClusterFactAttribute() => Skip = SkipReason;
 
-    /// <summary>Why cluster tests skip here, or null when they run.</summary>
-    public static string? SkipReason { get; } = FindSkipReason();
-
     /// <summary>The nginx binary, or null.</summary>
     public static string? Nginx { get; } = FindNginx();
+
+    /// <summary>Why cluster tests skip here, or null when they run (declared after <see cref="Nginx"/>, which it reads).</summary>
+    public static string? SkipReason { get; } = FindSkipReason();
 
     private static string? FindSkipReason()
     {

@@ -27,7 +27,7 @@ public sealed class ClusterTests(ITestOutputHelper output)
             using var run = ChildProcess.Start("bash", [script, "--transports", "ws http-chained", "--scenario", "long-haul",
                 "--model", "sim-instant", "--kill-after", KillAfter.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 "--loopwire", $"{LoopwireProcess.DotnetHost} {LoopwireProcess.Dll}", "--summary-json", summaryPath],
-                Path.GetTempPath(), new Dictionary<string, string?> { [Auth.ApiKeySources.EnvironmentVariable] = null });
+                Path.GetTempPath(), new Dictionary<string, string?> { [Loopwire.Server.Auth.ApiKeySources.EnvironmentVariable] = null });
             int? exit = await run.WaitForExitAsync(Timeout);
             output.WriteLine(run.Output);
             Assert.True(exit is not null, $"deploy/cluster.sh did not finish within {Timeout.TotalMinutes:0} minutes.");
