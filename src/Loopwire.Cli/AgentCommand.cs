@@ -27,9 +27,13 @@ internal static partial class AgentCommand
         var maxTurns = new Option<int>("--max-turns") { Description = "Iteration cap (model calls).", DefaultValueFactory = _ => 200 };
         var record = new Option<string?>("--record") { Description = "With --tools real: save what the tools returned as a recording (the mock tools' input), e.g. samples/NAME/.loopwire/recording.json." };
         var json = new Option<bool>("--json") { Description = "Print one JSON object as the last line of stdout (turn lines go to stderr)." };
+        var storeResponses = new Option<bool>("--store-responses")
+        {
+            Description = "Send store: true on every request (http-chained always does), so every response can be retrieved and continued on any node sharing the store.",
+        };
         var cmd = new Command("agent", "Run the toy coding agent on a sample repository, over one transport.")
         {
-            scenario, transport, baseUrl, apiKey, model, tools, failureRate, maxTurns, record, json,
+            scenario, transport, baseUrl, apiKey, model, tools, failureRate, maxTurns, record, json, storeResponses,
         };
         cmd.SetAction(async (parse, ct) =>
         {
@@ -106,7 +110,13 @@ internal static partial class AgentCommand
                     ApiKey = key,
                     Transport = BenchArms.Transport(arm),
                 });
-                var loop = new AgentLoop(session, runner, new AgentOptions { Model = parse.GetValue(model)!, MaxIterations = parse.GetValue(maxTurns) });
+                await log.WriteLineAsync($"session-id: {session.SessionId}");
+                var loop = new AgentLoop(session, runner, new AgentOptions
+                {
+                    Model = parse.GetValue(model)!,
+                    MaxIterations = parse.GetValue(maxTurns),
+                    Store = parse.GetValue(storeResponses) ? true : null,
+                });
                 var result = await loop.RunAsync($"{script.Task}\n\n(scenario: {sample.Name})", turn => log.WriteLine(Describe(turn)), ct);
 
                 bool passed;
@@ -138,7 +148,7 @@ internal static partial class AgentCommand
                 {
                     var summary = new AgentSummary(sample.Name, arm, parse.GetValue(model)!, toolMode, result.Turns.Count, result.ToolCalls, passed,
                         Math.Round(result.Elapsed.TotalMilliseconds, 1), result.BytesSent, result.BytesReceived, result.Replays, result.Reconnects,
-                        result.StopReason.ToString(), result.FinalText, workspace?.Diff());
+                        result.StopReason.ToString(), result.FinalText, workspace?.Diff(), session.SessionId, [.. result.Turns.Select(t => t.ResponseId)]);
                     Console.Out.WriteLine(JsonSerializer.Serialize(summary, AgentJsonContext.Default.AgentSummary));
                 }
 
@@ -175,7 +185,8 @@ internal static partial class AgentCommand
             : string.Join(", ", turn.Calls.Select(c => $"{c.Call.Name}{(c.Result.IsError ? " (error)" : "")}"));
         string ttft = m.TimeToFirstToken is { } t ? $"{t.TotalMilliseconds,6:F0} ms" : "     -";
         return $"turn {turn.Index + 1,3}  ttft {ttft}  model {m.TurnTime.TotalMilliseconds,6:F0} ms  tools {turn.ToolTime.TotalMilliseconds,6:F0} ms  " +
-            $"up {m.BytesSent,8:N0} B  down {m.BytesReceived,8:N0} B{(m.Replays > 0 ? $"  replays {m.Replays}" : "")}  {what}";
+            $"up {m.BytesSent,8:N0} B  down {m.BytesReceived,8:N0} B{(m.Replays > 0 ? $"  replays {m.Replays}" : "")}" +
+            $"{(m.Reconnects > 0 ? $"  reconnects {m.Reconnects}" : "")}  {turn.ResponseId}  {what}";
     }
 
     private static bool TestsPass(string output)
@@ -189,8 +200,10 @@ internal static partial class AgentCommand
 }
 
 internal sealed record AgentSummary(string Scenario, string Transport, string Model, string Tools, int Turns, int ToolCalls, bool TestsPassed,
-    double E2eMs, long BytesSent, long BytesReceived, int Replays, int Reconnects, string StopReason, string? FinalText, string? WorkspaceDiff);
+    double E2eMs, long BytesSent, long BytesReceived, int Replays, int Reconnects, string StopReason, string? FinalText, string? WorkspaceDiff,
+    string SessionId, IReadOnlyList<string> ResponseIds);
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
 [JsonSerializable(typeof(AgentSummary))]
+[JsonSerializable(typeof(IReadOnlyList<string>))]
 internal sealed partial class AgentJsonContext : JsonSerializerContext;

@@ -50,11 +50,15 @@ internal static class LoopwireCommand
             DefaultValueFactory = _ => "text",
         };
         logFormat.AcceptOnlyFromAmong("text", "json");
+        var nodeName = new Option<string?>("--node-name")
+        {
+            Description = "This node's name in the x-loopwire-node response header (default HOSTNAME:PORT). Also Loopwire:NodeName.",
+        };
         var backends = ServeBackendOptions.Backend();
         var routes = ServeBackendOptions.ModelRoute();
         var cmd = new Command("serve", "Start the Responses-API server on the embedded simulated model (and any --backend upstreams).")
         {
-            port, host, store, profile, apiKeys, apiKeysFile, logFormat, backends, routes,
+            port, host, store, profile, apiKeys, apiKeysFile, logFormat, nodeName, backends, routes,
         };
         cmd.SetAction(async (parse, ct) =>
         {
@@ -63,6 +67,11 @@ internal static class LoopwireCommand
                 ["Loopwire:DefaultModelProfile"] = parse.GetValue(profile),
                 ["Loopwire:LogFormat"] = parse.GetValue(logFormat),
             };
+            if (parse.GetValue(nodeName) is { Length: > 0 } node)
+            {
+                settings["Loopwire:NodeName"] = node;
+            }
+
             if ((parse.GetValue(store) ?? Environment.GetEnvironmentVariable(StoreEnvironmentVariable)) is { Length: > 0 } storeSpec)
             {
                 settings["Loopwire:Store"] = storeSpec;

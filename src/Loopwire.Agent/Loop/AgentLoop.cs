@@ -91,6 +91,7 @@ public sealed class AgentLoop
         Instructions = System.Text.Json.JsonSerializer.SerializeToElement(_options.Instructions, Protocol.Serialization.ProtocolJsonContext.Default.String),
         Tools = tools,
         ParallelToolCalls = tools is null ? null : true,
+        Store = _options.Store,
     };
 
     private async Task<ToolResult> RunToolAsync(ToolCall call, CancellationToken ct)

@@ -29,6 +29,13 @@ public sealed class AgentOptions
     /// <summary>How long one tool call may take before it is abandoned with an error result. <value>2 minutes</value></summary>
     public TimeSpan ToolTimeout { get; set; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>
+    /// The <c>store</c> field of every request; null lets the transport decide (the HTTP transports force theirs, the
+    /// WebSocket ones send false). True over <c>ws</c> makes every response retrievable and continuable on any node
+    /// sharing the store. <value>null</value>
+    /// </summary>
+    public bool? Store { get; set; }
+
     /// <summary>Validates the options.</summary>
     /// <exception cref="ValidationException">A value is out of range.</exception>
     public void Validate() => Validator.ValidateObject(this, new ValidationContext(this), validateAllProperties: true);

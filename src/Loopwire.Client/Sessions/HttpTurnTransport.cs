@@ -14,10 +14,11 @@ internal sealed class HttpTurnTransport : ITurnTransport
     private readonly ResponsesHttpClient _http;
     private readonly HttpClient? _ownedHttp;
 
-    /// <param name="options">The session options (auth, headers, an optional <see cref="HttpClient"/>).</param>
+    /// <param name="options">The session options (auth, an optional <see cref="HttpClient"/>).</param>
+    /// <param name="headers">The headers of every request (the session's, with its <c>session-id</c>).</param>
     /// <param name="root">The server root, used when the session creates its own <see cref="HttpClient"/>.</param>
     /// <param name="chained">Whether responses are stored and continued with <c>previous_response_id</c>.</param>
-    public HttpTurnTransport(ResponseSessionOptions options, Uri root, bool chained)
+    public HttpTurnTransport(ResponseSessionOptions options, IDictionary<string, string> headers, Uri root, bool chained)
     {
         ArgumentNullException.ThrowIfNull(options);
         var http = options.HttpClient;
@@ -26,7 +27,7 @@ internal sealed class HttpTurnTransport : ITurnTransport
             http = _ownedHttp = new HttpClient { BaseAddress = root, Timeout = Timeout.InfiniteTimeSpan };
         }
 
-        _http = new ResponsesHttpClient(http, new ResponsesClientOptions { ApiKey = options.ApiKey, Headers = options.Headers });
+        _http = new ResponsesHttpClient(http, new ResponsesClientOptions { ApiKey = options.ApiKey, Headers = headers });
         SupportsDelta = chained;
         ForcedStore = chained;
     }

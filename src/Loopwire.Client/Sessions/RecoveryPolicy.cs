@@ -69,6 +69,8 @@ internal sealed class RecoveryPolicy
         _ when rawContinuation => RecoveryAction.Fail,
         ResponsesApiException { Code: ErrorCodes.PreviousResponseNotFound } when sentPreviousResponseId => RecoveryAction.Replay,
         ResponsesApiException { Code: ErrorCodes.WebSocketConnectionLimitReached or ErrorCodes.ServerShuttingDown } => RecoveryAction.Reconnect,
+        // A gateway's own error page (no error code): a load balancer whose node died while it held the request.
+        ResponsesApiException { Status: 502 or 503 or 504, Code: null } => RecoveryAction.Reconnect,
         ResponsesApiException => RecoveryAction.Fail,
         _ => RecoveryAction.Reconnect,
     };

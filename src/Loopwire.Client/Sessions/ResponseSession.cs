@@ -44,6 +44,9 @@ public sealed class ResponseSession : IAsyncDisposable
 {
     private const string ResponsesPath = "v1/responses";
 
+    /// <summary>The header that carries <see cref="SessionId"/>.</summary>
+    public const string SessionIdHeader = "session-id";
+
     private readonly ResponseSessionOptions _options;
     private readonly TimeProvider _time;
     private readonly SemaphoreSlim _gate = new(1, 1);
@@ -68,7 +71,15 @@ public sealed class ResponseSession : IAsyncDisposable
         _options = options;
         _time = options.TimeProvider;
         _recovery = RecoveryPolicy.From(options);
-        _transport = CreateTransport(options, _recovery);
+        var headers = new Dictionary<string, string>(options.Headers, StringComparer.OrdinalIgnoreCase);
+        if (!headers.TryGetValue(SessionIdHeader, out string? sessionId))
+        {
+            sessionId = string.IsNullOrWhiteSpace(options.SessionId) ? "lw_" + Guid.NewGuid().ToString("N") : options.SessionId;
+            headers[SessionIdHeader] = sessionId;
+        }
+
+        SessionId = sessionId;
+        _transport = CreateTransport(options, headers, _recovery);
         _planner = new DeltaPlanner(_transport.SupportsDelta, _transport.ForcedStore, resumeFrom);
     }
 
@@ -83,6 +94,9 @@ public sealed class ResponseSession : IAsyncDisposable
 
     /// <summary>The server root this session talks to.</summary>
     public Uri Endpoint => _options.Endpoint!;
+
+    /// <summary>The id sent as the <c>session-id</c> header on every request of this session (see <see cref="ResponseSessionOptions.SessionId"/>).</summary>
+    public string SessionId { get; }
 
     /// <summary>The transport this session uses.</summary>
     public SessionTransport Transport => _options.Transport;
@@ -396,18 +410,18 @@ public sealed class ResponseSession : IAsyncDisposable
         }
     }
 
-    private static ITurnTransport CreateTransport(ResponseSessionOptions options, RecoveryPolicy recovery)
+    private static ITurnTransport CreateTransport(ResponseSessionOptions options, IDictionary<string, string> headers, RecoveryPolicy recovery)
     {
         var root = options.Endpoint!.AbsoluteUri.EndsWith('/') ? options.Endpoint : new Uri(options.Endpoint.AbsoluteUri + "/");
         if (options.Transport is SessionTransport.HttpChained or SessionTransport.HttpStateless)
         {
-            return new HttpTurnTransport(options, root, chained: options.Transport == SessionTransport.HttpChained);
+            return new HttpTurnTransport(options, headers, root, chained: options.Transport == SessionTransport.HttpChained);
         }
 
         var wsOptions = new ResponsesWebSocketOptions
         {
             ApiKey = options.ApiKey,
-            Headers = options.Headers,
+            Headers = headers,
             Connector = options.Connector,
             ReceiveBufferEvents = options.ReceiveBufferEvents,
             TimeProvider = options.TimeProvider,

@@ -64,6 +64,14 @@ public sealed class ResponseSessionOptions : ResponsesClientOptions
     [Range(1, 100_000)]
     public int ReceiveBufferEvents { get; set; } = 256;
 
+    /// <summary>
+    /// The session's id, sent as the <c>session-id</c> header on every HTTP request and on the WebSocket upgrade (the header
+    /// Codex sends), so a load balancer can route a reconnect to the node that served the session before. Null: a new
+    /// random id per <see cref="ResponseSession"/>. A <c>session-id</c> in <see cref="ResponsesClientOptions.Headers"/>
+    /// wins over both. <value>null</value>
+    /// </summary>
+    public string? SessionId { get; set; }
+
     /// <summary>The clock (connection age, backoff, metrics). <value><see cref="TimeProvider.System"/></value></summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 }

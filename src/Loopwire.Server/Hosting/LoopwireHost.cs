@@ -114,6 +114,7 @@ public static class LoopwireHost
                 // The client went away; nothing to answer.
             }
         });
+        app.UseNodeHeader();
         app.UseLoopwireProbes();
         app.Use(app.Services.GetRequiredService<ApiKeyAuth>().Middleware);
         app.UseRateLimiter();

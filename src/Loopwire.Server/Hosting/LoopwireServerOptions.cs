@@ -56,6 +56,13 @@ public sealed class LoopwireServerOptions
     /// <summary>The Prometheus <c>/metrics</c> endpoint (<c>Loopwire:Metrics</c>).</summary>
     public Telemetry.MetricsOptions Metrics { get; set; } = new();
 
+    /// <summary>
+    /// This node's name, sent as the <c>x-loopwire-node</c> response header (on every HTTP response and the WebSocket
+    /// upgrade) so a load balancer's log or a client can tell which node answered. Empty: <c>HOSTNAME:PORT</c> (the
+    /// local port of the request's connection). <value>empty</value>
+    /// </summary>
+    public string NodeName { get; set; } = "";
+
     /// <summary>The console log format: <c>text</c> (one line per event) or <c>json</c> (one JSON object per line). <value>text</value></summary>
     public string LogFormat { get; set; } = "text";
 

@@ -26,6 +26,19 @@ public sealed class RecoveryPolicyTests
         Assert.Equal(Enum.Parse<RecoveryAction>(expected), RecoveryPolicy.Classify(error, sentPrevious, rawContinuation: false));
     }
 
+    [Theory]
+    [InlineData(502, null, nameof(RecoveryAction.Reconnect))]
+    [InlineData(503, null, nameof(RecoveryAction.Reconnect))]
+    [InlineData(504, null, nameof(RecoveryAction.Reconnect))]
+    [InlineData(502, ErrorCodes.InvalidValue, nameof(RecoveryAction.Fail))]
+    [InlineData(500, null, nameof(RecoveryAction.Fail))]
+    public void Classify_GatewayErrorWithoutCode_Reconnects(int status, string? code, string expected)
+    {
+        var error = new ResponsesApiException(status, null, code, null, "HTTP 502: <html>bad gateway</html>");
+
+        Assert.Equal(Enum.Parse<RecoveryAction>(expected), RecoveryPolicy.Classify(error, sentPreviousResponseId: true, rawContinuation: false));
+    }
+
     public static TheoryData<Exception> ConnectionFailures() =>
     [
         new ResponsesConnectionException("dropped by the test"),
