@@ -83,9 +83,10 @@ public sealed class ResponseSession : IAsyncDisposable
         _planner = new DeltaPlanner(_transport.SupportsDelta, _transport.ForcedStore, resumeFrom);
     }
 
-    private ResponseSession(ResponseSessionOptions options, ITurnTransport transport)
+    private ResponseSession(ResponseSessionOptions options, ITurnTransport transport, string sessionId)
     {
         _options = options;
+        SessionId = sessionId;
         _time = options.TimeProvider;
         _recovery = RecoveryPolicy.From(options);
         _transport = transport;
@@ -192,7 +193,7 @@ public sealed class ResponseSession : IAsyncDisposable
         }
 
 #pragma warning disable CA2000 // The lane session owns its transport and disposes it with itself (the shared connection stays open).
-        return new ResponseSession(_options, new WebSocketTurnTransport(ws.Connections, ws.SupportsDelta, streamId)) { StreamId = streamId };
+        return new ResponseSession(_options, new WebSocketTurnTransport(ws.Connections, ws.SupportsDelta, streamId), SessionId) { StreamId = streamId };
 #pragma warning restore CA2000
     }
 
