@@ -48,6 +48,7 @@ internal sealed class ResponsesWebSocketConnection : IDisposable
     private int _responses;
     private int _closeQueued;
     private long _disconnectSeenAt;
+    private DetachedCaches? _detached;
 
     /// <param name="idleTimeout">Close with 1000 after this long without a client message while nothing is in flight; zero: never.</param>
     public ResponsesWebSocketConnection(WebSocket ws, ResponseEngine engine, WebSocketModeOptions options, TimeProvider time,
@@ -71,6 +72,13 @@ internal sealed class ResponsesWebSocketConnection : IDisposable
 
     /// <summary>Whether permessage-deflate was negotiated.</summary>
     public bool Compressed { get; init; }
+
+    /// <summary>Where this connection's cache goes when it drops, and where a miss looks before the store; null: nowhere.</summary>
+    public DetachedCaches? Detached
+    {
+        get => _detached;
+        init => _source.Detached = _detached = value;
+    }
 
     /// <summary>The per-tenant limits responses count against; null: none.</summary>
     public TenantLimits? Limits { get; init; }
@@ -146,7 +154,12 @@ internal sealed class ResponsesWebSocketConnection : IDisposable
             _ws.Abort();
         }
 
-        _source.Clear();
+        // A drop (no close handshake) keeps the cache detached for a reconnecting client; a clean close clears it.
+        if (!(reason is "connection lost" or "request aborted" && _detached?.Detach(_source.Tenant, _source.Detach()) == true))
+        {
+            _source.Clear();
+        }
+
         _lifetime.MarkClosed();
         WebSocketLog.Closed(_logger, _id, reason, _responses, _source.CacheHits, _source.StoreHydrations);
     }
