@@ -5,10 +5,11 @@ namespace Loopwire.Engine;
 internal static partial class EngineLog
 {
     [LoggerMessage(1, LogLevel.Information,
-        "Response {ResponseId} {Transport} {Status} tokens in={InputTokens} cached={CachedTokens} out={OutputTokens} rendered={TokensRendered} " +
+        "Response {ResponseId} {Transport} {Status} context={Continuation} tokens in={InputTokens} cached={CachedTokens} out={OutputTokens} " +
+        "rendered={TokensRendered} prefix_reused={PrefixTokensReused} " +
         "parse={ParseMs:F2}ms resolve={ResolveMs:F2}ms render={RenderMs:F2}ms validate={ValidateMs:F2}ms store={StoreMs:F2}ms ttft={TtftMs:F1}ms backend={BackendMs:F1}ms")]
-    public static partial void ResponseFinished(ILogger logger, string responseId, string transport, string status, int inputTokens,
-        int cachedTokens, int outputTokens, int tokensRendered, double parseMs, double resolveMs, double renderMs, double validateMs,
+    public static partial void ResponseFinished(ILogger logger, string responseId, string transport, string status, string continuation,
+        int inputTokens, int cachedTokens, int outputTokens, int tokensRendered, int prefixTokensReused, double parseMs, double resolveMs, double renderMs, double validateMs,
         double storeMs, double ttftMs, double backendMs);
 
     [LoggerMessage(2, LogLevel.Debug, "Response {ResponseId} cancelled after {ElapsedMs:F1}ms")]

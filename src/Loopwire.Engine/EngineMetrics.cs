@@ -23,6 +23,7 @@ internal sealed class EngineMetrics
     public const string ContinuationsName = "loopwire.continuations";
     public const string TokensRenderedName = "loopwire.tokens.rendered";
     public const string TokensInputName = "loopwire.tokens.input";
+    public const string PrefixTokensReusedName = "loopwire.prefix_cache.tokens_reused";
 
     /// <summary>The distinct model names kept as a metric attribute; others are recorded as <see cref="OtherModel"/>.</summary>
     internal const int MaxModelNames = 100;
@@ -46,6 +47,7 @@ internal sealed class EngineMetrics
     private readonly Counter<long> _continuations;
     private readonly Counter<long> _tokensRendered;
     private readonly Counter<long> _tokensInput;
+    private readonly Counter<long> _prefixTokensReused;
     private readonly ConcurrentDictionary<string, string> _models = new(StringComparer.Ordinal);
     private readonly bool _recordTenant;
 
@@ -65,9 +67,11 @@ internal sealed class EngineMetrics
             "Server time per turn stage (parse, resolve, render, validate, store, backend_ttft).",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = StageBuckets });
         _continuations = meter.CreateCounter<long>(ContinuationsName, "{request}",
-            "Where each request's previous context came from: cache, store, full (none: the whole context was sent) or not_found.");
+            "Where each request's previous context came from: cache, store, detached (a dropped connection's cache), prefix (a re-sent history the prefix cache knew), full (none: the whole context was sent) or not_found.");
         _tokensRendered = meter.CreateCounter<long>(TokensRenderedName, "{token}", "Tokens the server tokenized.");
         _tokensInput = meter.CreateCounter<long>(TokensInputName, "{token}", "Prompt tokens of each turn: the context the model received.");
+        _prefixTokensReused = meter.CreateCounter<long>(PrefixTokensReusedName, "{token}",
+            "Tokens taken from the server-side prefix cache instead of being rendered (a re-sent history).");
     }
 
     /// <summary>Records the tokens a turn rendered and the size of its prompt.</summary>
@@ -76,6 +80,15 @@ internal sealed class EngineMetrics
         var transport = new KeyValuePair<string, object?>("transport", timings.Transport);
         _tokensRendered.Add(timings.TokensRendered, transport);
         _tokensInput.Add(promptTokens, transport);
+    }
+
+    /// <summary>Records the tokens a turn took from the prefix cache (nothing when it took none).</summary>
+    public void PrefixReused(TurnTimings timings)
+    {
+        if (timings.PrefixTokensReused > 0)
+        {
+            _prefixTokensReused.Add(timings.PrefixTokensReused, new KeyValuePair<string, object?>("transport", timings.Transport));
+        }
     }
 
     /// <summary>Records where a request's previous context came from.</summary>

@@ -4,6 +4,7 @@ using System.Runtime.CompilerServices;
 using Loopwire.Engine.Backends;
 using Loopwire.Engine.Compaction;
 using Loopwire.Engine.Context;
+using Loopwire.Engine.Context.PrefixReuse;
 using Loopwire.Engine.Rendering;
 using Loopwire.Engine.Stores;
 using Loopwire.Protocol.Errors;
@@ -42,9 +43,10 @@ public sealed partial class ResponseEngine
     /// <param name="recorder">Keeps the last turns' timings; a new one when null.</param>
     /// <param name="meterFactory">Creates the engine's meter; when null the instruments live on a process-wide meter.</param>
     /// <param name="sealer">Seals compaction items; when null, an AES-GCM sealer with a key that lives as long as the engine.</param>
+    /// <param name="prefixCache">The server-side prefix cache of rendered histories; none when null or disabled.</param>
     public ResponseEngine(ModelRouter router, IResponseStore store, ITokenRenderer renderer, TimeProvider time,
         EngineOptions? options = null, ILogger<ResponseEngine>? logger = null, TurnRecorder? recorder = null, IMeterFactory? meterFactory = null,
-        ICompactionSealer? sealer = null)
+        ICompactionSealer? sealer = null, PrefixReuseCache? prefixCache = null)
     {
         ArgumentNullException.ThrowIfNull(router);
         ArgumentNullException.ThrowIfNull(store);
@@ -60,9 +62,10 @@ public sealed partial class ResponseEngine
         _telemetry = new EngineTelemetry(metrics, options.RecordTenant);
         Responses = new ResponseFactory(time);
         sealer ??= new AesGcmCompactionSealer();
-        _preparer = new ContextPreparer(store, renderer, time, options, metrics, router, sealer);
+        var prefix = prefixCache is { Enabled: true } ? new PrefixRendering(prefixCache, renderer) : null;
+        _preparer = new ContextPreparer(store, renderer, time, options, metrics, router, sealer, prefix);
         Compactor = new Compactor(router, renderer, sealer);
-        Finalizer = new ResponseFinalizer(store, renderer, Responses, metrics, Recorder, _logger);
+        Finalizer = new ResponseFinalizer(store, renderer, Responses, metrics, Recorder, _logger, prefix);
     }
 
     /// <summary>The last turns' stage timings.</summary>
@@ -277,7 +280,7 @@ public sealed partial class ResponseEngine
                 }
                 catch (OperationCanceledException) when (ct.IsCancellationRequested)
                 {
-                    p.Source.OnFailed(request.PreviousResponseId);
+                    p.Source.OnCancelled(request.PreviousResponseId);
                     EngineLog.ResponseCancelled(_logger, p.Id, TurnTimings.Since(backendStart).TotalMilliseconds);
                     throw;
                 }

@@ -15,7 +15,7 @@ namespace Loopwire.Engine;
 /// </summary>
 /// <remarks>Thread-safe; each call works on one turn's <see cref="PreparedResponse"/>.</remarks>
 internal sealed class ResponseFinalizer(IResponseStore store, ITokenRenderer renderer, ResponseFactory responses, EngineMetrics metrics,
-    TurnRecorder recorder, ILogger logger)
+    TurnRecorder recorder, ILogger logger, Context.PrefixReuse.PrefixRendering? prefix = null)
 {
     /// <summary>
     /// Ends a response the model finished (<c>completed</c> or <c>incomplete</c>): appends <paramref name="output"/>
@@ -35,6 +35,9 @@ internal sealed class ResponseFinalizer(IResponseStore store, ITokenRenderer ren
             renderer.AppendItem(state, state.Rendered!, item);
             state.Add(item);
         }
+
+        // The output joins the prefix cache: a client that replays the history re-sends it next turn.
+        prefix?.Extend(p.Source.Tenant, state, output);
 
         p.Timings.RenderOutput = TurnTimings.Since(t);
         bool stored = false;
@@ -146,9 +149,14 @@ internal sealed class ResponseFinalizer(IResponseStore store, ITokenRenderer ren
         recorder.Add(seq => new TurnRecord(seq, p.Id, tm.Transport, final.Status, tm.Parse.TotalMilliseconds, tm.Resolve.TotalMilliseconds,
             tm.Render.TotalMilliseconds, tm.Validate.TotalMilliseconds, tm.Store.TotalMilliseconds, tm.BackendTtft.TotalMilliseconds,
             tm.Backend.TotalMilliseconds, tm.Overhead.TotalMilliseconds, tm.ItemsReceived, tm.ItemsRendered, tm.TokensRendered,
-            p.PromptTokens, usage?.InputTokensDetails.CachedTokens ?? 0, usage?.OutputTokens ?? 0, tm.FromCache) { Tenant = p.Source.Tenant });
-        EngineLog.ResponseFinished(logger, p.Id, tm.Transport, final.Status, usage?.InputTokens ?? p.PromptTokens,
-            usage?.InputTokensDetails.CachedTokens ?? 0, usage?.OutputTokens ?? 0, tm.TokensRendered,
+            p.PromptTokens, usage?.InputTokensDetails.CachedTokens ?? 0, usage?.OutputTokens ?? 0, tm.FromCache)
+        {
+            Tenant = p.Source.Tenant,
+            Continuation = tm.Continuation,
+            PrefixTokensReused = tm.PrefixTokensReused,
+        });
+        EngineLog.ResponseFinished(logger, p.Id, tm.Transport, final.Status, tm.Continuation ?? "full", usage?.InputTokens ?? p.PromptTokens,
+            usage?.InputTokensDetails.CachedTokens ?? 0, usage?.OutputTokens ?? 0, tm.TokensRendered, tm.PrefixTokensReused,
             tm.Parse.TotalMilliseconds, tm.Resolve.TotalMilliseconds, tm.Render.TotalMilliseconds, tm.Validate.TotalMilliseconds,
             tm.Store.TotalMilliseconds, tm.BackendTtft.TotalMilliseconds, tm.Backend.TotalMilliseconds);
         return p.Outcome = outcome;

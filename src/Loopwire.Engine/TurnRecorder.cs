@@ -25,6 +25,15 @@ public sealed record TurnRecord(
 {
     /// <summary>The tenant the turn ran for (null without tenants); only that tenant may read the record.</summary>
     public string? Tenant { get; init; }
+
+    /// <summary>
+    /// Where the previous context came from: <c>cache</c>, <c>detached</c>, <c>store</c>, <c>prefix</c> (a re-sent history the prefix
+    /// cache knew) or <c>full</c>.
+    /// </summary>
+    public string? Continuation { get; init; }
+
+    /// <summary>Prompt tokens taken from the server-side prefix cache instead of being rendered.</summary>
+    public int PrefixTokensReused { get; init; }
 }
 
 /// <summary>

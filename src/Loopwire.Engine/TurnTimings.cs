@@ -60,6 +60,9 @@ public sealed class TurnTimings
     /// <summary>Where the previous context came from: <c>cache</c>, <c>store</c>, <c>full</c> or <c>not_found</c>.</summary>
     internal string? Continuation { get; set; }
 
+    /// <summary>Tokens taken from the prefix cache instead of being rendered.</summary>
+    internal int PrefixTokensReused { get; set; }
+
     /// <summary>The response span, while the turn runs; null when nobody listens.</summary>
     internal Activity? Activity { get; set; }
 

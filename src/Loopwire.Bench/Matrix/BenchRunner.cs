@@ -173,7 +173,7 @@ public sealed partial class BenchRunner(Uri serverBaseUrl, string? apiKey)
 
             var newUpBytes = NewBytesPerTurn(result, settings.TaskFor(scenario).Length, tools);
             return new RunMeasurement(result.Elapsed, passed, samples, link.BytesUp, link.BytesDown, result.ToolCalls, Math.Max(link.Drops, dropsInjected),
-                newUpBytes, result.StopReason == AgentStopReason.Answered);
+                newUpBytes, result.StopReason == AgentStopReason.Answered, dropsInjected);
         }
         finally
         {
@@ -250,8 +250,12 @@ public sealed partial class BenchRunner(Uri serverBaseUrl, string? apiKey)
     /// <summary>
     /// The physical floor of a run: per turn, the model's time under the cost model with a perfect prefix cache
     /// (only the tokens new since the previous turn are prefilled), the decode time, the tool time, one round trip, and
-    /// the transfer of the new bytes up and of what came down.
+    /// the transfer of the new bytes up and of what came down; plus, per injected connection drop, one reconnect
+    /// handshake (<see cref="ReconnectRoundTrips"/> round trips: TCP, then the WebSocket upgrade) and no replay.
     /// </summary>
+    /// <summary>Round trips one reconnect costs at the least: the TCP handshake and the WebSocket upgrade.</summary>
+    internal const int ReconnectRoundTrips = 2;
+
     internal static double Floor(RunMeasurement run, Protocol.Admin.CostModelProfile cost, LinkProfile network)
     {
         double total = 0;
@@ -269,7 +273,7 @@ public sealed partial class BenchRunner(Uri serverBaseUrl, string? apiKey)
             previousContext = t.PromptTokens + t.OutputTokens;
         }
 
-        return total;
+        return total + run.InjectedDrops * ReconnectRoundTrips * network.RoundTrip.TotalMilliseconds;
     }
 
     private static async Task<IPEndPoint> ResolveAsync(Uri url, CancellationToken ct)
@@ -289,7 +293,7 @@ public sealed partial class BenchRunner(Uri serverBaseUrl, string? apiKey)
 
 /// <summary>What one repetition measured.</summary>
 internal sealed record RunMeasurement(TimeSpan Elapsed, bool TestsPassed, List<TurnSample> Turns, long LinkBytesUp, long LinkBytesDown,
-    int ToolCalls, int Drops, List<long> NewUpBytes, bool Answered);
+    int ToolCalls, int Drops, List<long> NewUpBytes, bool Answered, int InjectedDrops = 0);
 
 /// <summary>Medians and percentiles.</summary>
 internal static class Stats

@@ -14,22 +14,26 @@ namespace Loopwire.Client.Sessions;
 /// The Codex rule: a turn is a delta when the transport can chain, the request options are unchanged (everything but
 /// <c>input</c>, <c>previous_response_id</c>, <c>metadata</c> and <c>client_metadata</c>), and the conversation starts
 /// with the previous context (see <see cref="ContextComparer"/>). A chain bound to a connection that has since been
-/// replaced is lost; a chain resumed from a checkpoint has no connection and is tried optimistically.
+/// replaced is lost, unless the session tries deltas after a reconnect (a Loopwire server keeps a dropped connection's
+/// cache detached); a chain resumed from a checkpoint has no connection and is tried optimistically.
 /// Not thread-safe: the session runs one turn at a time.
 /// </remarks>
 internal sealed class DeltaPlanner
 {
     private readonly bool _supportsDelta;
     private readonly bool? _forcedStore;
+    private readonly bool _deltaAfterReconnect;
     private Chain? _chain;
 
     /// <param name="supportsDelta">Whether the transport can send <c>previous_response_id</c> plus new items.</param>
     /// <param name="forcedStore">The <c>store</c> value the transport requires; null keeps the caller's (default false).</param>
     /// <param name="resumeFrom">A checkpoint to continue from, or null.</param>
-    public DeltaPlanner(bool supportsDelta, bool? forcedStore, SessionCheckpoint? resumeFrom = null)
+    /// <param name="deltaAfterReconnect">Whether a chain bound to a replaced connection is still tried as a delta first.</param>
+    public DeltaPlanner(bool supportsDelta, bool? forcedStore, SessionCheckpoint? resumeFrom = null, bool deltaAfterReconnect = false)
     {
         _supportsDelta = supportsDelta;
         _forcedStore = forcedStore;
+        _deltaAfterReconnect = deltaAfterReconnect;
         if (resumeFrom is not null)
         {
             _chain = new Chain(resumeFrom.ResponseId, [.. resumeFrom.Context], null, resumeFrom.Options, Key(Template(resumeFrom.Options)));
@@ -60,7 +64,7 @@ internal sealed class DeltaPlanner
             && (ReferenceEquals(options, chain.OptionsSource) || key.AsSpan().SequenceEqual(chain.OptionsKey))
             && ContextComparer.StartsWith(items, context))
         {
-            if (chain.Connection is not null && !ReferenceEquals(chain.Connection, connection))
+            if (chain.Connection is not null && !ReferenceEquals(chain.Connection, connection) && !_deltaAfterReconnect)
             {
                 return new TurnPlan(items, options, template, key, null, null, false, true);
             }

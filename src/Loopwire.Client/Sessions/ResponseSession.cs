@@ -20,8 +20,10 @@ namespace Loopwire.Client.Sessions;
 /// <c>previous_response_id</c>. Items are compared by reference first and serialized only when the references differ,
 /// so passing the same item instances (the previous conversation plus <see cref="TurnResult.Output"/>) makes the check
 /// a walk over references. Anything else (edited history, changed tools or instructions) sends the full conversation
-/// without <c>previous_response_id</c>. A new WebSocket starts a new chain (the first request on it is always full),
-/// except for a chain resumed from a <see cref="SessionCheckpoint"/>, which is tried optimistically.</para>
+/// without <c>previous_response_id</c>. After a reconnect the chain is tried as a delta first
+/// (<see cref="ResponseSessionOptions.DeltaAfterReconnect"/>: a Loopwire server keeps a dropped connection's cache detached
+/// for a grace period) and replayed in full only on <c>previous_response_not_found</c>; so is a chain resumed from a
+/// <see cref="SessionCheckpoint"/>.</para>
 /// <para><b>Recovery</b>: on <c>previous_response_not_found</c>, <c>websocket_connection_limit_reached</c>, a dropped
 /// connection or a close before the terminal event, the session reconnects if needed (a WebSocket is reopened with
 /// exponential backoff and jitter, <see cref="ResponseSessionOptions.MaxConnectAttempts"/>; over HTTP the next request
@@ -80,7 +82,7 @@ public sealed class ResponseSession : IAsyncDisposable
 
         SessionId = sessionId;
         _transport = CreateTransport(options, headers, _recovery);
-        _planner = new DeltaPlanner(_transport.SupportsDelta, _transport.ForcedStore, resumeFrom);
+        _planner = new DeltaPlanner(_transport.SupportsDelta, _transport.ForcedStore, resumeFrom, options.DeltaAfterReconnect);
     }
 
     private ResponseSession(ResponseSessionOptions options, ITurnTransport transport, string sessionId)
@@ -90,7 +92,7 @@ public sealed class ResponseSession : IAsyncDisposable
         _time = options.TimeProvider;
         _recovery = RecoveryPolicy.From(options);
         _transport = transport;
-        _planner = new DeltaPlanner(transport.SupportsDelta, transport.ForcedStore, null);
+        _planner = new DeltaPlanner(transport.SupportsDelta, transport.ForcedStore, null, options.DeltaAfterReconnect);
     }
 
     /// <summary>The server root this session talks to.</summary>
@@ -350,6 +352,11 @@ public sealed class ResponseSession : IAsyncDisposable
                 if (action == RecoveryAction.Reconnect)
                 {
                     meter.Reconnects += await _transport.ReconnectAsync(ct).ConfigureAwait(false);
+                    if (delta is not null && _options.DeltaAfterReconnect)
+                    {
+                        // The server may have kept the dropped connection's cache: the delta first, a replay only on not-found.
+                        continue;
+                    }
                 }
 
                 delta = null;

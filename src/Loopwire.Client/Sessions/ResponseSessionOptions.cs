@@ -54,6 +54,14 @@ public sealed class ResponseSessionOptions : ResponsesClientOptions
     public bool WarmUpAfterConnect { get; set; }
 
     /// <summary>
+    /// After a reconnect, send the turn as a delta after the latest response first, and replay the whole context only if the
+    /// server answers <c>previous_response_not_found</c>. A Loopwire server keeps a dropped connection's cache detached for a
+    /// grace period (<c>Loopwire:WebSocket:DetachedCacheSeconds</c>), so the delta usually succeeds; a server that clears
+    /// caches on reconnect (OpenAI) costs one extra round trip. Off: replay at once. <value>true</value>
+    /// </summary>
+    public bool DeltaAfterReconnect { get; set; } = true;
+
+    /// <summary>
     /// Surface each attempt's events as they arrive instead of when the attempt has ended. Live events make a failure
     /// after the first surfaced event non-recoverable (the turn throws); buffered events (the default) let every
     /// recoverable failure be replayed transparently. <value>false</value>

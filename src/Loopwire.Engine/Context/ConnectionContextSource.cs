@@ -14,6 +14,7 @@ namespace Loopwire.Engine.Context;
 public sealed class ConnectionContextSource(IResponseStore store, string? tenant, long maxStateBytes) : IContextSource
 {
     private volatile ConversationState? _latest;
+    private ConversationState.Checkpoint? _turn;
 
     /// <inheritdoc />
     public string? Tenant => tenant;
@@ -39,6 +40,12 @@ public sealed class ConnectionContextSource(IResponseStore store, string? tenant
     /// <summary>How many continuations were hydrated from the store.</summary>
     public int StoreHydrations { get; private set; }
 
+    /// <summary>How many continuations took over a dropped connection's detached cache.</summary>
+    public int DetachedTakeovers { get; private set; }
+
+    /// <summary>Where a continuation that misses this connection's cache looks next (before the store); none when null.</summary>
+    public IDetachedContexts? Detached { get; set; }
+
     /// <inheritdoc />
     public async Task<ContextResolution> ResolveAsync(string previousResponseId, CancellationToken cancellationToken = default)
     {
@@ -46,7 +53,17 @@ public sealed class ConnectionContextSource(IResponseStore store, string? tenant
         if (latest is not null && latest.ResponseId == previousResponseId)
         {
             CacheHits++;
+            _turn = latest.Save();
             return new ContextResolution(latest, null, FromCache: true);
+        }
+
+        if (Detached?.TryTakeOver(tenant, previousResponseId) is { } taken)
+        {
+            // This connection now owns it: it is its latest response, and a drop mid-turn detaches it again.
+            DetachedTakeovers++;
+            _latest = taken;
+            _turn = taken.Save();
+            return new ContextResolution(taken, null, FromCache: true) { FromDetached = true };
         }
 
         var hydrated = await ConversationLoader.ResolveAsync(store, previousResponseId, tenant, cancellationToken).ConfigureAwait(false);
@@ -59,17 +76,62 @@ public sealed class ConnectionContextSource(IResponseStore store, string? tenant
     }
 
     /// <inheritdoc />
-    public void OnCompleted(ConversationState state) => _latest = state;
+    public void OnCompleted(ConversationState state)
+    {
+        _turn = null;
+        _latest = state;
+    }
 
     /// <inheritdoc />
     public void OnFailed(string? previousResponseId)
     {
+        _turn = null;
         if (previousResponseId is not null && _latest?.ResponseId == previousResponseId)
         {
             _latest = null;
         }
     }
 
+    /// <inheritdoc />
+    /// <remarks>The turn is undone (its input and any output taken out again), so the previous response stays cached.</remarks>
+    public void OnCancelled(string? previousResponseId)
+    {
+        if (!RollBack())
+        {
+            OnFailed(previousResponseId);
+        }
+    }
+
     /// <summary>Drops the cache (connection closing).</summary>
-    public void Clear() => _latest = null;
+    public void Clear()
+    {
+        _turn = null;
+        _latest = null;
+    }
+
+    /// <summary>
+    /// Takes the cached state out for a detached cache (the connection dropped): a turn cut off half-way is undone first,
+    /// so the state ends with the last response the client may have seen completed. Null when nothing is cached.
+    /// </summary>
+    public ConversationState? Detach()
+    {
+        RollBack();
+        var latest = _latest;
+        Clear();
+        return latest?.ResponseId is null ? null : latest;
+    }
+
+    /// <summary>Undoes the running turn on the cached state, if one built on it; true when it did.</summary>
+    private bool RollBack()
+    {
+        var turn = _turn;
+        _turn = null;
+        if (turn is null || !ReferenceEquals(turn.State, _latest))
+        {
+            return false;
+        }
+
+        turn.State.Restore(turn);
+        return true;
+    }
 }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using Loopwire.Engine.Backends;
 using Loopwire.Engine.Compaction;
+using Loopwire.Engine.Context.PrefixReuse;
 using Loopwire.Engine.Rendering;
 using Loopwire.Engine.Stores;
 using Loopwire.Protocol.Errors;
@@ -21,7 +22,7 @@ namespace Loopwire.Engine.Context;
 /// Thread-safe; each call works on its own state.
 /// </remarks>
 internal sealed class ContextPreparer(IResponseStore store, ITokenRenderer renderer, TimeProvider time, EngineOptions options,
-    EngineMetrics metrics, ModelRouter router, ICompactionSealer sealer)
+    EngineMetrics metrics, ModelRouter router, ICompactionSealer sealer, PrefixRendering? prefix = null)
 {
     private readonly ContextWindows _windows = new(options, router);
 
@@ -66,12 +67,11 @@ internal sealed class ContextPreparer(IResponseStore store, ITokenRenderer rende
 
             state = resolution.State;
             timings.FromCache = resolution.FromCache;
-            Continuation(timings, resolution.FromCache ? "cache" : "store");
+            Continuation(timings, resolution.FromDetached ? "detached" : resolution.FromCache ? "cache" : "store");
         }
         else
         {
             state = new ConversationState { Persisted = true };
-            Continuation(timings, "full");
         }
 
         t = EndStage(timings, "resolve", t, out var resolve);
@@ -110,7 +110,14 @@ internal sealed class ContextPreparer(IResponseStore store, ITokenRenderer rende
         timings.Validate = validate;
 
         // Step 3: render what is new and append it.
-        var stored = Render(request, state, input, timings);
+        var stored = Render(request, state, input, source.Tenant, timings);
+        if (request.PreviousResponseId is null)
+        {
+            // A full request whose history the prefix cache knew is a continuation of a kind: say so.
+            Continuation(timings, timings.Continuation ?? "full");
+        }
+
+        metrics.PrefixReused(timings);
         EndStage(timings, "render", t, out var render);
         timings.Render = render;
         var rendered = state.Rendered!;
@@ -138,24 +145,38 @@ internal sealed class ContextPreparer(IResponseStore store, ITokenRenderer rende
 
     /// <summary>Renders the header if it changed, history never rendered, then the new input; returns the input as stored.</summary>
     private List<ResponseItem> Render(CreateResponseRequest request, ConversationState state, IReadOnlyList<ResponseItem> input,
-        TurnTimings timings)
+        string? tenant, TurnTimings timings)
     {
         string? instructions = InstructionsText(request.Instructions);
         var rendered = state.Rendered;
-        IEnumerable<ResponseItem> history = [];
-        if (rendered is null)
+        IEnumerable<ResponseItem> toRender = input;
+        bool fresh = rendered is null;
+        bool chainHolds = !fresh && request.Model == state.Model;
+        if (rendered is null && prefix is not null)
+        {
+            // History and input rendered together, the longest known prefix taken from the cache.
+            (rendered, int reused) = prefix.RenderFresh(tenant, request.Model, instructions, request.Tools, state, input, timings);
+            if (reused > 0 && request.PreviousResponseId is null)
+            {
+                timings.Continuation = "prefix";
+            }
+
+            toRender = [];
+        }
+        else if (rendered is null)
         {
             rendered = new RenderedContext(renderer.RenderHeader(instructions, request.Tools));
             timings.TokensRendered += rendered.Header.Length;
-            history = state.Items;
+            toRender = state.Items.Concat(input);
         }
         else if (instructions != state.Instructions || !ToolsEqual(request.Tools, state.Tools))
         {
             rendered = rendered.WithHeader(renderer.RenderHeader(instructions, request.Tools));
             timings.TokensRendered += rendered.Header.Length;
+            chainHolds = false;
         }
 
-        foreach (var item in history.Concat(input))
+        foreach (var item in toRender)
         {
             timings.TokensRendered += renderer.AppendItem(state, rendered, item);
             timings.ItemsRendered++;
@@ -170,6 +191,16 @@ internal sealed class ContextPreparer(IResponseStore store, ITokenRenderer rende
         {
             state.Add(item);
             stored.Add(item.Id is null ? Ids.WithNewId(item) : item);
+        }
+
+        if (chainHolds)
+        {
+            // A continuation of a tracked chain (same model and header): its new items join the prefix cache too.
+            prefix?.Extend(tenant, state, input);
+        }
+        else if (!fresh)
+        {
+            state.PrefixLink = null;
         }
 
         return stored;

@@ -48,6 +48,12 @@ public sealed class ConversationState
     /// <summary>The tools the header was rendered with.</summary>
     public IReadOnlyList<ToolDefinition>? Tools { get; set; }
 
+    /// <summary>The seed of this conversation's prefix-cache hash chain (model, instructions, tools).</summary>
+    internal UInt128 PrefixSeed { get; set; }
+
+    /// <summary>The chain's link after the last item; null when the chain is not tracked (cache off, or the header changed).</summary>
+    internal UInt128? PrefixLink { get; set; }
+
     /// <summary>An estimate of the memory the state holds, for the per-connection cap.</summary>
     public long ApproximateBytes { get; private set; }
 
@@ -82,6 +88,44 @@ public sealed class ConversationState
 
     /// <summary>Adds to the memory estimate.</summary>
     public void AddBytes(long bytes) => ApproximateBytes += bytes;
+
+    /// <summary>What a turn may change, taken before it starts so that a turn cut off by a dropped connection can be undone.</summary>
+    internal Checkpoint Save() => new(this, _items.Count, Rendered, Rendered?.Items.Count ?? 0, Model, Instructions, Tools, ApproximateBytes,
+        ResponseId, Persisted, PrefixLink);
+
+    /// <summary>Undoes everything appended since <paramref name="checkpoint"/> was taken (of this state).</summary>
+    internal void Restore(Checkpoint checkpoint)
+    {
+        if (!ReferenceEquals(checkpoint.State, this))
+        {
+            throw new ArgumentException("The checkpoint belongs to another state.", nameof(checkpoint));
+        }
+
+        if (_items.Count > checkpoint.ItemCount)
+        {
+            _items.RemoveRange(checkpoint.ItemCount, _items.Count - checkpoint.ItemCount);
+            _callIds.Clear();
+            foreach (var item in _items)
+            {
+                TrackCall(item);
+            }
+        }
+
+        // A changed header renders into a new context and leaves the old one as it was.
+        checkpoint.Rendered?.TruncateItems(checkpoint.RenderedItems);
+        Rendered = checkpoint.Rendered;
+        Model = checkpoint.Model;
+        Instructions = checkpoint.Instructions;
+        Tools = checkpoint.Tools;
+        ApproximateBytes = checkpoint.Bytes;
+        ResponseId = checkpoint.ResponseId;
+        Persisted = checkpoint.Persisted;
+        PrefixLink = checkpoint.PrefixLink;
+    }
+
+    /// <summary>A state as it was before a turn (see <see cref="Save"/>).</summary>
+    internal sealed record Checkpoint(ConversationState State, int ItemCount, RenderedContext? Rendered, int RenderedItems, string? Model,
+        string? Instructions, IReadOnlyList<ToolDefinition>? Tools, long Bytes, string? ResponseId, bool Persisted, UInt128? PrefixLink);
 
     private void TrackCall(ResponseItem item)
     {

@@ -25,10 +25,29 @@ public interface IContextSource
 
     /// <summary>Called when a turn built on <paramref name="previousResponseId"/> failed.</summary>
     void OnFailed(string? previousResponseId);
+
+    /// <summary>
+    /// Called when a turn built on <paramref name="previousResponseId"/> was cancelled (the client went away). A source that
+    /// can undo the turn keeps the previous response; by default it is treated as a failure.
+    /// </summary>
+    void OnCancelled(string? previousResponseId) => OnFailed(previousResponseId);
 }
 
 /// <summary>The result of <see cref="IContextSource.ResolveAsync"/>: a state, or an error.</summary>
 /// <param name="State">The state, when found.</param>
 /// <param name="Error">The error, when not.</param>
 /// <param name="FromCache">True when it came from a connection cache (no load, no re-render).</param>
-public sealed record ContextResolution(ConversationState? State, ProtocolError? Error, bool FromCache = false);
+public sealed record ContextResolution(ConversationState? State, ProtocolError? Error, bool FromCache = false)
+{
+    /// <summary>True when it came from a dropped connection's detached cache (taken over by this connection).</summary>
+    public bool FromDetached { get; init; }
+}
+
+/// <summary>The caches of connections that went away without a clean close, kept for a grace period.</summary>
+/// <remarks>A Loopwire extension: a reconnecting client continues with a delta instead of replaying its history.</remarks>
+public interface IDetachedContexts
+{
+    /// <summary>Takes the detached state that ends with <paramref name="responseId"/> for <paramref name="tenant"/>, or null.</summary>
+    /// <remarks>The state leaves the detached caches: only one connection may take it over.</remarks>
+    ConversationState? TryTakeOver(string? tenant, string responseId);
+}

@@ -17,5 +17,12 @@ internal static class ConversationRendering
         return tokens.Length;
     }
 
+    /// <summary>Appends tokens rendered before (the prefix cache's) and adds their estimate to <paramref name="state"/>.</summary>
+    public static void AppendRendered(ConversationState state, RenderedContext rendered, int[] tokens)
+    {
+        rendered.Append(tokens);
+        state.AddBytes(ApproximateBytes(tokens.Length));
+    }
+
     private static long ApproximateBytes(int tokens) => 96 + tokens * 8L;
 }

@@ -48,6 +48,34 @@ public sealed class RenderedContext
         Feed(itemTokens);
     }
 
+    /// <summary>Drops the items after the first <paramref name="count"/> (a turn rolled back); blocks hashed before stay.</summary>
+    public void TruncateItems(int count)
+    {
+        if (count < 0 || count >= _items.Count)
+        {
+            return;
+        }
+
+        _items.RemoveRange(count, _items.Count - count);
+        int total = Header.Length;
+        foreach (var t in _items)
+        {
+            total += t.Length;
+        }
+
+        int fullBlocks = total / BlockSize;
+        _blockHashes.RemoveRange(fullBlocks, _blockHashes.Count - fullBlocks);
+        TotalTokens = total;
+        _tailCount = 0;
+        int tailStart = fullBlocks * BlockSize;
+        int offset = 0;
+        CopyTail(Header, ref offset, tailStart);
+        foreach (var t in _items)
+        {
+            CopyTail(t, ref offset, tailStart);
+        }
+    }
+
     /// <summary>A hash of the whole token sequence (full blocks and the partial tail).</summary>
     public ulong ContextHash()
     {
@@ -65,6 +93,20 @@ public sealed class RenderedContext
         }
 
         return copy;
+    }
+
+    /// <summary>Copies the part of <paramref name="tokens"/> (which start at <paramref name="offset"/>) at or after <paramref name="tailStart"/> into the tail.</summary>
+    private void CopyTail(int[] tokens, ref int offset, int tailStart)
+    {
+        int end = offset + tokens.Length;
+        if (end > tailStart)
+        {
+            int from = Math.Max(0, tailStart - offset);
+            tokens.AsSpan(from).CopyTo(_tail.AsSpan(_tailCount));
+            _tailCount += tokens.Length - from;
+        }
+
+        offset = end;
     }
 
     private void Feed(ReadOnlySpan<int> tokens)

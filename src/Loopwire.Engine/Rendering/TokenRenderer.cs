@@ -1,7 +1,10 @@
+using System.IO.Hashing;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using Loopwire.Protocol.Items;
 using Loopwire.Protocol.Requests;
+using Loopwire.Protocol.Serialization;
 using Microsoft.ML.Tokenizers;
 
 namespace Loopwire.Engine.Rendering;
@@ -18,6 +21,11 @@ public interface ITokenRenderer
 
     /// <summary>Counts the tokens of plain text (model output).</summary>
     int CountTokens(string text);
+
+    /// <summary>A 128-bit key of what <paramref name="item"/> renders from: two items with equal keys render equal tokens.</summary>
+    /// <remarks>The prefix cache chains these keys. The default hashes the item's JSON (stricter than needed: ids count too).</remarks>
+    UInt128 ItemKey(ResponseItem item) =>
+        XxHash128.HashToUInt128(JsonSerializer.SerializeToUtf8Bytes(item, ProtocolJsonContext.Default.ResponseItem));
 }
 
 /// <summary>Renders with the o200k_base encoding and a ChatML-like template.</summary>
@@ -64,6 +72,10 @@ public sealed class O200kTokenRenderer : ITokenRenderer
 
     /// <inheritdoc />
     public int CountTokens(string text) => _tokenizer.CountTokens(text);
+
+    /// <inheritdoc />
+    /// <remarks>The hash of the item's template text: the tokens are a function of that text alone.</remarks>
+    public UInt128 ItemKey(ResponseItem item) => XxHash128.HashToUInt128(MemoryMarshal.AsBytes(RenderText(item).AsSpan()));
 
     /// <summary>The template text of an item (what a chat template would produce).</summary>
     internal static string RenderText(ResponseItem item) => item switch

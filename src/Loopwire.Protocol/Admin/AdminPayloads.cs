@@ -43,7 +43,17 @@ public sealed record TurnStages(
     int PromptTokens,
     int CachedTokens,
     int OutputTokens,
-    bool FromCache);
+    bool FromCache)
+{
+    /// <summary>
+    /// Where the previous context came from: <c>cache</c> (this connection), <c>detached</c> (a dropped connection's cache,
+    /// taken over), <c>store</c>, <c>prefix</c> (a re-sent history the server-side prefix cache knew) or <c>full</c>.
+    /// </summary>
+    public string? Continuation { get; init; }
+
+    /// <summary>Prompt tokens taken from the server-side prefix cache instead of being rendered.</summary>
+    public int PrefixTokensReused { get; init; }
+}
 
 /// <summary>One simulated profile's cost model.</summary>
 /// <param name="Model">The profile's model name.</param>

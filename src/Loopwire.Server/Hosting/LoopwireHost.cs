@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Loopwire.Engine;
 using Loopwire.Engine.Backends;
+using Loopwire.Engine.Context.PrefixReuse;
 using Loopwire.Engine.Rendering;
 using Loopwire.Engine.Stores;
 using Loopwire.Protocol.Errors;
@@ -73,6 +74,8 @@ public static class LoopwireHost
             return engine;
         });
         services.AddLoopwireCompaction();
+        services.AddOptions<PrefixCacheOptions>().BindConfiguration(PrefixCacheOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton(sp => new PrefixReuseCache(sp.GetRequiredService<IOptions<PrefixCacheOptions>>().Value));
         services.AddSingleton<TurnRecorder>();
         services.AddMetrics();
         services.AddSingleton<ResponseEngine>();
@@ -85,6 +88,8 @@ public static class LoopwireHost
         services.AddSingleton<ReadinessProbe>();
         services.AddSingleton<ServerTelemetry>();
         services.AddSingleton<WebSocketConnectionRegistry>();
+        services.AddSingleton<IValidateOptions<LoopwireServerOptions>, DetachedCacheOptionsValidator>();
+        services.AddSingleton<DetachedCaches>();
         services.AddSingleton<ResponsesWebSocketHandler>();
         return services;
     }

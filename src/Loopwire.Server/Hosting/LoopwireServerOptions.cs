@@ -137,6 +137,18 @@ public sealed class WebSocketModeOptions
 
     /// <summary>How long closing waits for the peer before aborting. <value>5 seconds</value></summary>
     public TimeSpan CloseTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// How long the cache of a connection that went away without a clean close is kept for a reconnecting client of the same
+    /// tenant, whose <c>previous_response_id</c> then continues with a delta (a Loopwire extension); 0 keeps nothing, as
+    /// OpenAI does. <value>60</value>
+    /// </summary>
+    [Range(0, 86_400)]
+    public int DetachedCacheSeconds { get; set; } = 60;
+
+    /// <summary>The memory the detached caches of one tenant may hold; the oldest go first. <value>256 MiB</value></summary>
+    [Range(0, long.MaxValue)]
+    public long MaxDetachedCacheBytesPerTenant { get; set; } = 256L * 1024 * 1024;
 }
 
 /// <summary>

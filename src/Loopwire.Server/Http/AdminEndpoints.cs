@@ -41,5 +41,9 @@ internal static class AdminEndpoints
 
     private static TurnStages ToWire(TurnRecord r) => new(r.Sequence, r.ResponseId, r.Transport, r.Status, r.ParseMs, r.ResolveMs,
         r.RenderMs, r.ValidateMs, r.StoreMs, r.BackendTtftMs, r.BackendMs, r.OverheadMs, r.ItemsReceived, r.ItemsRendered,
-        r.TokensRendered, r.PromptTokens, r.CachedTokens, r.OutputTokens, r.FromCache);
+        r.TokensRendered, r.PromptTokens, r.CachedTokens, r.OutputTokens, r.FromCache)
+    {
+        Continuation = r.Continuation,
+        PrefixTokensReused = r.PrefixTokensReused,
+    };
 }

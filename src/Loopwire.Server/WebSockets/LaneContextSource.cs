@@ -51,6 +51,9 @@ internal sealed class LaneContextSource : IContextSource
 
     /// <inheritdoc />
     public void OnFailed(string? previousResponseId) => Own.OnFailed(previousResponseId);
+
+    /// <inheritdoc />
+    public void OnCancelled(string? previousResponseId) => Own.OnCancelled(previousResponseId);
 }
 
 /// <summary>The lane caches of one connection: the shared memory cap and forks between lanes.</summary>
@@ -59,16 +62,42 @@ internal sealed class LaneCaches(long maxBytes)
 {
     private readonly List<LaneContextSource> _lanes = [];
     private readonly Lock _lock = new();
+    private IDetachedContexts? _detached;
+
+    /// <summary>Where a lane's continuation that misses its own cache looks before the store (a dropped connection's
+    /// detached cache); null: nowhere.</summary>
+    public IDetachedContexts? Detached
+    {
+        get => _detached;
+        set
+        {
+            _detached = value;
+            foreach (var l in Snapshot())
+            {
+                l.Own.Detached = value;
+            }
+        }
+    }
 
     public LaneContextSource Add(IResponseStore store, string? tenant)
     {
         var lane = new LaneContextSource(this, store, tenant);
+        lane.Own.Detached = _detached;
         lock (_lock)
         {
             _lanes.Add(lane);
         }
 
         return lane;
+    }
+
+    /// <summary>Hands every lane's latest state (a turn cut off half-way undone first) to <paramref name="detached"/>.</summary>
+    public void DetachTo(DetachedCaches detached)
+    {
+        foreach (var l in Snapshot())
+        {
+            detached.Detach(l.Tenant, l.Own.Detach());
+        }
     }
 
     /// <summary>The bytes cached over all lanes.</summary>

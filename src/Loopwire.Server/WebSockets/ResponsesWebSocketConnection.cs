@@ -49,6 +49,7 @@ internal sealed class ResponsesWebSocketConnection : IDisposable, ILaneOutput
     private int _pending;
     private int _closeQueued;
     private long _disconnectSeenAt;
+    private DetachedCaches? _detached;
 
     /// <param name="idleTimeout">Close with 1000 after this long without a client message while nothing is in flight; zero: never.</param>
     public ResponsesWebSocketConnection(WebSocket ws, ResponseEngine engine, WebSocketModeOptions options, TimeProvider time,
@@ -72,6 +73,13 @@ internal sealed class ResponsesWebSocketConnection : IDisposable, ILaneOutput
 
     /// <summary>Whether permessage-deflate was negotiated.</summary>
     public bool Compressed { get; init; }
+
+    /// <summary>Where this connection's cache goes when it drops, and where a miss looks before the store; null: nowhere.</summary>
+    public DetachedCaches? Detached
+    {
+        get => _detached;
+        init => _detached = value;
+    }
 
     /// <summary>The per-tenant limits responses count against; null: none.</summary>
     public TenantLimits? Limits { get; init; }
@@ -118,6 +126,7 @@ internal sealed class ResponsesWebSocketConnection : IDisposable, ILaneOutput
             Partition = Partition,
             Trace = Trace,
         };
+        lanes.Caches.Detached = _detached;
         string reason;
         try
         {
@@ -144,6 +153,12 @@ internal sealed class ResponsesWebSocketConnection : IDisposable, ILaneOutput
         if (await Task.WhenAny(send, Task.Delay(_options.CloseTimeout, _time, CancellationToken.None)) != send)
         {
             _ws.Abort();
+        }
+
+        // A drop (no close handshake) keeps the lanes' caches detached for a reconnecting client; a clean close clears them.
+        if (reason is "connection lost" or "request aborted" && _detached is not null)
+        {
+            lanes.Caches.DetachTo(_detached);
         }
 
         lanes.Caches.Clear();

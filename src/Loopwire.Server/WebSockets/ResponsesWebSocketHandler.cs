@@ -17,6 +17,7 @@ internal sealed class ResponsesWebSocketHandler(
     WebSocketConnectionRegistry registry,
     TenantLimits limits,
     ServerTelemetry telemetry,
+    DetachedCaches detached,
     ILogger<ResponsesWebSocketHandler> logger)
 {
     public async Task HandleAsync(HttpContext context)
@@ -57,6 +58,7 @@ internal sealed class ResponsesWebSocketHandler(
             ResponsesEndpoints.TenantOf(context), context.TraceIdentifier, logger)
         {
             Limits = limits,
+            Detached = detached,
             Partition = partition,
             Trace = traced.Context,
             Compressed = opts.EnableCompression

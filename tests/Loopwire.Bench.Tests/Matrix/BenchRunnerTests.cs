@@ -90,5 +90,9 @@ public sealed class BenchRunnerTests : IAsyncLifetime
 
         // Turn 0: 100 + 500 + 100 + 20 + 20 + 1000; turn 1: 100 + 10 (uncached: min(100 new, 10 not cached)) + 100 + 0 + 20 + 0.
         Assert.Equal(1740 + 230, floor, precision: 6);
+
+        // Each injected drop adds one reconnect handshake (TCP, then the WebSocket upgrade: two round trips of 20 ms), no replay.
+        double withDrops = BenchRunner.Floor(run with { InjectedDrops = 3 }, cost, link);
+        Assert.Equal(1740 + 230 + 3 * 2 * 20, withDrops, precision: 6);
     }
 }

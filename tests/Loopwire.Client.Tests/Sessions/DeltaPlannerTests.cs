@@ -88,6 +88,21 @@ public sealed class DeltaPlannerTests
     }
 
     [Fact]
+    public void Plan_ChainOnReplacedConnectionDeltaAfterReconnect_SendsDelta()
+    {
+        var planner = new DeltaPlanner(true, null, deltaAfterReconnect: true);
+        var options = Options();
+        var (conversation, answer) = CompleteFirstTurn(planner, options, ConnectionA);
+
+        var plan = planner.Plan([.. conversation, answer, User("And then?")], options, null, ConnectionB);
+
+        Assert.NotNull(plan.Delta);
+        Assert.Single(plan.Delta);
+        Assert.NotNull(plan.PreviousResponseId);
+        Assert.False(plan.ChainLostWithConnection);
+    }
+
+    [Fact]
     public void Plan_ResumedCheckpoint_TriesDeltaOnAnyConnection()
     {
         var options = Options();

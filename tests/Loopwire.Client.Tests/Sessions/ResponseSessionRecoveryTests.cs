@@ -67,9 +67,29 @@ public sealed class ResponseSessionRecoveryTests(LoopwireServer server) : IClass
     }
 
     [Fact]
-    public async Task RunTurn_ConnectionAbortedBetweenTurns_ReconnectsAndReplays()
+    public async Task RunTurn_ConnectionAbortedBetweenTurns_ReconnectsAndSendsDelta()
     {
         await using var session = new ResponseSession(server.SessionOptions(SessionTransport.WebSocket));
+        var (expected, conversation) = await ReferenceAsync();
+        var first = await session.RunTurnAsync(conversation[..1], Options());
+        server.Sockets[^1].Drop();
+
+        var second = await session.RunTurnAsync([.. conversation[..1], .. first.Output, conversation[2]], Options());
+
+        // The server kept the dropped connection's cache detached: the delta continues on the new connection.
+        Assert.Equal(1, second.Metrics.Reconnects);
+        Assert.Equal(0, second.Metrics.Replays);
+        Assert.True(second.Metrics.UsedPreviousResponseId);
+        Assert.Equal(1, second.Metrics.ItemsSent);
+        Assert.Equal(WithoutIds(expected), WithoutIds(second.Output));
+    }
+
+    [Fact]
+    public async Task RunTurn_ConnectionAbortedBetweenTurnsNoDeltaAfterReconnect_ReconnectsAndReplays()
+    {
+        var options = server.SessionOptions(SessionTransport.WebSocket);
+        options.DeltaAfterReconnect = false;
+        await using var session = new ResponseSession(options);
         var (expected, conversation) = await ReferenceAsync();
         var first = await session.RunTurnAsync(conversation[..1], Options());
         server.Sockets[^1].Drop();
@@ -83,7 +103,30 @@ public sealed class ResponseSessionRecoveryTests(LoopwireServer server) : IClass
     }
 
     [Fact]
-    public async Task StreamTurn_DroppedAfterFirstEvent_ReplaysWithoutDuplicatedEvents()
+    public async Task RunTurn_ConnectionAbortedServerKeepsNothing_DeltaThenReplayOnNotFound()
+    {
+        await using var strict = LoopwireServer.With(new() { ["Loopwire:WebSocket:DetachedCacheSeconds"] = "0" });
+        await using var session = new ResponseSession(strict.SessionOptions(SessionTransport.WebSocket));
+        List<ResponseItem> conversation = [User("Hello there.")];
+        var first = await session.RunTurnAsync(conversation, Options());
+        conversation.AddRange(first.Output);
+        conversation.Add(User("And then?"));
+        strict.Sockets[^1].Drop();
+
+        var second = await session.RunTurnAsync(conversation, Options());
+
+        Assert.Equal(ResponseStatus.Completed, second.Response.Status);
+        Assert.Equal(1, second.Metrics.Reconnects);
+        Assert.Equal(1, second.Metrics.Replays);
+        Assert.False(second.Metrics.UsedPreviousResponseId);
+        var sent = strict.Sockets[^1].Sent;
+        Assert.Equal(2, sent.Count);
+        Assert.Contains(first.Response.Id, sent[0], StringComparison.Ordinal);
+        Assert.DoesNotContain("previous_response_id", sent[1], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task StreamTurn_DroppedAfterFirstEvent_RetriesDeltaWithoutDuplicatedEvents()
     {
         await using var session = new ResponseSession(server.SessionOptions(SessionTransport.WebSocket));
         var (expected, conversation) = await ReferenceAsync();
@@ -107,7 +150,8 @@ public sealed class ResponseSessionRecoveryTests(LoopwireServer server) : IClass
         Assert.Equal(result.Response.Id, created.Response.Id);
         Assert.Single(events, e => e.IsTerminal);
         Assert.Equal(result.Output.Count, events.OfType<OutputItemDoneEvent>().Count());
-        Assert.Equal(1, result.Metrics.Replays);
+        Assert.Equal(0, result.Metrics.Replays);
+        Assert.True(result.Metrics.UsedPreviousResponseId);
         Assert.Equal(WithoutIds(expected), WithoutIds(result.Output));
     }
 

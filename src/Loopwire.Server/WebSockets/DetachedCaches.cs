@@ -1,0 +1,176 @@
+using Loopwire.Engine.Context;
+using Loopwire.Server.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace Loopwire.Server.WebSockets;
+
+/// <summary>
+/// The connection caches of WebSockets that went away without a clean close, kept for
+/// <see cref="WebSocketModeOptions.DetachedCacheSeconds"/> so that a <c>response.create</c> on a new connection of the same
+/// tenant whose <c>previous_response_id</c> names one takes it over and sends only the new items (a Loopwire extension).
+/// </summary>
+/// <remarks>
+/// Bounded per tenant by <see cref="WebSocketModeOptions.MaxDetachedCacheBytesPerTenant"/> (the oldest go first) and in time
+/// (expired entries are dropped on every access and by a timer). Zero seconds keeps nothing: OpenAI's behaviour, a
+/// reconnect gets <c>previous_response_not_found</c>. Thread-safe.
+/// </remarks>
+internal sealed class DetachedCaches : IDetachedContexts, IDisposable
+{
+    private readonly Dictionary<string, TenantEntries> _tenants = new(StringComparer.Ordinal);
+    private readonly Lock _lock = new();
+    private readonly TimeProvider _time;
+    private readonly TimeSpan _ttl;
+    private readonly long _maxTenantBytes;
+    private readonly ITimer? _sweep;
+
+    public DetachedCaches(IOptions<LoopwireServerOptions> options, TimeProvider time)
+    {
+        var ws = options.Value.WebSocket;
+        _time = time;
+        _ttl = TimeSpan.FromSeconds(ws.DetachedCacheSeconds);
+        _maxTenantBytes = ws.MaxDetachedCacheBytesPerTenant;
+        _sweep = Enabled ? time.CreateTimer(_ => Sweep(), null, _ttl, _ttl) : null;
+    }
+
+    /// <summary>Whether anything is kept at all.</summary>
+    public bool Enabled => _ttl > TimeSpan.Zero && _maxTenantBytes > 0;
+
+    /// <summary>Detached states held, all tenants.</summary>
+    public int Count
+    {
+        get
+        {
+            lock (_lock)
+            {
+                Sweep();
+                return _tenants.Values.Sum(t => t.ById.Count);
+            }
+        }
+    }
+
+    /// <summary>The memory one tenant's detached states hold (estimate).</summary>
+    public long TenantBytes(string? tenant)
+    {
+        lock (_lock)
+        {
+            Sweep();
+            return _tenants.TryGetValue(tenant ?? "", out var t) ? t.Bytes : 0;
+        }
+    }
+
+    /// <summary>Keeps a dropped connection's state; one larger than the tenant's limit is not kept.</summary>
+    /// <returns>Whether it was kept.</returns>
+    public bool Detach(string? tenant, ConversationState? state)
+    {
+        if (!Enabled || state?.ResponseId is not { } id || state.ApproximateBytes > _maxTenantBytes)
+        {
+            return false;
+        }
+
+        lock (_lock)
+        {
+            Sweep();
+            string key = tenant ?? "";
+            if (!_tenants.TryGetValue(key, out var t))
+            {
+                t = new TenantEntries();
+                _tenants[key] = t;
+            }
+
+            if (t.ById.Remove(id, out var old))
+            {
+                t.Order.Remove(old.Node!);
+                t.Bytes -= old.Bytes;
+            }
+
+            var entry = new Entry(id, state, state.ApproximateBytes, _time.GetTimestamp());
+            entry.Node = t.Order.AddLast(entry);
+            t.ById[id] = entry;
+            t.Bytes += entry.Bytes;
+            while (t.Bytes > _maxTenantBytes && t.Order.First is { } first)
+            {
+                Remove(t, first.Value);
+            }
+
+            return true;
+        }
+    }
+
+    /// <inheritdoc />
+    public ConversationState? TryTakeOver(string? tenant, string responseId)
+    {
+        if (!Enabled)
+        {
+            return null;
+        }
+
+        lock (_lock)
+        {
+            Sweep();
+            if (!_tenants.TryGetValue(tenant ?? "", out var t) || !t.ById.TryGetValue(responseId, out var entry))
+            {
+                return null;
+            }
+
+            Remove(t, entry);
+            return entry.State;
+        }
+    }
+
+    public void Dispose() => _sweep?.Dispose();
+
+    /// <summary>Drops expired entries (the oldest are first in each tenant's list).</summary>
+    private void Sweep()
+    {
+        lock (_lock)
+        {
+            List<string>? empty = null;
+            foreach (var (key, t) in _tenants)
+            {
+                while (t.Order.First is { } first && _time.GetElapsedTime(first.Value.DetachedAt) >= _ttl)
+                {
+                    Remove(t, first.Value);
+                }
+
+                if (t.ById.Count == 0)
+                {
+                    (empty ??= []).Add(key);
+                }
+            }
+
+            foreach (var key in empty ?? [])
+            {
+                _tenants.Remove(key);
+            }
+        }
+    }
+
+    private static void Remove(TenantEntries t, Entry e)
+    {
+        t.Order.Remove(e.Node!);
+        t.ById.Remove(e.ResponseId);
+        t.Bytes -= e.Bytes;
+    }
+
+    private sealed class Entry(string responseId, ConversationState state, long bytes, long detachedAt)
+    {
+        public string ResponseId { get; } = responseId;
+
+        public ConversationState State { get; } = state;
+
+        public long Bytes { get; } = bytes;
+
+        public long DetachedAt { get; } = detachedAt;
+
+        public LinkedListNode<Entry>? Node { get; set; }
+    }
+
+    private sealed class TenantEntries
+    {
+        public Dictionary<string, Entry> ById { get; } = new(StringComparer.Ordinal);
+
+        public LinkedList<Entry> Order { get; } = new();
+
+        public long Bytes { get; set; }
+    }
+}
