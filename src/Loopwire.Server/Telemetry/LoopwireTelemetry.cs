@@ -23,6 +23,9 @@ public static class LoopwireTelemetry
     /// <summary>The activity sources a Loopwire trace is made of.</summary>
     public static IReadOnlyList<string> ActivitySources { get; } = [EngineTelemetry.ActivitySourceName, ServerTelemetry.ActivitySourceName];
 
+    /// <summary>The runtime's built-in meter (<c>dotnet.gc.collections</c>, <c>dotnet.process.cpu.time</c>, ...), exported too.</summary>
+    public const string RuntimeMeterName = "System.Runtime";
+
     /// <summary>The meters of Loopwire's own metrics.</summary>
     public static IReadOnlyList<string> Meters { get; } = [EngineMetrics.MeterName, ServerTelemetry.MeterName];
 
@@ -47,9 +50,10 @@ public static class LoopwireTelemetry
         {
             otel.WithMetrics(m =>
             {
-                // Loopwire's own instruments only, each with a small cardinality limit: the SDK sizes every stream's
-                // storage up front, and the attributes are bounded sets (transport, stage, source, backend, 100 models).
-                m.AddMeter([.. Meters]).AddView(_ => new MetricStreamConfiguration { CardinalityLimit = MetricStreamLimit });
+                // Loopwire's own instruments and the runtime's (GC counts, CPU time, working set: what bench load reads from a
+                // remote server), each with a small cardinality limit: the SDK sizes every stream's storage up front, and the
+                // attributes are bounded sets (transport, stage, source, backend, 100 models).
+                m.AddMeter([.. Meters, RuntimeMeterName]).AddView(_ => new MetricStreamConfiguration { CardinalityLimit = MetricStreamLimit });
                 if (prometheus)
                 {
                     m.AddPrometheusExporter();
