@@ -93,7 +93,7 @@ internal static class LoadCommand
                     await Bar().StartAsync(async p =>
                     {
                         var task = p.AddTask($"hold {n:N0}", maxValue: n);
-                        held = await HoldRunner.RunAsync(target, n, settings.HistoryTokens, settings.Model, new SyncProgress<int>(i => task.Increment(i)), ct);
+                        held = await HoldRunner.RunAsync(target, n, settings.HistoryTokens, settings.Model, new SyncProgress<int>(i => task.Increment(i)), null, ct);
                     });
                     LoadTables.Render(held);
                     await WriteAsync(Path.Combine(dir, "hold.json"), JsonSerializer.SerializeToUtf8Bytes(held, CliJsonContext.Default.HoldResult), ct);

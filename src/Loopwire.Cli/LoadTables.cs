@@ -9,7 +9,7 @@ internal static class LoadTables
     public static void Render(LoadResult r)
     {
         var table = new Table().Title($"bench load — {r.Model}, {r.HistoryTokens:N0}-token history, {r.TurnsPerSession} turns/session, {r.Machine}");
-        foreach (var col in new[] { "arm", "turns", "errors", "turns/s", "p50 ms", "p90 ms", "p99 ms", "server CPU ms/turn", "server RSS MB", "GC 0/1/2", "frames/turn", "bytes/turn" })
+        foreach (var col in new[] { "arm", "turns", "err", "turns/s", "p50/p90/p99 ms", "CPU ms/turn", "RSS MB", "GC 0/1/2", "frames/turn" })
         {
             table.AddColumn(col == "arm" ? new TableColumn(col) : new TableColumn(col).RightAligned());
         }
@@ -17,13 +17,12 @@ internal static class LoadTables
         foreach (var a in r.Arms)
         {
             table.AddRow(
-                a.Arm, $"{a.Turns:N0} ({a.Sessions}×)", a.Errors.ToString(System.Globalization.CultureInfo.InvariantCulture), $"{a.TurnsPerS:N0}",
-                $"{a.P50Ms:F2}", $"{a.P90Ms:F2}", $"{a.P99Ms:F2}",
+                a.Arm, $"{a.Turns}", $"{a.Errors}", $"{a.TurnsPerS:F0}",
+                $"{a.P50Ms:F1}/{a.P90Ms:F1}/{a.P99Ms:F1}",
                 a.ServerCpuMsPerTurn is { } cpu ? $"{cpu:F3}" : "-",
-                a.ServerRssMb is { } rss ? $"{rss:N0}" : "-",
+                a.ServerRssMb is { } rss ? $"{rss:F0}" : "-",
                 a.Gen0 is null ? "-" : $"{a.Gen0}/{a.Gen1}/{a.Gen2}",
-                a.FramesPerTurn is { } f ? $"{f:F1}" : "-",
-                a.BytesPerTurn is { } b ? $"{b:N0}" : "-");
+                a.FramesPerTurn is { } f ? $"{f:F1}" : "-");
         }
 
         AnsiConsole.Write(table);

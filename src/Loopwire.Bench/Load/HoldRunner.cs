@@ -39,10 +39,12 @@ public static class HoldRunner
     /// <param name="historyTokens">History per session.</param>
     /// <param name="model">The model.</param>
     /// <param name="progress">Receives 1 per session opened (or failed).</param>
+    /// <param name="settle">How long to let the server settle before each memory reading. <value>2 seconds</value></param>
     /// <param name="ct">Cancels the run.</param>
     public static async Task<HoldResult> RunAsync(LoadTarget target, int sessions, int historyTokens, string model,
-        IProgress<int>? progress = null, CancellationToken ct = default)
+        IProgress<int>? progress = null, TimeSpan? settle = null, CancellationToken ct = default)
     {
+        var pause = settle ?? TimeSpan.FromSeconds(2);
         ArgumentNullException.ThrowIfNull(target);
         ArgumentOutOfRangeException.ThrowIfLessThan(sessions, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(sessions, 1_000_000);
@@ -61,7 +63,11 @@ public static class HoldRunner
             }
         }
 
-        await Task.Delay(TimeSpan.FromSeconds(1), ct).ConfigureAwait(false);
+        if (pause > TimeSpan.Zero)
+        {
+            await Task.Delay(pause, ct).ConfigureAwait(false);
+        }
+
         var baseline = await target.Probe.SampleAsync(ct).ConfigureAwait(false);
         var held = new LoadSocket?[sessions];
         int errors = 0;
@@ -101,7 +107,11 @@ public static class HoldRunner
             double seconds = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds;
 
             // Let the server's last sends and their buffers settle before reading its memory.
-            await Task.Delay(TimeSpan.FromSeconds(2), ct).ConfigureAwait(false);
+            if (pause > TimeSpan.Zero)
+            {
+                await Task.Delay(pause, ct).ConfigureAwait(false);
+            }
+
             var after = await target.Probe.SampleAsync(ct).ConfigureAwait(false);
             int count = held.Count(h => h is not null);
             double? baseMb = baseline.RssBytes / (1024.0 * 1024.0);
