@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Diagnostics;
 using System.Net.WebSockets;
 using System.Text.Json;
@@ -338,7 +337,7 @@ internal sealed class ResponsesWebSocketConnection : IDisposable
 
     private async Task SendLoopAsync()
     {
-        var buffer = new ArrayBufferWriter<byte>(WebSocketMessageReader.InitialBufferBytes);
+        using var buffer = new PooledBufferWriter(WebSocketMessageReader.InitialBufferBytes);
         using var writer = new Utf8JsonWriter(buffer, ProtocolJsonContext.WireWriterOptions);
         try
         {
@@ -356,7 +355,7 @@ internal sealed class ResponsesWebSocketConnection : IDisposable
                     return;
                 }
 
-                buffer.ResetWrittenCount();
+                buffer.Clear();
                 writer.Reset(buffer);
                 ((TextFrame)msg).WriteTo(writer);
                 writer.Flush();
@@ -366,9 +365,10 @@ internal sealed class ResponsesWebSocketConnection : IDisposable
                 }
 
                 await _ws.SendAsync(buffer.WrittenMemory, WebSocketMessageType.Text, true, CancellationToken.None);
-                if (buffer.Capacity > WebSocketMessageReader.RetainedBufferBytes)
+                if (_outbound.Reader.Count == 0 || buffer.Capacity > WebSocketMessageReader.RetainedBufferBytes)
                 {
-                    buffer = new ArrayBufferWriter<byte>(WebSocketMessageReader.InitialBufferBytes);
+                    // Nothing queued (the turn ended, or generation is slower than the socket): hold no send buffer while idle.
+                    buffer.Release();
                 }
             }
         }
