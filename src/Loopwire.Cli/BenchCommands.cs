@@ -15,6 +15,8 @@ internal static class BenchCommands
         var bench = MatrixCommand.Create();
         bench.Subcommands.Add(OverheadCommand());
         bench.Subcommands.Add(MultiAgentCommand.Create());
+        bench.Subcommands.Add(LoadCommand.Create());
+        bench.Subcommands.Add(LoadCommand.CeilingCommand());
         bench.Subcommands.Add(MatrixCommand.ReportCommand());
         return bench;
     }

@@ -63,18 +63,26 @@ internal sealed class OutputEventBuilder(EventSequencer sequencer, bool includeE
         switch (chunk)
         {
             case ReasoningDelta r:
-                foreach (var e in Open(ItemKind.Reasoning))
+                // Open is an iterator: only call it when the item changes, not for every delta.
+                if (_open != ItemKind.Reasoning)
                 {
-                    yield return e;
+                    foreach (var e in Open(ItemKind.Reasoning))
+                    {
+                        yield return e;
+                    }
                 }
 
                 _buffer.Append(r.Text);
                 yield return sequencer.Next(new ReasoningSummaryTextDeltaEvent { ItemId = _openId!, OutputIndex = _output.Count, Delta = r.Text });
                 break;
             case TextDelta t:
-                foreach (var e in Open(ItemKind.Message))
+                // Open is an iterator: only call it when the item changes, not for every delta.
+                if (_open != ItemKind.Message)
                 {
-                    yield return e;
+                    foreach (var e in Open(ItemKind.Message))
+                    {
+                        yield return e;
+                    }
                 }
 
                 _buffer.Append(t.Text);

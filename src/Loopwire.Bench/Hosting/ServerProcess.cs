@@ -26,6 +26,9 @@ public sealed partial class ServerProcess : IAsyncDisposable
     /// <summary>The server's root URL, e.g. <c>http://127.0.0.1:41234</c>.</summary>
     public Uri BaseUrl { get; }
 
+    /// <summary>The server's process id (for <c>/proc</c> readings).</summary>
+    public int ProcessId => _process.Id;
+
     /// <summary>The last lines the server printed (for error reports).</summary>
     public IReadOnlyList<string> RecentLog
     {
@@ -40,9 +43,22 @@ public sealed partial class ServerProcess : IAsyncDisposable
 
     /// <summary>Starts the server and waits until it listens.</summary>
     /// <exception cref="InvalidOperationException">The server exited or did not start within <paramref name="timeout"/>.</exception>
-    public static async Task<ServerProcess> StartAsync(ServerCommand command, IEnumerable<string> serveArguments, TimeSpan timeout,
-        CancellationToken cancellationToken = default)
+    public static Task<ServerProcess> StartAsync(ServerCommand command, IEnumerable<string> serveArguments, TimeSpan timeout,
+        CancellationToken cancellationToken = default) =>
+        StartCommandAsync(command, ["serve", .. serveArguments], null, timeout, cancellationToken);
+
+    /// <summary>Starts any subcommand that prints <c>Loopwire listening on URL</c> when ready, and waits until it does.</summary>
+    /// <param name="command">How to start this program.</param>
+    /// <param name="arguments">The subcommand and its arguments, e.g. <c>serve --port 0</c>.</param>
+    /// <param name="environment">Extra environment variables (configuration overrides such as <c>Loopwire__Limits__...</c>), or null.</param>
+    /// <param name="timeout">How long to wait for the listening line.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <exception cref="InvalidOperationException">The process exited or did not start within <paramref name="timeout"/>.</exception>
+    public static async Task<ServerProcess> StartCommandAsync(ServerCommand command, IEnumerable<string> arguments,
+        IReadOnlyDictionary<string, string>? environment, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(command);
+        ArgumentNullException.ThrowIfNull(arguments);
         var psi = new ProcessStartInfo(command.FileName)
         {
             RedirectStandardOutput = true,
@@ -54,14 +70,17 @@ public sealed partial class ServerProcess : IAsyncDisposable
             psi.ArgumentList.Add(a);
         }
 
-        psi.ArgumentList.Add("serve");
-        foreach (var a in serveArguments)
+        foreach (var a in arguments)
         {
             psi.ArgumentList.Add(a);
         }
 
         psi.Environment["DOTNET_gcServer"] = "0";
         psi.Environment["Logging__LogLevel__Default"] = "Warning";
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            psi.Environment[key] = value;
+        }
         var process = Process.Start(psi) ?? throw new InvalidOperationException("Could not start the server process.");
         var ready = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
         var lines = new List<string>();

@@ -30,9 +30,9 @@ public readonly record struct WebSocketMessage(WebSocketMessageKind Kind, ReadOn
 /// the client and the upstream WebSocket backend all read through it.
 /// </summary>
 /// <remarks>
-/// Not thread-safe: one reader per receive loop. The buffer starts at <see cref="InitialBufferBytes"/>, grows as a message
-/// needs, and is given back after a message when it grew past <see cref="RetainedBufferBytes"/>, so one large message does
-/// not pin a large buffer for the connection's life. Transport failures (<see cref="WebSocketException"/>,
+/// Not thread-safe: one reader per receive loop. Between messages the reader holds no buffer: it waits with a zero-byte
+/// receive, rents <see cref="InitialBufferBytes"/> when a message starts, grows it as the message needs, and gives it back
+/// at the next read, so an idle connection pins nothing and one large message does not pin a large buffer. Transport failures (<see cref="WebSocketException"/>,
 /// <see cref="IOException"/>, cancellation) propagate to the caller unchanged. Dispose to return the buffer.
 /// </remarks>
 public sealed class WebSocketMessageReader : IDisposable
@@ -44,8 +44,9 @@ public sealed class WebSocketMessageReader : IDisposable
     public const int RetainedBufferBytes = 1024 * 1024;
 
     private readonly int _maxMessageBytes;
-    private byte[] _buffer;
+    private byte[] _buffer = [];
     private int _length;
+    private bool _disposed;
 
     /// <summary>Creates a reader.</summary>
     /// <param name="maxMessageBytes">The largest message accepted; a longer one is reported as <see cref="WebSocketMessageKind.TooBig"/>.</param>
@@ -54,7 +55,6 @@ public sealed class WebSocketMessageReader : IDisposable
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxMessageBytes);
         _maxMessageBytes = maxMessageBytes;
-        _buffer = ArrayPool<byte>.Shared.Rent(InitialBufferBytes);
     }
 
     /// <summary>The largest message accepted.</summary>
@@ -69,13 +69,24 @@ public sealed class WebSocketMessageReader : IDisposable
     public async ValueTask<WebSocketMessage> ReadAsync(WebSocket socket, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(socket);
-        ObjectDisposedException.ThrowIf(_buffer.Length == 0, this);
-        if (_buffer.Length > RetainedBufferBytes)
+        ObjectDisposedException.ThrowIf(_disposed, this);
+
+        // The previous message's buffer goes back to the pool, and the reader waits for the next one with a zero-byte
+        // receive: an idle connection holds no receive buffer (with thousands of held sessions, that is most of their memory).
+        Release();
+        _length = 0;
+        var first = await socket.ReceiveAsync(Memory<byte>.Empty, cancellationToken).ConfigureAwait(false);
+        if (first.MessageType == WebSocketMessageType.Close)
         {
-            Swap(ArrayPool<byte>.Shared.Rent(InitialBufferBytes), 0);
+            return new WebSocketMessage(WebSocketMessageKind.Close, ReadOnlyMemory<byte>.Empty);
         }
 
-        _length = 0;
+        if (first.EndOfMessage)
+        {
+            return new WebSocketMessage(KindOf(first), ReadOnlyMemory<byte>.Empty);
+        }
+
+        _buffer = ArrayPool<byte>.Shared.Rent(InitialBufferBytes);
         while (true)
         {
             if (_buffer.Length - _length < InitialBufferBytes)
@@ -99,14 +110,22 @@ public sealed class WebSocketMessageReader : IDisposable
 
             if (result.EndOfMessage)
             {
-                var kind = result.MessageType == WebSocketMessageType.Binary ? WebSocketMessageKind.Binary : WebSocketMessageKind.Text;
-                return new WebSocketMessage(kind, _buffer.AsMemory(0, _length));
+                return new WebSocketMessage(KindOf(result), _buffer.AsMemory(0, _length));
             }
         }
     }
 
     /// <summary>Returns the buffer to the pool.</summary>
     public void Dispose()
+    {
+        _disposed = true;
+        Release();
+    }
+
+    private static WebSocketMessageKind KindOf(ValueWebSocketReceiveResult result) =>
+        result.MessageType == WebSocketMessageType.Binary ? WebSocketMessageKind.Binary : WebSocketMessageKind.Text;
+
+    private void Release()
     {
         if (_buffer.Length != 0)
         {

@@ -23,6 +23,12 @@ public static class LoopwireTelemetry
     /// <summary>The activity sources a Loopwire trace is made of.</summary>
     public static IReadOnlyList<string> ActivitySources { get; } = [EngineTelemetry.ActivitySourceName, ServerTelemetry.ActivitySourceName];
 
+    /// <summary>The runtime's built-in meter (<c>dotnet.gc.collections</c>, <c>dotnet.process.cpu.time</c>, ...), exported too.</summary>
+    public const string RuntimeMeterName = "System.Runtime";
+
+    /// <summary>The runtime instruments exported: GC collections, process CPU time, working set.</summary>
+    public static IReadOnlyList<string> RuntimeInstruments { get; } = ["dotnet.gc.collections", "dotnet.process.cpu.time", "dotnet.process.memory.working_set"];
+
     /// <summary>The meters of Loopwire's own metrics.</summary>
     public static IReadOnlyList<string> Meters { get; } = [EngineMetrics.MeterName, ServerTelemetry.MeterName];
 
@@ -47,9 +53,14 @@ public static class LoopwireTelemetry
         {
             otel.WithMetrics(m =>
             {
-                // Loopwire's own instruments only, each with a small cardinality limit: the SDK sizes every stream's
-                // storage up front, and the attributes are bounded sets (transport, stage, source, backend, 100 models).
-                m.AddMeter([.. Meters]).AddView(_ => new MetricStreamConfiguration { CardinalityLimit = MetricStreamLimit });
+                // Loopwire's own instruments and the runtime's (GC counts, CPU time, working set: what bench load reads from a
+                // remote server), each with a small cardinality limit: the SDK sizes every stream's storage up front, and the
+                // attributes are bounded sets (transport, stage, source, backend, 100 models).
+                // Of the runtime's instruments only those three: others (dotnet.assembly.count, ...) export as *_count
+                // gauges, which Prometheus reserves for histograms and summaries.
+                m.AddMeter([.. Meters, RuntimeMeterName]).AddView(i => i.Meter.Name == RuntimeMeterName && !RuntimeInstruments.Contains(i.Name)
+                    ? MetricStreamConfiguration.Drop
+                    : new MetricStreamConfiguration { CardinalityLimit = MetricStreamLimit });
                 if (prometheus)
                 {
                     m.AddPrometheusExporter();

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Diagnostics;
 using System.Net.WebSockets;
 using System.Text.Json;
@@ -315,7 +314,7 @@ internal sealed class ResponsesWebSocketConnection : IDisposable, ILaneOutput
 
     private async Task SendLoopAsync()
     {
-        var buffer = new ArrayBufferWriter<byte>(WebSocketMessageReader.InitialBufferBytes);
+        using var buffer = new PooledBufferWriter(WebSocketMessageReader.InitialBufferBytes);
         using var writer = new Utf8JsonWriter(buffer, ProtocolJsonContext.WireWriterOptions);
         try
         {
@@ -333,7 +332,7 @@ internal sealed class ResponsesWebSocketConnection : IDisposable, ILaneOutput
                     return;
                 }
 
-                buffer.ResetWrittenCount();
+                buffer.Clear();
                 writer.Reset(buffer);
                 ((TextFrame)msg).WriteTo(writer);
                 writer.Flush();
@@ -343,9 +342,10 @@ internal sealed class ResponsesWebSocketConnection : IDisposable, ILaneOutput
                 }
 
                 await _ws.SendAsync(buffer.WrittenMemory, WebSocketMessageType.Text, true, CancellationToken.None);
-                if (buffer.Capacity > WebSocketMessageReader.RetainedBufferBytes)
+                if (_outbound.Reader.Count == 0 || buffer.Capacity > WebSocketMessageReader.RetainedBufferBytes)
                 {
-                    buffer = new ArrayBufferWriter<byte>(WebSocketMessageReader.InitialBufferBytes);
+                    // Nothing queued (the turn ended, or generation is slower than the socket): hold no send buffer while idle.
+                    buffer.Release();
                 }
             }
         }

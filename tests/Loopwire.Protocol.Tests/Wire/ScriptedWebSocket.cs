@@ -8,7 +8,11 @@ internal sealed class ScriptedWebSocket(params ScriptedWebSocket.Frame[] frames)
     private readonly Queue<Frame> _frames = new(frames);
     private int _offset;
 
+    /// <summary>Receives that asked for bytes (zero-byte receives, which wait for data without a buffer, are counted apart).</summary>
     public int Receives { get; private set; }
+
+    /// <summary>Zero-byte receives.</summary>
+    public int ZeroByteReceives { get; private set; }
 
     public override WebSocketCloseStatus? CloseStatus => null;
 
@@ -27,7 +31,15 @@ internal sealed class ScriptedWebSocket(params ScriptedWebSocket.Frame[] frames)
     public override ValueTask<ValueWebSocketReceiveResult> ReceiveAsync(Memory<byte> buffer, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        Receives++;
+        if (buffer.Length == 0)
+        {
+            ZeroByteReceives++;
+        }
+        else
+        {
+            Receives++;
+        }
+
         if (!_frames.TryPeek(out var frame))
         {
             throw new WebSocketException(WebSocketError.ConnectionClosedPrematurely);

@@ -8,6 +8,34 @@ namespace Loopwire.Protocol.Tests.Wire;
 public sealed class WebSocketMessageReaderTests
 {
     [Fact]
+    public async Task ReadAsync_EachMessage_WaitsWithAZeroByteReceiveFirst()
+    {
+        var ws = new ScriptedWebSocket(Text("first"), Text("2nd"));
+        using var reader = new WebSocketMessageReader(1024);
+
+        await reader.ReadAsync(ws);
+        var second = await reader.ReadAsync(ws);
+
+        Assert.Equal("2nd", Encoding.UTF8.GetString(second.Payload.Span));
+        Assert.Equal(2, ws.ZeroByteReceives);
+        Assert.Equal(2, ws.Receives);
+    }
+
+    [Fact]
+    public async Task ReadAsync_EmptyTextMessage_IsAnEmptyText()
+    {
+        var ws = new ScriptedWebSocket(Text(""), Text("next"));
+        using var reader = new WebSocketMessageReader(1024);
+
+        var empty = await reader.ReadAsync(ws);
+        var next = await reader.ReadAsync(ws);
+
+        Assert.Equal(WebSocketMessageKind.Text, empty.Kind);
+        Assert.True(empty.Payload.IsEmpty);
+        Assert.Equal("next", Encoding.UTF8.GetString(next.Payload.Span));
+    }
+
+    [Fact]
     public async Task ReadAsync_FragmentedText_ReassemblesToEndOfMessage()
     {
         var ws = new ScriptedWebSocket(Text("{\"type\":", end: false), Text("\"a\"", end: false), Text("}"));

@@ -1,0 +1,128 @@
+using Loopwire.Bench.Overhead;
+
+namespace Loopwire.Bench.Load;
+
+/// <summary>The result of <c>bench load --hold N</c>.</summary>
+/// <param name="Machine">Cores, OS and runtime.</param>
+/// <param name="Sessions">Sessions asked for.</param>
+/// <param name="Held">Sessions open and answered at the end.</param>
+/// <param name="Errors">Sessions that failed to open or answer.</param>
+/// <param name="FirstError">The first failure's message, or null.</param>
+/// <param name="HistoryTokens">The history each session's one <c>store:false</c> response holds.</param>
+/// <param name="BaselineRssMb">Server RSS after warm-up, before the held sessions.</param>
+/// <param name="HeldRssMb">Server RSS with every session held.</param>
+/// <param name="RssKbPerSession">(held - baseline) ÷ held sessions.</param>
+/// <param name="SecondsToOpen">Wall time to open and answer every session.</param>
+/// <param name="FileDescriptorLimit">This process's open-file soft limit after raising it, or null when unknown.</param>
+public sealed record HoldResult(
+    string Machine,
+    int Sessions,
+    int Held,
+    int Errors,
+    string? FirstError,
+    int HistoryTokens,
+    double? BaselineRssMb,
+    double? HeldRssMb,
+    double? RssKbPerSession,
+    double SecondsToOpen,
+    ulong? FileDescriptorLimit);
+
+/// <summary>
+/// Opens N WebSocket sessions, gives each one <c>store:false</c> response over a history of H tokens (so the server's
+/// connection cache holds it), keeps them all open and measures the server's RSS per held session.
+/// </summary>
+public static class HoldRunner
+{
+    /// <summary>Holds <paramref name="sessions"/> sessions, measures, then closes them.</summary>
+    /// <param name="target">The Loopwire server.</param>
+    /// <param name="sessions">How many to hold (1 to 1,000,000).</param>
+    /// <param name="historyTokens">History per session.</param>
+    /// <param name="model">The model.</param>
+    /// <param name="progress">Receives 1 per session opened (or failed).</param>
+    /// <param name="settle">How long to let the server settle before each memory reading. <value>2 seconds</value></param>
+    /// <param name="ct">Cancels the run.</param>
+    public static async Task<HoldResult> RunAsync(LoadTarget target, int sessions, int historyTokens, string model,
+        IProgress<int>? progress = null, TimeSpan? settle = null, CancellationToken ct = default)
+    {
+        var pause = settle ?? TimeSpan.FromSeconds(2);
+        ArgumentNullException.ThrowIfNull(target);
+        ArgumentOutOfRangeException.ThrowIfLessThan(sessions, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(sessions, 1_000_000);
+        var limit = FileDescriptorLimit.RaiseToHard();
+        var history = HistoryBuilder.Build(historyTokens);
+        byte[] message = LoadSessions.CreateMessage(OverheadBenchmark.Body(model, store: false, previous: null, history, generate: null));
+        var uri = LoadSocket.ResponsesUri(target.BaseUrl);
+
+        // Warm the server up (JIT, tokenizer), so the baseline already holds what one session's first turn allocates once.
+        for (int i = 0; i < 3; i++)
+        {
+            var warm = await LoadSocket.ConnectAsync(uri, target.ApiKey, ct).ConfigureAwait(false);
+            await using (warm.ConfigureAwait(false))
+            {
+                await warm.SendAsync(message, null, ct).ConfigureAwait(false);
+            }
+        }
+
+        if (pause > TimeSpan.Zero)
+        {
+            await Task.Delay(pause, ct).ConfigureAwait(false);
+        }
+
+        var baseline = await target.Probe.SampleAsync(ct).ConfigureAwait(false);
+        var held = new LoadSocket?[sessions];
+        int errors = 0;
+        string? firstError = null;
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        using var gate = new SemaphoreSlim(32);
+        try
+        {
+            await Task.WhenAll(Enumerable.Range(0, sessions).Select(async i =>
+            {
+                await gate.WaitAsync(ct).ConfigureAwait(false);
+                LoadSocket? socket = null;
+                try
+                {
+                    socket = await LoadSocket.ConnectAsync(uri, target.ApiKey, ct).ConfigureAwait(false);
+                    await socket.SendAsync(message, null, ct).ConfigureAwait(false);
+                    held[i] = socket;
+                    socket = null;
+                }
+                catch (Exception ex) when (ex is InvalidOperationException or System.Net.WebSockets.WebSocketException or IOException
+                    or HttpRequestException)
+                {
+                    Interlocked.Increment(ref errors);
+                    Interlocked.CompareExchange(ref firstError, ex.Message, null);
+                }
+                finally
+                {
+                    if (socket is not null)
+                    {
+                        await socket.DisposeAsync().ConfigureAwait(false);
+                    }
+
+                    gate.Release();
+                    progress?.Report(1);
+                }
+            })).ConfigureAwait(false);
+            double seconds = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds;
+
+            // Let the server's last sends and their buffers settle before reading its memory.
+            if (pause > TimeSpan.Zero)
+            {
+                await Task.Delay(pause, ct).ConfigureAwait(false);
+            }
+
+            var after = await target.Probe.SampleAsync(ct).ConfigureAwait(false);
+            int count = held.Count(h => h is not null);
+            double? baseMb = baseline.RssBytes / (1024.0 * 1024.0);
+            double? heldMb = after.RssBytes / (1024.0 * 1024.0);
+            double? perSession = after.RssBytes is { } a && baseline.RssBytes is { } b && count > 0 ? (a - b) / 1024.0 / count : null;
+            return new HoldResult(LoadGenerator.Machine(), sessions, count, errors, firstError, historyTokens, baseMb, heldMb, perSession, seconds,
+                limit?.Soft);
+        }
+        finally
+        {
+            await Task.WhenAll(held.Where(h => h is not null).Select(h => h!.DisposeAsync().AsTask())).ConfigureAwait(false);
+        }
+    }
+}

@@ -1,0 +1,127 @@
+namespace Loopwire.Bench.Load;
+
+/// <summary>Settings of <c>loopwire bench load</c>.</summary>
+public sealed record LoadSettings
+{
+    /// <summary>The arms a run can measure.</summary>
+    public static readonly IReadOnlyList<string> AllArms = ["ws", "http-chained", "http-stateless"];
+
+    /// <summary>Concurrent sessions per arm. <value>16</value></summary>
+    public int Sessions { get; init; } = 16;
+
+    /// <summary>Measured continuation turns per session. <value>60</value></summary>
+    public int Turns { get; init; } = 60;
+
+    /// <summary>The history each session starts with, in (approximate) tokens. <value>1,000</value></summary>
+    public int HistoryTokens { get; init; } = 1_000;
+
+    /// <summary>The model. <value>sim-instant</value></summary>
+    public string Model { get; init; } = "sim-instant";
+
+    /// <summary>The arms, in order. <value>ws, http-chained, http-stateless</value></summary>
+    public IReadOnlyList<string> Arms { get; init; } = AllArms;
+
+    /// <summary>Whether to replay the ws arm's frames against a raw Kestrel endpoint. <value>false</value></summary>
+    public bool Ceiling { get; init; }
+
+    /// <summary>Unmeasured turns per session before the measured ones (JIT, caches). <value>5</value></summary>
+    public int WarmupTurns { get; init; } = 5;
+
+    /// <summary>The longest a whole run may take before it stops itself. <value>10 minutes</value></summary>
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>The first problem with these settings, or null when they are usable.</summary>
+    public string? Validate()
+    {
+        var unknown = Arms.Except(AllArms).ToList();
+        if (unknown.Count > 0)
+        {
+            return $"unknown arm(s) {string.Join(", ", unknown)}; known: {string.Join(", ", AllArms)}.";
+        }
+
+        if (Arms.Count == 0)
+        {
+            return "--arms names no arm.";
+        }
+
+        if (Sessions < 1 || Sessions > 10_000)
+        {
+            return $"--sessions must be between 1 and 10000, got {Sessions}.";
+        }
+
+        if (Turns < 1 || Turns > 100_000)
+        {
+            return $"--turns must be between 1 and 100000, got {Turns}.";
+        }
+
+        if (HistoryTokens < 0 || HistoryTokens > 500_000)
+        {
+            return $"--history-tokens must be between 0 and 500000, got {HistoryTokens}.";
+        }
+
+        if (Ceiling && !Arms.Contains("ws"))
+        {
+            return "--ceiling replays the ws arm's frames; add ws to --arms.";
+        }
+
+        return null;
+    }
+}
+
+/// <summary>One arm of a load run.</summary>
+/// <param name="Arm">ws, http-chained, http-stateless, or ceiling.</param>
+/// <param name="Sessions">Concurrent sessions.</param>
+/// <param name="Turns">Measured turns over all sessions (sessions × turns).</param>
+/// <param name="Errors">Turns that failed (the session stops at its first failure).</param>
+/// <param name="Seconds">Wall time of the measured phase.</param>
+/// <param name="TurnsPerS">Measured turns per second.</param>
+/// <param name="P50Ms">Turn latency, median: request sent to terminal event received.</param>
+/// <param name="P90Ms">Turn latency, 90th percentile.</param>
+/// <param name="P99Ms">Turn latency, 99th percentile.</param>
+/// <param name="ServerCpuMsPerTurn">Server CPU (user + system) during the measured phase, per turn; null when unknown.</param>
+/// <param name="ServerRssMb">Server resident memory at the end of the phase; null when unknown.</param>
+/// <param name="Gen0">Gen-0 collections in the server during the phase; null when unknown.</param>
+/// <param name="Gen1">Gen-1 collections.</param>
+/// <param name="Gen2">Gen-2 collections.</param>
+/// <param name="FramesPerTurn">WebSocket messages the server sent per turn; null for HTTP arms.</param>
+/// <param name="BytesPerTurn">Payload bytes the server sent per turn; null for HTTP arms.</param>
+public sealed record LoadArmResult(
+    string Arm,
+    int Sessions,
+    int Turns,
+    int Errors,
+    double Seconds,
+    double TurnsPerS,
+    double P50Ms,
+    double P90Ms,
+    double P99Ms,
+    double? ServerCpuMsPerTurn,
+    double? ServerRssMb,
+    long? Gen0,
+    long? Gen1,
+    long? Gen2,
+    double? FramesPerTurn,
+    double? BytesPerTurn);
+
+/// <summary>Loopwire's ws arm against the raw Kestrel ceiling with the same frames.</summary>
+/// <param name="CpuPerTurnRatio">Loopwire server CPU per turn ÷ the ceiling's (target ≤ 1.5).</param>
+/// <param name="TurnsPerSRatio">Loopwire turns/s ÷ the ceiling's (target ≥ 0.7).</param>
+/// <param name="CpuAttribution">How the ceiling's CPU was measured.</param>
+public sealed record CeilingComparison(double? CpuPerTurnRatio, double TurnsPerSRatio, string CpuAttribution);
+
+/// <summary>The whole <c>load.json</c>.</summary>
+/// <param name="Machine">Cores, OS and runtime.</param>
+/// <param name="Model">The model.</param>
+/// <param name="HistoryTokens">The history each session starts with.</param>
+/// <param name="TurnsPerSession">Measured turns per session.</param>
+/// <param name="Server">Where the numbers come from (the process it started, or a running server's /metrics).</param>
+/// <param name="Arms">One result per arm, the ceiling last.</param>
+/// <param name="Ceiling">The ratios, when --ceiling ran.</param>
+public sealed record LoadResult(
+    string Machine,
+    string Model,
+    int HistoryTokens,
+    int TurnsPerSession,
+    string Server,
+    IReadOnlyList<LoadArmResult> Arms,
+    CeilingComparison? Ceiling);

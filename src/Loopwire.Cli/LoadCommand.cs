@@ -1,0 +1,182 @@
+using System.CommandLine;
+using System.Text.Json;
+using Loopwire.Bench.Hosting;
+using Loopwire.Bench.Load;
+using Spectre.Console;
+
+namespace Loopwire.Cli;
+
+/// <summary><c>loopwire bench load</c> and the ceiling endpoint it starts (<c>loopwire bench ceiling</c>, hidden).</summary>
+internal static class LoadCommand
+{
+    public static Command Create()
+    {
+        var defaults = new LoadSettings();
+        var sessions = new Option<int>("--sessions") { Description = "Concurrent sessions per arm.", DefaultValueFactory = _ => defaults.Sessions };
+        var turns = new Option<int>("--turns") { Description = "Measured continuation turns per session.", DefaultValueFactory = _ => defaults.Turns };
+        var history = new Option<int>("--history-tokens") { Description = "History each session starts with, in tokens.", DefaultValueFactory = _ => defaults.HistoryTokens };
+        var model = new Option<string>("--model") { Description = "Model (a simulated profile when the bench starts the server).", DefaultValueFactory = _ => defaults.Model };
+        var arms = new Option<string>("--arms") { Description = "Arms: ws, http-chained, http-stateless.", DefaultValueFactory = _ => string.Join(',', LoadSettings.AllArms) };
+        var ceiling = new Option<bool>("--ceiling") { Description = "Also replay the ws arm's frames against a raw Kestrel WebSocket endpoint (its own process) and report Loopwire ÷ ceiling." };
+        var hold = new Option<int?>("--hold") { Description = "Instead of the arms: open N WebSocket sessions with one store:false response of --history-tokens each, hold them, report RSS per session." };
+        var baseUrl = UrlOption.Create("--base-url", "Load a running server instead of starting one (figures from its /metrics).");
+        var apiKey = new Option<string?>("--api-key") { Description = "Bearer key for --base-url." };
+        var output = new Option<string>("--out") { Description = "Directory for load.json (hold.json with --hold).", DefaultValueFactory = _ => "bench-out" };
+        var cmd = new Command("load", "Throughput: concurrent sessions of continuation turns per transport; server CPU, memory and GC per turn.")
+        {
+            sessions, turns, history, model, arms, ceiling, hold, baseUrl, apiKey, output,
+        };
+        cmd.Validators.Add(r =>
+        {
+            if (r.GetValue(hold) is { } h && (h < 1 || h > 1_000_000))
+            {
+                r.AddError($"--hold must be between 1 and 1000000, got {h}.");
+            }
+        });
+        cmd.SetAction(async (parse, ct) =>
+        {
+            var settings = new LoadSettings
+            {
+                Sessions = parse.GetValue(sessions),
+                Turns = parse.GetValue(turns),
+                HistoryTokens = parse.GetValue(history),
+                Model = parse.GetValue(model)!,
+                Arms = parse.GetValue(arms)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList(),
+                Ceiling = parse.GetValue(ceiling),
+            };
+            int? holdCount = parse.GetValue(hold);
+            if (holdCount is null && settings.Validate() is { } problem)
+            {
+                await Console.Error.WriteLineAsync($"loopwire bench load: {problem}");
+                return 2;
+            }
+
+            // Each held socket is a descriptor here and in the server; a child inherits the raised limit.
+            var fd = FileDescriptorLimit.RaiseToHard();
+            ServerProcess? server = null;
+            ServerProcess? ceilingProcess = null;
+            try
+            {
+                Uri url;
+                ServerProbe probe;
+                string? key = parse.GetValue(apiKey);
+                if (parse.GetValue(baseUrl) is { } given)
+                {
+                    url = given;
+                    probe = new ServerProbe(null, given, key);
+                }
+                else
+                {
+                    AnsiConsole.MarkupLine("[grey]Starting the server in its own process (memory store)…[/]");
+                    int connections = Math.Max(holdCount ?? 0, settings.Sessions) + 64;
+                    var env = new Dictionary<string, string>
+                    {
+                        ["Loopwire__Limits__MaxWebSocketConnectionsPerTenant"] = connections.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                        ["Loopwire__Limits__MaxResponsesInFlightPerTenant"] = connections.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                        ["Loopwire__Limits__RequestsPerWindow"] = "0",
+                    };
+                    string[] serve = ["serve", "--port", "0", "--store", "memory", .. settings.Model.StartsWith("sim-", StringComparison.Ordinal)
+                        ? new[] { "--default-model-profile", settings.Model } : []];
+                    server = await ServerProcess.StartCommandAsync(BenchCommands.SelfCommand(), serve, env, TimeSpan.FromSeconds(60), ct);
+                    url = server.BaseUrl;
+                    probe = new ServerProbe(server.ProcessId, url, null);
+                }
+
+                using var probeScope = probe;
+                var target = new LoadTarget(url, key, probe);
+                string dir = parse.GetValue(output)!;
+                Directory.CreateDirectory(dir);
+                if (holdCount is { } n)
+                {
+                    AnsiConsole.MarkupLine($"[grey]Open-file limit: {(fd is { } l ? $"{l.Soft:N0} (hard {l.Hard:N0})" : "unknown")}; each held session uses one in each process.[/]");
+                    HoldResult held = null!;
+                    await Bar().StartAsync(async p =>
+                    {
+                        var task = p.AddTask($"hold {n:N0}", maxValue: n);
+                        held = await HoldRunner.RunAsync(target, n, settings.HistoryTokens, settings.Model, new SyncProgress<int>(i => task.Increment(i)), null, ct);
+                    });
+                    LoadTables.Render(held);
+                    await WriteAsync(Path.Combine(dir, "hold.json"), JsonSerializer.SerializeToUtf8Bytes(held, CliJsonContext.Default.HoldResult), ct);
+                    return held.Errors == 0 ? 0 : 1;
+                }
+
+                LoadTarget? ceilingTarget = null;
+                if (settings.Ceiling)
+                {
+                    ceilingProcess = await ServerProcess.StartCommandAsync(BenchCommands.SelfCommand(), ["bench", "ceiling", "--port", "0"], null,
+                        TimeSpan.FromSeconds(60), ct);
+                    ceilingTarget = new LoadTarget(ceilingProcess.BaseUrl, null, new ServerProbe(ceilingProcess.ProcessId, null, null));
+                }
+
+                LoadResult result = null!;
+                await Bar().StartAsync(async p =>
+                {
+                    var tasks = settings.Arms.Concat(settings.Ceiling ? ["ceiling"] : Array.Empty<string>())
+                        .ToDictionary(a => a, a => p.AddTask(a, maxValue: settings.Sessions * (settings.Turns + settings.WarmupTurns)));
+                    result = await LoadGenerator.RunAsync(target, ceilingTarget, settings,
+                        new SyncProgress<(string Arm, int Turns)>(x => tasks[x.Arm].Increment(x.Turns)), ct);
+                });
+                ceilingTarget?.Probe.Dispose();
+                LoadTables.Render(result);
+                await WriteAsync(Path.Combine(dir, "load.json"), JsonSerializer.SerializeToUtf8Bytes(result, CliJsonContext.Default.LoadResult), ct);
+                return result.Arms.Sum(a => a.Errors) == 0 ? 0 : 1;
+            }
+            catch (Exception ex) when (ex is InvalidOperationException or HttpRequestException or System.Net.WebSockets.WebSocketException)
+            {
+                await Console.Error.WriteLineAsync($"loopwire bench load: {ex.Message}");
+                return 1;
+            }
+            finally
+            {
+                if (ceilingProcess is not null)
+                {
+                    await ceilingProcess.DisposeAsync();
+                }
+
+                if (server is not null)
+                {
+                    await server.DisposeAsync();
+                }
+            }
+        });
+        return cmd;
+    }
+
+    /// <summary><c>loopwire bench ceiling --port P</c>: the raw Kestrel endpoint of <c>bench load --ceiling</c>, in its own process.</summary>
+    public static Command CeilingCommand()
+    {
+        var port = new Option<int>("--port") { Description = "TCP port (0 picks a free one).", DefaultValueFactory = _ => 0 };
+        var cmd = new Command("ceiling", "The raw Kestrel WebSocket ceiling that bench load --ceiling starts.") { port };
+        cmd.Hidden = true;
+        cmd.SetAction(async (parse, ct) =>
+        {
+            await using var ceiling = await CeilingServer.StartAsync("127.0.0.1", parse.GetValue(port), ct);
+            Console.WriteLine($"Loopwire listening on {ceiling.BaseUrl.ToString().TrimEnd('/')} (ceiling)");
+            try
+            {
+                await ceiling.WaitAsync(ct);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+
+            return 0;
+        });
+        return cmd;
+    }
+
+    private static Progress Bar() =>
+        AnsiConsole.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn());
+
+    private static async Task WriteAsync(string file, byte[] json, CancellationToken ct)
+    {
+        await File.WriteAllBytesAsync(file, json, ct);
+        AnsiConsole.MarkupLine($"Wrote [bold]{Markup.Escape(file)}[/]");
+    }
+
+    /// <summary>Reports synchronously on the caller's thread (Spectre's tasks are thread-safe).</summary>
+    private sealed class SyncProgress<T>(Action<T> report) : IProgress<T>
+    {
+        public void Report(T value) => report(value);
+    }
+}

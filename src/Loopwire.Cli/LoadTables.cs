@@ -1,0 +1,53 @@
+using Loopwire.Bench.Load;
+using Spectre.Console;
+
+namespace Loopwire.Cli;
+
+/// <summary>The console tables of <c>bench load</c>.</summary>
+internal static class LoadTables
+{
+    public static void Render(LoadResult r)
+    {
+        var table = new Table().Title($"bench load — {r.Model}, {r.HistoryTokens:N0}-token history, {r.TurnsPerSession} turns/session, {r.Machine}");
+        foreach (var col in new[] { "arm", "turns", "err", "turns/s", "p50/p90/p99 ms", "CPU ms/turn", "RSS MB", "GC 0/1/2", "frames/turn" })
+        {
+            table.AddColumn(col == "arm" ? new TableColumn(col) : new TableColumn(col).RightAligned());
+        }
+
+        foreach (var a in r.Arms)
+        {
+            table.AddRow(
+                a.Arm, $"{a.Turns}", $"{a.Errors}", $"{a.TurnsPerS:F0}",
+                $"{a.P50Ms:F1}/{a.P90Ms:F1}/{a.P99Ms:F1}",
+                a.ServerCpuMsPerTurn is { } cpu ? $"{cpu:F3}" : "-",
+                a.ServerRssMb is { } rss ? $"{rss:F0}" : "-",
+                a.Gen0 is null ? "-" : $"{a.Gen0}/{a.Gen1}/{a.Gen2}",
+                a.FramesPerTurn is { } f ? $"{f:F1}" : "-");
+        }
+
+        AnsiConsole.Write(table);
+        AnsiConsole.MarkupLine($"[grey]Server figures: {Markup.Escape(r.Server)}.[/]");
+        if (r.Ceiling is { } c)
+        {
+            AnsiConsole.MarkupLine($"ws ÷ ceiling: CPU per turn [bold]{(c.CpuPerTurnRatio is { } x ? $"{x:F2}×" : "-")}[/] (target ≤ 1.5), "
+                + $"turns/s [bold]{c.TurnsPerSRatio:F2}×[/] (target ≥ 0.70); {Markup.Escape(c.CpuAttribution)}.");
+        }
+    }
+
+    public static void Render(HoldResult h)
+    {
+        var table = new Table().Title($"bench load --hold — {h.Machine}");
+        table.AddColumn("sessions held").AddColumn(new TableColumn("errors").RightAligned()).AddColumn(new TableColumn("history tokens").RightAligned())
+            .AddColumn(new TableColumn("baseline RSS MB").RightAligned()).AddColumn(new TableColumn("held RSS MB").RightAligned())
+            .AddColumn(new TableColumn("KB per session").RightAligned()).AddColumn(new TableColumn("open s").RightAligned());
+        table.AddRow($"{h.Held:N0} / {h.Sessions:N0}", $"{h.Errors:N0}", $"{h.HistoryTokens:N0}", $"{h.BaselineRssMb:N0}", $"{h.HeldRssMb:N0}",
+            h.RssKbPerSession is { } kb ? $"{kb:N1}" : "-", $"{h.SecondsToOpen:F1}");
+        AnsiConsole.Write(table);
+        if (h.FirstError is not null)
+        {
+            AnsiConsole.MarkupLine($"[red]First error:[/] {Markup.Escape(h.FirstError)}");
+        }
+
+        AnsiConsole.MarkupLine($"[grey]Open-file limit of this process: {(h.FileDescriptorLimit is { } l ? l.ToString("N0", System.Globalization.CultureInfo.InvariantCulture) : "unknown")}.[/]");
+    }
+}

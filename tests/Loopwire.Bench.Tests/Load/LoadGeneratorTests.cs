@@ -1,0 +1,104 @@
+using Loopwire.Bench.Load;
+using Loopwire.TestKit;
+
+namespace Loopwire.Bench.Tests.Load;
+
+/// <summary><c>bench load</c> against an in-process server, with tiny sizes.</summary>
+public sealed class LoadGeneratorTests : IAsyncLifetime
+{
+    private readonly KestrelLoopwire _server = new();
+    private CeilingServer _ceiling = null!;
+
+    public async Task InitializeAsync()
+    {
+        await _server.InitializeAsync();
+        _ceiling = await CeilingServer.StartAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _ceiling.DisposeAsync();
+        await _server.DisposeAsync();
+    }
+
+    private static LoadSettings Tiny(params string[] arms) => new()
+    {
+        Sessions = 3,
+        Turns = 4,
+        WarmupTurns = 1,
+        HistoryTokens = 300,
+        Model = "sim-instant",
+        Arms = arms,
+    };
+
+    [Fact]
+    public async Task RunAsync_AllArms_CountsEveryTurnWithOrderedPercentilesAndServerFigures()
+    {
+        using var probe = new ServerProbe(Environment.ProcessId, _server.BaseUrl, null);
+
+        var result = await LoadGenerator.RunAsync(new LoadTarget(_server.BaseUrl, null, probe), null, Tiny([.. LoadSettings.AllArms]));
+
+        Assert.Equal(LoadSettings.AllArms, result.Arms.Select(a => a.Arm));
+        Assert.Null(result.Ceiling);
+        Assert.All(result.Arms, a =>
+        {
+            Assert.Equal(0, a.Errors);
+            Assert.Equal(3 * 4, a.Turns);
+            Assert.True(a.TurnsPerS > 0, a.Arm);
+            Assert.True(a.P50Ms > 0 && a.P50Ms <= a.P90Ms && a.P90Ms <= a.P99Ms, $"{a.Arm}: {a.P50Ms} {a.P90Ms} {a.P99Ms}");
+            Assert.NotNull(a.ServerCpuMsPerTurn);
+            Assert.True(a.ServerRssMb > 0, a.Arm);
+            Assert.NotNull(a.Gen0);
+        });
+        var ws = result.Arms.Single(a => a.Arm == "ws");
+        Assert.True(ws.FramesPerTurn > 2, $"{ws.FramesPerTurn}");
+        Assert.True(ws.BytesPerTurn > ws.FramesPerTurn, $"{ws.BytesPerTurn}");
+        Assert.Null(result.Arms.Single(a => a.Arm == "http-chained").FramesPerTurn);
+    }
+
+    [Fact]
+    public async Task RunAsync_Ceiling_ReplaysTheWsArmsFramesAndReportsRatios()
+    {
+        using var probe = new ServerProbe(Environment.ProcessId, null, null);
+        using var ceilingProbe = new ServerProbe(Environment.ProcessId, null, null);
+
+        var result = await LoadGenerator.RunAsync(new LoadTarget(_server.BaseUrl, null, probe), new LoadTarget(_ceiling.BaseUrl, null, ceilingProbe),
+            Tiny("ws") with { Ceiling = true });
+
+        Assert.Equal(["ws", "ceiling"], result.Arms.Select(a => a.Arm));
+        var ws = result.Arms[0];
+        var ceiling = result.Arms[1];
+        Assert.Equal(ws.Turns, ceiling.Turns);
+        Assert.Equal(0, ceiling.Errors);
+        Assert.Equal(ws.FramesPerTurn, ceiling.FramesPerTurn);
+        Assert.Equal(ws.BytesPerTurn, ceiling.BytesPerTurn);
+        Assert.NotNull(result.Ceiling);
+        Assert.True(result.Ceiling.TurnsPerSRatio > 0);
+        Assert.NotNull(result.Ceiling.CpuPerTurnRatio);
+    }
+
+    [Fact]
+    public async Task RunAsync_CeilingWithoutEndpoint_Throws()
+    {
+        using var probe = new ServerProbe(null, null, null);
+
+        var ex = await Assert.ThrowsAsync<ArgumentException>(() =>
+            LoadGenerator.RunAsync(new LoadTarget(_server.BaseUrl, null, probe), null, Tiny("ws") with { Ceiling = true }));
+
+        Assert.Contains("ceiling", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Hold_ThreeSessions_HoldsThemAndReportsMemoryPerSession()
+    {
+        using var probe = new ServerProbe(Environment.ProcessId, null, null);
+
+        var result = await HoldRunner.RunAsync(new LoadTarget(_server.BaseUrl, null, probe), 3, 200, "sim-instant", settle: TimeSpan.Zero);
+
+        Assert.Equal(3, result.Held);
+        Assert.Equal(0, result.Errors);
+        Assert.Null(result.FirstError);
+        Assert.NotNull(result.HeldRssMb);
+        Assert.NotNull(result.RssKbPerSession);
+    }
+}
