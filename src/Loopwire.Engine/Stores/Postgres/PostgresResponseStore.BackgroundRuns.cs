@@ -267,7 +267,11 @@ public sealed partial class PostgresResponseStore : IBackgroundRunStore
         {
             // Fresh copies: a retry runs a new command, and a parameter belongs to one command.
             using var cmd = new NpgsqlCommand(sql, connection);
-            cmd.Parameters.AddRange([.. parameters.Select(p => p.Clone())]);
+            foreach (var p in parameters)
+            {
+                cmd.Parameters.Add(p.Clone());
+            }
+
             await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
             return true;
         }, cancellationToken);
