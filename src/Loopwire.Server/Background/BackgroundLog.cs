@@ -35,6 +35,9 @@ internal static partial class BackgroundLog
     [LoggerMessage(311, LogLevel.Warning, "Listening for cancel requests (LISTEN loopwire_cancel) failed; reconnecting")]
     public static partial void CancelListenerDisconnected(ILogger logger, Exception exception);
 
+    [LoggerMessage(314, LogLevel.Information, "Listening for cancel requests from other nodes (LISTEN loopwire_cancel)")]
+    public static partial void CancelListenerListening(ILogger logger);
+
     [LoggerMessage(312, LogLevel.Warning, "Background response {ResponseId}: releasing its lease failed; it expires by itself")]
     public static partial void LeaseReleaseFailed(ILogger logger, Exception exception, string responseId);
 

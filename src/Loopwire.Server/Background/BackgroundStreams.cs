@@ -43,16 +43,19 @@ internal sealed class BackgroundStreams(BackgroundResponses background, IRespons
             return localError is null ? (run.FollowAsync(startingAfter, ct), null) : (null, localError);
         }
 
+        // A running response may have no event in the log yet (its node has not flushed the first batch): follow it anyway.
+        bool running = !ResponseStatus.IsTerminal(response.Status);
         var page = background.Runs is null ? null : await background.Runs.ReadEventsAsync(id, startingAfter, PageSize, ct).ConfigureAwait(false);
-        if (page?.FirstSequence is not { } first)
+        if (page is null || (page.FirstSequence is null && !running))
         {
             return (null, ProtocolError.Invalid(
                 $"The events of background response '{id}' are no longer available: they are kept for {options.Retention} after the response ends " +
                 "(Loopwire:Background:Retention). Retrieve it without 'stream' instead.", "stream", ErrorCodes.StreamExpired));
         }
 
-        bool ended = page.Events.Count == 0 && ResponseStatus.IsTerminal(response.Status);
-        var error = RangeError(id, startingAfter, first, page.NextSequence, ended, options);
+        var error = page.FirstSequence is { } first
+            ? RangeError(id, startingAfter, first, page.NextSequence, ended: page.Events.Count == 0 && !running, options)
+            : null;
         return error is null ? (FollowLogAsync(background.Runs!, id, tenant, startingAfter, page, ct), null) : (null, error);
     }
 
@@ -98,7 +101,9 @@ internal sealed class BackgroundStreams(BackgroundResponses background, IRespons
                 }
             }
 
-            if (page.FirstSequence is not { } first || cursor + 1 < first || (statusTerminal && page.Events.Count == 0))
+            // Forgotten (retention) or trimmed past this reader, or the run ended without a terminal event in the log.
+            bool forgotten = page.FirstSequence is null && cursor > startingAfter;
+            if (forgotten || cursor + 1 < page.FirstSequence || (statusTerminal && page.Events.Count == 0))
             {
                 yield break;
             }

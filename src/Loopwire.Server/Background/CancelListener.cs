@@ -14,7 +14,7 @@ internal sealed class CancelListener(BackgroundResponses background, TimeProvide
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         background.Runs is PostgresResponseStore postgres
-            ? postgres.ListenForCancelsAsync(background.CancelLocal, ex => BackgroundLog.CancelListenerDisconnected(logger, ex), ReconnectDelay,
+            ? postgres.ListenForCancelsAsync(background.CancelLocal, () => BackgroundLog.CancelListenerListening(logger), ex => BackgroundLog.CancelListenerDisconnected(logger, ex), ReconnectDelay,
                 time, stoppingToken)
             : Task.CompletedTask;
 }

@@ -206,15 +206,17 @@ public sealed partial class PostgresResponseStore : IBackgroundRunStore
     /// missed, and the renewal flag of <see cref="RequestCancelAsync"/> still reaches the run.
     /// </summary>
     /// <param name="onCancelRequested">Called with the response id of each cancel request, on the listening task.</param>
+    /// <param name="onListening">Called each time the connection listens (again).</param>
     /// <param name="onDisconnected">Called when the connection could not be opened or dropped.</param>
     /// <param name="retryDelay">The wait before reconnecting.</param>
     /// <param name="time">The clock of that wait.</param>
     /// <param name="cancellationToken">Stops listening.</param>
     /// <returns>Completes when <paramref name="cancellationToken"/> fires.</returns>
-    public async Task ListenForCancelsAsync(Action<string> onCancelRequested, Action<Exception> onDisconnected, TimeSpan retryDelay,
-        TimeProvider time, CancellationToken cancellationToken)
+    public async Task ListenForCancelsAsync(Action<string> onCancelRequested, Action onListening, Action<Exception> onDisconnected,
+        TimeSpan retryDelay, TimeProvider time, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(onCancelRequested);
+        ArgumentNullException.ThrowIfNull(onListening);
         ArgumentNullException.ThrowIfNull(onDisconnected);
         ArgumentNullException.ThrowIfNull(time);
         while (!cancellationToken.IsCancellationRequested)
@@ -230,6 +232,8 @@ public sealed partial class PostgresResponseStore : IBackgroundRunStore
                     {
                         await listen.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
                     }
+
+                    onListening();
 
                     while (true)
                     {
