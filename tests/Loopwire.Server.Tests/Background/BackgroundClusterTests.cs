@@ -127,6 +127,37 @@ public sealed class BackgroundClusterTests(PostgresCluster cluster, ITestOutputH
         Assert.Equal(ErrorCodes.NodeLost, events[^1].Json.GetProperty("response").GetProperty("error").Str("code"));
     }
 
+    [PostgresFact]
+    public async Task LeaseExpired_NodeKilledMidRun_OtherNodeMarksItFailed()
+    {
+        string connectionString = await cluster.CreateDatabaseAsync();
+        var clockB = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var b = Node("postgres:" + connectionString, "node-b", clockB);
+        using var clientB = b.CreateClient();
+        string id;
+        using (var a = await LoopwireProcess.ServeAsync(["--store", "postgres:" + connectionString],
+            new() { ["Loopwire__Background__NodeId"] = "node-a" }))
+        {
+            using var clientA = new HttpClient { BaseAddress = new Uri(a.Address!) };
+
+            // The POST answers once the queued object and the lease are stored; the run takes far longer than the kill.
+            id = (await CreateAsync(clientA, SlowModel)).Str("id");
+            a.Kill();
+            Assert.NotNull(await a.WaitForExitAsync(HangGuard));
+        }
+
+        Assert.Contains((await GetAsync(clientB, id)).Str("status"), new[] { "queued", "in_progress" });
+        Assert.True(await Eventually.UntilAsync(async () =>
+        {
+            clockB.Advance(TimeSpan.FromSeconds(10));
+            return (await GetAsync(clientB, id)).Str("status") == "failed";
+        }, HangGuard));
+
+        var error = (await GetAsync(clientB, id)).GetProperty("error");
+        Assert.Equal(ErrorCodes.NodeLost, error.Str("code"));
+        Assert.Contains("node 'node-a'", error.Str("message"), StringComparison.Ordinal);
+    }
+
     private WsTestHost Node(string store, string nodeId, params (string Key, string Value)[] settings) => Node(store, nodeId, null, settings);
 
     private WsTestHost Node(string store, string nodeId, TimeProvider? time, params (string Key, string Value)[] settings) =>
