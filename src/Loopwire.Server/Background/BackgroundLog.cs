@@ -38,6 +38,9 @@ internal static partial class BackgroundLog
     [LoggerMessage(314, LogLevel.Information, "Listening for cancel requests from other nodes (LISTEN loopwire_cancel)")]
     public static partial void CancelListenerListening(ILogger logger);
 
+    [LoggerMessage(315, LogLevel.Warning, "Background response {ResponseId}: the store is unavailable, in_progress not saved; the run goes on")]
+    public static partial void InProgressSaveFailed(ILogger logger, Exception exception, string responseId);
+
     [LoggerMessage(312, LogLevel.Warning, "Background response {ResponseId}: releasing its lease failed; it expires by itself")]
     public static partial void LeaseReleaseFailed(ILogger logger, Exception exception, string responseId);
 

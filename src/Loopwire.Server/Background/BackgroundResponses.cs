@@ -200,7 +200,7 @@ internal sealed class BackgroundResponses : IAsyncDisposable
                 switch (e)
                 {
                     case ResponseCreatedEvent created:
-                        await finalizer.SavePendingAsync(prepared, created.Response, ct).ConfigureAwait(false);
+                        await SaveInProgressAsync(prepared, created.Response, ct).ConfigureAwait(false);
                         break;
                     case OutputItemDoneEvent itemDone:
                         done.Add(itemDone.Item);
@@ -249,6 +249,22 @@ internal sealed class BackgroundResponses : IAsyncDisposable
 
             BackgroundLog.Finished(_logger, run.Id, outcome?.Response.Status ?? "unknown");
             ScheduleRemoval(run);
+        }
+    }
+
+    /// <summary>
+    /// Saves <c>in_progress</c>; a store outage does not stop the run (polling shows <c>queued</c> meanwhile), and if the
+    /// store is still away at the final save, the run ends <c>response.failed</c> with <c>store_unavailable</c>.
+    /// </summary>
+    private async Task SaveInProgressAsync(PreparedResponse prepared, ResponseObject inProgress, CancellationToken ct)
+    {
+        try
+        {
+            await _engine.Finalizer.SavePendingAsync(prepared, inProgress, ct).ConfigureAwait(false);
+        }
+        catch (StoreUnavailableException ex)
+        {
+            BackgroundLog.InProgressSaveFailed(_logger, ex, prepared.Id);
         }
     }
 

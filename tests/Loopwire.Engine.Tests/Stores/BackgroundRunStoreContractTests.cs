@@ -85,6 +85,17 @@ public abstract partial class ResponseStoreContractTests
     }
 
     [StoreFact]
+    public async Task DeleteCreatedBeforeAsync_ExpiredResponse_TakesItsLogAlong()
+    {
+        await Store.SaveAsync(Stored("resp_old", createdAt: 1_000));
+        await Runs.AppendEventsAsync("resp_old", Events(0, 3), maxEvents: 10);
+
+        Assert.Equal(1, await ((IResponseRetention)Store).DeleteCreatedBeforeAsync(DateTimeOffset.FromUnixTimeSeconds(2_000)));
+
+        Assert.Null((await Runs.ReadEventsAsync("resp_old", -1, 10)).FirstSequence);
+    }
+
+    [StoreFact]
     public async Task RenewLeaseAsync_OwnerRenewsOthersHaveLostIt()
     {
         await Store.SaveAsync(Stored("resp_1"));

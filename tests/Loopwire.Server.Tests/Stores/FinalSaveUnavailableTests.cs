@@ -30,7 +30,7 @@ public sealed class FinalSaveUnavailableTests(ITestOutputHelper output)
         var events = await PostSseAsync(client, Turn(background: false));
 
         AssertFailedWithStoreUnavailable(events);
-        Assert.Equal(1, host.Store.FailedFinalSaves);
+        Assert.Equal(1, host.Store.DroppedSaves);
     }
 
     [Fact]
@@ -58,6 +58,21 @@ public sealed class FinalSaveUnavailableTests(ITestOutputHelper output)
         var events = await PostSseAsync(client, Turn(background: true));
 
         AssertFailedWithStoreUnavailable(events);
+    }
+
+    [Fact]
+    public async Task Background_StoreGoneRightAfterQueued_RunGoesOnAndEndsWithResponseFailed()
+    {
+        await using var host = new DroppingStoreHost(output);
+        host.Store.DropWhen = status => status != ResponseStatus.Queued;
+        using var client = host.CreateClient();
+
+        var events = await PostSseAsync(client, Turn(background: true));
+
+        AssertFailedWithStoreUnavailable(events);
+        Assert.Contains(events, e => e.GetProperty("type").GetString() == "response.output_text.delta");
+        // in_progress, then completed (the final save), then the failed object the run tries to leave behind.
+        Assert.Equal(3, host.Store.DroppedSaves);
     }
 
     private static void AssertFailedWithStoreUnavailable(List<JsonElement> events)
@@ -113,11 +128,14 @@ public sealed class FinalSaveUnavailableTests(ITestOutputHelper output)
 
         public bool Drop { get; set; } = true;
 
-        public int FailedFinalSaves => Volatile.Read(ref _failed);
+        /// <summary>Which saves (by the saved object's status) find the database gone; terminal ones unless set.</summary>
+        public Func<string, bool> DropWhen { get; set; } = ResponseStatus.IsTerminal;
+
+        public int DroppedSaves => Volatile.Read(ref _failed);
 
         public Task SaveAsync(StoredResponse response, CancellationToken cancellationToken = default)
         {
-            if (Drop && ResponseStatus.IsTerminal(response.Response.Status))
+            if (Drop && DropWhen(response.Response.Status))
             {
                 Interlocked.Increment(ref _failed);
                 throw new StoreUnavailableException("The PostgreSQL store at 127.0.0.1:5432/lw is unavailable: connection reset.");
