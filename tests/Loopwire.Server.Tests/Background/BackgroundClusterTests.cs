@@ -53,8 +53,10 @@ public sealed class BackgroundClusterTests(PostgresCluster cluster, ITestOutputH
     {
         string store = "postgres:" + await cluster.CreateDatabaseAsync();
 
-        // Renewals so rare that only the NOTIFY can carry the request within the test.
-        await using var a = Node(store, "node-a", ("Loopwire:Background:LeaseRenewInterval", "00:10:00"), ("Loopwire:Background:LeaseDuration", "00:30:00"));
+        // Node A's clock does not move: its run waits for its first token until cancelled, and it never renews its lease,
+        // so only the NOTIFY can carry the request.
+        var clockA = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var a = Node(store, "node-a", clockA);
         await using var b = Node(store, "node-b");
         using var clientA = a.CreateClient();
         using var clientB = b.CreateClient();
@@ -73,7 +75,8 @@ public sealed class BackgroundClusterTests(PostgresCluster cluster, ITestOutputH
     public async Task Cancel_AfterTheDatabaseCameBack_ListenerReconnectedAndStillReachesTheRun()
     {
         string store = "postgres:" + await cluster.CreateDatabaseAsync();
-        await using var a = Node(store, "node-a", ("Loopwire:Background:LeaseRenewInterval", "00:10:00"), ("Loopwire:Background:LeaseDuration", "00:30:00"));
+        var clockA = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var a = Node(store, "node-a", clockA);
         await using var b = Node(store, "node-b");
         using var clientA = a.CreateClient();
         using var clientB = b.CreateClient();
@@ -82,7 +85,12 @@ public sealed class BackgroundClusterTests(PostgresCluster cluster, ITestOutputH
         await cluster.StopAsync();
         await cluster.StartAsync();
 
-        Assert.True(await Eventually.UntilAsync(() => ListeningCount(a) >= 2, HangGuard), "the cancel listener did not reconnect");
+        // The listener waits a second (on node A's clock) before it reconnects.
+        Assert.True(await Eventually.UntilAsync(() =>
+        {
+            clockA.Advance(TimeSpan.FromSeconds(1));
+            return ListeningCount(a) >= 2;
+        }, HangGuard), "the cancel listener did not reconnect");
         string id = await StartRunningAsync(clientA);
         using var cancel = await CancelAsync(clientB, id);
         Assert.Equal("cancelled", (await ResponsesHttp.ReadJsonAsync(cancel)).Str("status"));
