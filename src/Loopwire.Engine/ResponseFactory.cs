@@ -37,6 +37,15 @@ internal sealed class ResponseFactory(TimeProvider time)
     public ResponseObject Cancelled(ResponseObject stored) =>
         stored with { Status = ResponseStatus.Cancelled, CompletedAt = time.GetUtcNow().ToUnixTimeSeconds() };
 
+    /// <summary>A stored object marked <c>failed</c> now with <paramref name="error"/> (a background response whose node died).</summary>
+    public ResponseObject Failed(ResponseObject stored, ProtocolError error) =>
+        stored with
+        {
+            Status = ResponseStatus.Failed,
+            CompletedAt = time.GetUtcNow().ToUnixTimeSeconds(),
+            Error = new ResponseError(error.Code ?? ErrorCodes.ServerError, error.Message),
+        };
+
     private ResponseObject Build(PreparedResponse p, string status, IReadOnlyList<ResponseItem> output, Usage? usage,
         ResponseError? error, IncompleteDetails? incomplete)
     {

@@ -113,6 +113,15 @@ internal sealed class ResponseFinalizer(IResponseStore store, ITokenRenderer ren
         return final;
     }
 
+    /// <summary>Marks a stored background response whose node died (its lease expired) as <c>failed</c> with <paramref name="error"/>.</summary>
+    /// <returns>The <c>failed</c> object, as stored.</returns>
+    public async Task<ResponseObject> FailOrphanAsync(StoredResponse orphan, ProtocolError error, CancellationToken ct)
+    {
+        var final = responses.Failed(orphan.Response, error);
+        await store.SaveAsync(orphan with { Response = final }, ct).ConfigureAwait(false);
+        return final;
+    }
+
     private async Task<bool> TrySaveAsync(PreparedResponse p, ResponseObject response)
     {
         try

@@ -25,7 +25,7 @@ namespace Loopwire.Engine.Stores;
 /// writes (WAL readers are not blocked). <see cref="Dispose"/> must not race with calls in flight.
 /// </para>
 /// </remarks>
-public sealed class SqliteResponseStore : IResponseStore, IResponseRetention, IDisposable
+public sealed partial class SqliteResponseStore : IResponseStore, IResponseRetention, IDisposable
 {
     private const string Schema = """
         CREATE TABLE IF NOT EXISTS responses (
@@ -44,6 +44,19 @@ public sealed class SqliteResponseStore : IResponseStore, IResponseRetention, ID
             PRIMARY KEY (item_id, response_id)
         );
         CREATE INDEX IF NOT EXISTS items_by_response ON items (response_id);
+        CREATE TABLE IF NOT EXISTS background_events (
+            response_id TEXT NOT NULL,
+            seq INTEGER NOT NULL,
+            event_json BLOB NOT NULL,
+            PRIMARY KEY (response_id, seq)
+        );
+        CREATE TABLE IF NOT EXISTS background_leases (
+            response_id TEXT NOT NULL PRIMARY KEY,
+            tenant TEXT NULL,
+            node TEXT NOT NULL,
+            expires_at INTEGER NOT NULL,
+            cancel_requested INTEGER NOT NULL DEFAULT 0
+        );
         """;
 
     private readonly string _connectionString;
@@ -208,7 +221,7 @@ public sealed class SqliteResponseStore : IResponseStore, IResponseRetention, ID
                 return false;
             }
 
-            cmd.CommandText = "DELETE FROM items WHERE response_id = $id;";
+            cmd.CommandText = "DELETE FROM items WHERE response_id = $id;" + ForgetRunSql;
             await cmd.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             await tx.CommitAsync(CancellationToken.None).ConfigureAwait(false);
             return true;
@@ -257,6 +270,8 @@ public sealed class SqliteResponseStore : IResponseStore, IResponseRetention, ID
             cmd.Transaction = tx;
             cmd.CommandText = """
                 DELETE FROM items WHERE response_id IN (SELECT id FROM responses WHERE created_at < $cutoff);
+                DELETE FROM background_events WHERE response_id IN (SELECT id FROM responses WHERE created_at < $cutoff);
+                DELETE FROM background_leases WHERE response_id IN (SELECT id FROM responses WHERE created_at < $cutoff);
                 DELETE FROM responses WHERE created_at < $cutoff;
                 SELECT changes();
                 """;

@@ -97,6 +97,12 @@ public static class ErrorCodes
     /// <summary>A finished background response's events are no longer kept.</summary>
     public const string StreamExpired = "stream_expired";
 
+    /// <summary>
+    /// The node that ran a background response stopped renewing its lease (it died or lost the database); another node
+    /// marked the response <c>failed</c>. The message names the lost node.
+    /// </summary>
+    public const string NodeLost = "node_lost";
+
     /// <summary>The server failed.</summary>
     public const string ServerError = "server_error";
 

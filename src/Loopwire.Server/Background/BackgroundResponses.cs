@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
+using System.Security.Cryptography;
 using Loopwire.Engine;
+using Loopwire.Engine.Stores;
 using Loopwire.Protocol.Errors;
 using Loopwire.Protocol.Items;
 using Loopwire.Protocol.Responses;
@@ -14,10 +16,18 @@ namespace Loopwire.Server.Background;
 /// keeps their events for replay, cancels them on request or at shutdown, and forgets them after the retention time.
 /// </summary>
 /// <remarks>
+/// <para>
 /// Singleton, thread-safe. The store is the source of truth for status: a run saves <c>queued</c> before it starts,
 /// <c>in_progress</c> when the engine starts, and its terminal object through the engine's finalizer: the engine's
-/// outcome (a failed one is stored here), or <c>cancelled</c>/<c>failed</c> when the stream stopped before it ended. Events live only in memory: after a restart a background response can be polled but
-/// not streamed again.
+/// outcome (a failed one is stored here), or <c>cancelled</c>/<c>failed</c> when the stream stopped before it ended.
+/// </para>
+/// <para>
+/// When the store is an <see cref="IBackgroundRunStore"/> (memory, SQLite, PostgreSQL), each run also takes a lease that
+/// this node renews (<see cref="BackgroundLeaseKeeper"/>) and writes its events to the store's bounded log
+/// (<see cref="BackgroundEventWriter"/>), so any node sharing the store can stream them (<see cref="BackgroundStreams"/>),
+/// cancel the run (<see cref="CancelElsewhereAsync"/>) and fail it when this node dies (<see cref="LeaseSweeper"/>).
+/// Events on this node are served from memory, as before.
+/// </para>
 /// </remarks>
 internal sealed class BackgroundResponses : IAsyncDisposable
 {
@@ -29,6 +39,8 @@ internal sealed class BackgroundResponses : IAsyncDisposable
     private readonly BackgroundOptions _options;
     private readonly ILogger _logger;
     private readonly CancellationTokenRegistration _stopping;
+    private readonly BackgroundLeaseKeeper? _leases;
+    private readonly BackgroundEventWriter? _writer;
 
     public BackgroundResponses(ResponseEngine engine, TimeProvider time, IOptions<LoopwireServerOptions> options,
         IHostApplicationLifetime lifetime, ILogger<BackgroundResponses> logger)
@@ -37,10 +49,35 @@ internal sealed class BackgroundResponses : IAsyncDisposable
         _time = time;
         _options = options.Value.Background;
         _logger = logger;
+        NodeId = string.IsNullOrWhiteSpace(_options.NodeId)
+            ? $"{Environment.MachineName}-{Environment.ProcessId}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(2))}"
+            : _options.NodeId;
+        Runs = engine.Store as IBackgroundRunStore;
+        if (Runs is not null)
+        {
+            _leases = new BackgroundLeaseKeeper(Runs, NodeId, _options, time, logger);
+            _writer = new BackgroundEventWriter(Runs, _options.MaxBufferedEvents, time, logger);
+        }
+
         _stopping = lifetime.ApplicationStopping.Register(static s => ((BackgroundResponses)s!).CancelAll(), this);
     }
 
     public BackgroundOptions Options => _options;
+
+    /// <summary>This node's name in leases (<c>Loopwire:Background:NodeId</c>, or generated).</summary>
+    public string NodeId { get; }
+
+    /// <summary>The store's background side (event logs, leases), or null when the store has none.</summary>
+    public IBackgroundRunStore? Runs { get; }
+
+    /// <summary>Cancels the run of <paramref name="id"/> on this node, if it runs here (a cancel request from another node).</summary>
+    public void CancelLocal(string id)
+    {
+        if (_runs.TryGetValue(id, out var run) && run.Cancel())
+        {
+            BackgroundLog.CancelledRemotely(_logger, id);
+        }
+    }
 
     /// <summary>The run of a background response still in memory, or null (unknown, another tenant's, or forgotten).</summary>
     public BackgroundRun? Find(string id, string? tenant) =>
@@ -57,6 +94,10 @@ internal sealed class BackgroundResponses : IAsyncDisposable
         try
         {
             await _engine.Finalizer.SavePendingAsync(prepared, queued, ct).ConfigureAwait(false);
+            if (_leases is not null)
+            {
+                await _leases.AcquireAsync(run, ct).ConfigureAwait(false);
+            }
         }
         catch
         {
@@ -107,6 +148,41 @@ internal sealed class BackgroundResponses : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Cancels a background response that does not run on this node: asks the node that holds its lease (through the
+    /// store) and waits, polling, for the final status that node stores; a response that no node holds is marked
+    /// <c>cancelled</c> here (left behind by a server that stopped before it could finish the run).
+    /// </summary>
+    /// <returns>The final object; the stored one, still in progress, if the other node did not end the run within a lease.</returns>
+    public async Task<ResponseObject?> CancelElsewhereAsync(StoredResponse stored, string? tenant, CancellationToken ct)
+    {
+        var lease = Runs is null ? null : await Runs.RequestCancelAsync(stored.Id, tenant, ct).ConfigureAwait(false);
+        if (lease is null || lease.ExpiresAt < _time.GetUtcNow())
+        {
+            return await _engine.Finalizer.CancelOrphanAsync(stored, ct).ConfigureAwait(false);
+        }
+
+        // The running node sees the request at once (NOTIFY) or at its next renewal; a dead node's lease expires first.
+        var deadline = _time.GetUtcNow() + _options.LeaseDuration + 2 * _options.LeaseRenewInterval;
+        var current = stored.Response;
+        while (true)
+        {
+            var now = await _engine.Store.GetAsync(stored.Id, tenant, ct).ConfigureAwait(false);
+            if (now is null)
+            {
+                return null;
+            }
+
+            current = now.Response;
+            if (ResponseStatus.IsTerminal(current.Status) || _time.GetUtcNow() >= deadline)
+            {
+                return current;
+            }
+
+            await Task.Delay(_options.FollowPollInterval, _time, ct).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>Runs the engine, buffering its events; makes sure the store ends in a terminal status.</summary>
     private async Task RunAsync(BackgroundRun run, PreparedResponse prepared)
     {
@@ -114,6 +190,8 @@ internal sealed class BackgroundResponses : IAsyncDisposable
         var finalizer = _engine.Finalizer;
         ResponseOutcome? outcome = null;
         var done = new List<ResponseItem>();
+        var writing = _writer is null ? Task.CompletedTask : Task.Run(() => _writer.RunAsync(run), CancellationToken.None);
+        var leasing = _leases is null ? Task.CompletedTask : Task.Run(() => _leases.KeepAsync(run), CancellationToken.None);
         try
         {
             await foreach (var e in _engine.StreamAsync(prepared, ct).ConfigureAwait(false))
@@ -122,7 +200,7 @@ internal sealed class BackgroundResponses : IAsyncDisposable
                 switch (e)
                 {
                     case ResponseCreatedEvent created:
-                        await finalizer.SavePendingAsync(prepared, created.Response, ct).ConfigureAwait(false);
+                        await SaveInProgressAsync(prepared, created.Response, ct).ConfigureAwait(false);
                         break;
                     case OutputItemDoneEvent itemDone:
                         done.Add(itemDone.Item);
@@ -136,6 +214,11 @@ internal sealed class BackgroundResponses : IAsyncDisposable
                 outcome = await finalizer.PersistAsync(prepared, ended).ConfigureAwait(false);
             }
         }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested && run.Lost)
+        {
+            // Another node has stored this response as failed (node_lost); storing anything now would overwrite it.
+            run.Append(new ErrorEvent { Code = ErrorCodes.NodeLost, Message = $"Node '{NodeId}' lost the lease of this response." }, renumber: true);
+        }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
             outcome = await EndAsync(prepared, run, null, done, ErrorCodes.ResponseCancelled, "The response was cancelled.").ConfigureAwait(false);
@@ -148,9 +231,40 @@ internal sealed class BackgroundResponses : IAsyncDisposable
         }
         finally
         {
+            // The log gets the last events before local readers are told the run ended, so that with no retention the
+            // run is forgotten everywhere (memory and log) in one step as far as a reader can tell.
+            run.Seal();
+            await writing.ConfigureAwait(false);
+            if (_options.Retention <= TimeSpan.Zero)
+            {
+                await ForgetAsync(run).ConfigureAwait(false);
+            }
+
             run.Finish(outcome?.Response);
+            await leasing.ConfigureAwait(false);
+            if (_leases is not null && !run.Lost)
+            {
+                await _leases.ReleaseAsync(run).ConfigureAwait(false);
+            }
+
             BackgroundLog.Finished(_logger, run.Id, outcome?.Response.Status ?? "unknown");
             ScheduleRemoval(run);
+        }
+    }
+
+    /// <summary>
+    /// Saves <c>in_progress</c>; a store outage does not stop the run (polling shows <c>queued</c> meanwhile), and if the
+    /// store is still away at the final save, the run ends <c>response.failed</c> with <c>store_unavailable</c>.
+    /// </summary>
+    private async Task SaveInProgressAsync(PreparedResponse prepared, ResponseObject inProgress, CancellationToken ct)
+    {
+        try
+        {
+            await _engine.Finalizer.SavePendingAsync(prepared, inProgress, ct).ConfigureAwait(false);
+        }
+        catch (StoreUnavailableException ex)
+        {
+            BackgroundLog.InProgressSaveFailed(_logger, ex, prepared.Id);
         }
     }
 
@@ -170,7 +284,6 @@ internal sealed class BackgroundResponses : IAsyncDisposable
     {
         if (_options.Retention <= TimeSpan.Zero)
         {
-            _runs.TryRemove(new(run.Id, run));
             return;
         }
 
@@ -178,8 +291,26 @@ internal sealed class BackgroundResponses : IAsyncDisposable
         run.RemovalTimer = _time.CreateTimer(static state =>
         {
             var (registry, r) = ((BackgroundResponses, BackgroundRun))state!;
-            registry._runs.TryRemove(new(r.Id, r));
             r.RemovalTimer?.Dispose();
+            _ = registry.ForgetAsync(r);
         }, (this, run), _options.Retention, Timeout.InfiniteTimeSpan);
+    }
+
+    /// <summary>Forgets a run's events: first the store's log, then the ring, so no reader sees the log outlive the ring.</summary>
+    private async Task ForgetAsync(BackgroundRun run)
+    {
+        if (Runs is not null && !run.Lost)
+        {
+            try
+            {
+                await Runs.DeleteEventsAsync(run.Id).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                BackgroundLog.EventLogDeleteFailed(_logger, ex, run.Id);
+            }
+        }
+
+        _runs.TryRemove(new(run.Id, run));
     }
 }

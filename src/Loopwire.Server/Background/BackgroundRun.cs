@@ -19,7 +19,9 @@ internal sealed class BackgroundRun
     private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _next;
+    private bool _sealed;
     private bool _finished;
+    private bool _lost;
     private ResponseObject? _final;
 
     public BackgroundRun(string id, string? tenant, int capacity)
@@ -91,6 +93,29 @@ internal sealed class BackgroundRun
         }
     }
 
+    /// <summary>True once another node declared this run's lease expired: the run stops and stores nothing more.</summary>
+    public bool Lost
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _lost;
+            }
+        }
+    }
+
+    /// <summary>Marks the run lost (its lease was taken over) and cancels it.</summary>
+    public void MarkLost()
+    {
+        lock (_gate)
+        {
+            _lost = true;
+        }
+
+        Cancel();
+    }
+
     /// <summary>Requests cancellation; false when the run had already finished.</summary>
     public bool Cancel()
     {
@@ -128,12 +153,46 @@ internal sealed class BackgroundRun
         changed.TrySetResult();
     }
 
+    /// <summary>No event follows: the event-log writer flushes what is left and stops.</summary>
+    public void Seal()
+    {
+        TaskCompletionSource changed;
+        lock (_gate)
+        {
+            _sealed = true;
+            changed = _changed;
+            _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+
+        changed.TrySetResult();
+    }
+
+    /// <summary>
+    /// Copies the events from <paramref name="cursor"/> on (or from the oldest kept one, if the ring overwrote it) into
+    /// <paramref name="batch"/>, for the event-log writer.
+    /// </summary>
+    /// <returns>The sequence number of the first event copied (or of the next one), whether the run is sealed, and the signal of the next change.</returns>
+    public (int From, bool Sealed, Task Changed) CopySince(int cursor, List<ResponseEvent> batch)
+    {
+        lock (_gate)
+        {
+            int from = Math.Max(cursor, Math.Max(0, _next - _ring.Length));
+            for (int i = from; i < _next; i++)
+            {
+                batch.Add(_ring[i % _ring.Length]);
+            }
+
+            return (from, _sealed, _changed.Task);
+        }
+    }
+
     /// <summary>Marks the run finished: readers drain what is left and stop.</summary>
     public void Finish(ResponseObject? final)
     {
         TaskCompletionSource changed;
         lock (_gate)
         {
+            _sealed = true;
             _finished = true;
             _final = final;
             changed = _changed;

@@ -81,6 +81,10 @@ public static class LoopwireHost
         services.AddSingleton<ResponseEngine>();
         services.AddSingleton<IValidateOptions<LoopwireServerOptions>, Background.BackgroundOptionsValidator>();
         services.AddSingleton<Background.BackgroundResponses>();
+        services.AddSingleton(sp => new Background.BackgroundStreams(sp.GetRequiredService<Background.BackgroundResponses>(),
+            sp.GetRequiredService<IResponseStore>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddHostedService<Background.LeaseSweeper>();
+        services.AddHostedService<Background.CancelListener>();
         services.AddSingleton<ApiKeyAuth>();
         services.AddSingleton<TenantLimits>();
         services.AddLoopwireRateLimiting();

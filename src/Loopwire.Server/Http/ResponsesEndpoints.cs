@@ -122,10 +122,11 @@ internal static class ResponsesEndpoints
 
     /// <summary><c>GET /v1/responses/{id}</c>, or with <c>?stream=true[&amp;starting_after=N]</c> the events of a background response.</summary>
     /// <remarks>
-    /// A replay sends the buffered events after <c>N</c> (all of them without <c>starting_after</c>), then follows the
-    /// run live until its terminal event; nothing is generated again. The errors are decided before the first byte.
+    /// A replay sends the kept events after <c>N</c> (all of them without <c>starting_after</c>), then follows the
+    /// run live until its terminal event, on whichever node it runs (<see cref="BackgroundStreams"/>); nothing is
+    /// generated again. The errors are decided before the first byte.
     /// </remarks>
-    private static async Task GetAsync(string id, HttpContext context, ResponseEngine engine, BackgroundResponses background,
+    private static async Task GetAsync(string id, HttpContext context, ResponseEngine engine, BackgroundStreams streams,
         IOptions<LoopwireServerOptions> options)
     {
         var ct = context.RequestAborted;
@@ -155,49 +156,14 @@ internal static class ResponsesEndpoints
             return;
         }
 
-        var run = background.Find(id, tenant);
-        var error = ReplayError(id, stored.Response, run, startingAfter, background.Options);
+        var (events, error) = await streams.OpenAsync(id, tenant, stored.Response, startingAfter, ct);
         if (error is not null)
         {
             await HttpIo.WriteErrorAsync(context, error);
             return;
         }
 
-        await WriteSseAsync(context, run!.FollowAsync(startingAfter, ct), options.Value.SseDoneSentinel, ct);
-    }
-
-    private static ProtocolError? ReplayError(string id, ResponseObject response, BackgroundRun? run, int startingAfter, BackgroundOptions options)
-    {
-        if (!response.Background)
-        {
-            return ProtocolError.Invalid(
-                $"Response '{id}' was not created with 'background': true; only background responses can be streamed again.", "stream");
-        }
-
-        if (run is null)
-        {
-            return ProtocolError.Invalid(
-                $"The events of background response '{id}' are no longer available: they are kept for {options.Retention} after the response ends " +
-                "(Loopwire:Background:Retention) and not across server restarts. Retrieve it without 'stream' instead.", "stream", ErrorCodes.StreamExpired);
-        }
-
-        int first = run.FirstAvailable;
-        if (startingAfter + 1 < first)
-        {
-            return ProtocolError.Invalid(
-                $"Events up to sequence_number {first - 1} of response '{id}' are no longer buffered: the server keeps the last " +
-                $"{run.Capacity} events of a background response (Loopwire:Background:MaxBufferedEvents). " +
-                $"Resume with 'starting_after' >= {first - 1}, or retrieve the response without 'stream'.", "starting_after", ErrorCodes.StartingAfterOutOfRange);
-        }
-
-        int next = run.NextSequence;
-        if (run.IsFinished && startingAfter >= next)
-        {
-            return ProtocolError.Invalid(
-                $"'starting_after' {startingAfter} is past the last event of response '{id}' (sequence_number {next - 1}).", "starting_after");
-        }
-
-        return null;
+        await WriteSseAsync(context, events!, options.Value.SseDoneSentinel, ct);
     }
 
     private static async Task<IResult> DeleteAsync(string id, HttpContext context, ResponseEngine engine)
@@ -237,8 +203,8 @@ internal static class ResponsesEndpoints
         }
         else if (stored.Response.Status is ResponseStatus.Queued or ResponseStatus.InProgress)
         {
-            // Left behind by a server that stopped before it could finish the run.
-            final = await engine.Finalizer.CancelOrphanAsync(stored, ct);
+            // Running on another node (which is asked to cancel it), or left behind by one that stopped.
+            final = await background.CancelElsewhereAsync(stored, tenant, ct);
         }
 
         if (final is null)

@@ -17,6 +17,12 @@ internal static class PostgresMigrations
     /// <summary>The advisory lock key of the retention sweep; one node sweeps at a time.</summary>
     public const long SweepLockKey = MigrationLockKey + 1;
 
+    /// <summary>The advisory lock key of the sweep of expired background leases; one node sweeps at a time.</summary>
+    public const long LeaseSweepLockKey = MigrationLockKey + 2;
+
+    /// <summary>The LISTEN/NOTIFY channel of cancel requests; the payload is the response id.</summary>
+    public const string CancelChannel = "loopwire_cancel";
+
     /// <summary>The migrations, oldest first; the version is the position plus one.</summary>
     public static IReadOnlyList<(string Name, string Sql)> All { get; } =
     [
@@ -40,6 +46,22 @@ internal static class PostgresMigrations
             );
             CREATE INDEX items_by_response ON items (response_id);
             CREATE INDEX items_by_item ON items (item_id, seq);
+            """),
+        ("background event logs and leases", """
+            CREATE TABLE background_events (
+                response_id text NOT NULL REFERENCES responses (id) ON DELETE CASCADE,
+                seq integer NOT NULL,
+                event_json bytea NOT NULL,
+                PRIMARY KEY (response_id, seq)
+            );
+            CREATE TABLE background_leases (
+                response_id text NOT NULL PRIMARY KEY REFERENCES responses (id) ON DELETE CASCADE,
+                tenant text NULL,
+                node text NOT NULL,
+                expires_at bigint NOT NULL,
+                cancel_requested boolean NOT NULL DEFAULT false
+            );
+            CREATE INDEX background_leases_by_expiry ON background_leases (expires_at);
             """),
     ];
 

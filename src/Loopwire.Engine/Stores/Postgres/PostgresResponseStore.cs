@@ -26,11 +26,12 @@ namespace Loopwire.Engine.Stores.Postgres;
 /// </para>
 /// <para>Thread-safety: all members are thread-safe. <see cref="DisposeAsync"/> must not race with calls in flight.</para>
 /// </remarks>
-public sealed class PostgresResponseStore : IResponseStore, IResponseChainStore, IResponseRetention, IAsyncDisposable, IDisposable
+public sealed partial class PostgresResponseStore : IResponseStore, IResponseChainStore, IResponseRetention, IAsyncDisposable, IDisposable
 {
     private const string TenantMatches = "tenant IS NOT DISTINCT FROM $2";
 
     private readonly NpgsqlDataSource _dataSource;
+    private readonly string _listenConnectionString;
     private bool _disposed;
 
     /// <summary>Creates the store over a connection string; opens no connection yet.</summary>
@@ -42,6 +43,7 @@ public sealed class PostgresResponseStore : IResponseStore, IResponseChainStore,
         var builder = new NpgsqlConnectionStringBuilder(connectionString);
         Location = DescribeLocation(builder);
         _dataSource = NpgsqlDataSource.Create(builder);
+        _listenConnectionString = ListenConnectionString(builder);
     }
 
     /// <summary>True once <see cref="MigrateAsync"/> has succeeded on this instance.</summary>
