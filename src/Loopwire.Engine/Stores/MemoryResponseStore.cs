@@ -11,7 +11,7 @@ namespace Loopwire.Engine.Stores;
 /// are immutable records, so callers must not mutate the lists they passed in after saving. Response ids are
 /// global: a save replaces an existing response with the same id whatever its tenant.
 /// </remarks>
-public sealed class MemoryResponseStore : IResponseStore, IResponseRetention
+public sealed partial class MemoryResponseStore : IResponseStore, IResponseRetention
 {
     private readonly ConcurrentDictionary<string, StoredResponse> _responses = new(StringComparer.Ordinal);
 

@@ -25,7 +25,7 @@ namespace Loopwire.Engine.Stores;
 /// writes (WAL readers are not blocked). <see cref="Dispose"/> must not race with calls in flight.
 /// </para>
 /// </remarks>
-public sealed class SqliteResponseStore : IResponseStore, IResponseRetention, IDisposable
+public sealed partial class SqliteResponseStore : IResponseStore, IResponseRetention, IDisposable
 {
     private const string Schema = """
         CREATE TABLE IF NOT EXISTS responses (
@@ -44,7 +44,7 @@ public sealed class SqliteResponseStore : IResponseStore, IResponseRetention, ID
             PRIMARY KEY (item_id, response_id)
         );
         CREATE INDEX IF NOT EXISTS items_by_response ON items (response_id);
-        """;
+        """ + ConversationSchema;
 
     private readonly string _connectionString;
     private readonly SqliteConnection _writer;

@@ -26,7 +26,7 @@ namespace Loopwire.Engine.Stores.Postgres;
 /// </para>
 /// <para>Thread-safety: all members are thread-safe. <see cref="DisposeAsync"/> must not race with calls in flight.</para>
 /// </remarks>
-public sealed class PostgresResponseStore : IResponseStore, IResponseChainStore, IResponseRetention, IAsyncDisposable, IDisposable
+public sealed partial class PostgresResponseStore : IResponseStore, IResponseChainStore, IResponseRetention, IAsyncDisposable, IDisposable
 {
     private const string TenantMatches = "tenant IS NOT DISTINCT FROM $2";
 
