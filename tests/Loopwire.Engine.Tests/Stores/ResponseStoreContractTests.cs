@@ -11,7 +11,7 @@ namespace Loopwire.Engine.Tests.Stores;
 /// The store conformance suite: the <see cref="IResponseStore"/> and <see cref="IResponseRetention"/> contract, run
 /// against every store (memory, SQLite, PostgreSQL) through a derived class.
 /// </summary>
-public abstract class ResponseStoreContractTests : IDisposable
+public abstract partial class ResponseStoreContractTests : IDisposable
 {
     protected ResponseStoreContractTests(IResponseStore store) => Store = store;
 

@@ -19,7 +19,7 @@ public sealed class PostgresResponseStoreTests(PostgresCluster cluster)
         await store.MigrateAsync();
         await using var connection = new NpgsqlConnection(cluster.AdminConnectionString);
         await connection.OpenAsync();
-        await using var cmd = new NpgsqlCommand("TRUNCATE responses, items;", connection);
+        await using var cmd = new NpgsqlCommand("TRUNCATE responses, items, conversations, conversation_items;", connection);
         await cmd.ExecuteNonQueryAsync();
     }
 
