@@ -22,6 +22,7 @@ internal sealed class OutputEventBuilder(EventSequencer sequencer, bool includeE
         Message,
         Reasoning,
         FunctionCall,
+        CustomToolCall,
     }
 
     private readonly List<ResponseItem> _output = [];
@@ -93,6 +94,24 @@ internal sealed class OutputEventBuilder(EventSequencer sequencer, bool includeE
                     yield return e;
                 }
 
+                break;
+            case CustomToolCallStart c:
+                foreach (var e in Close())
+                {
+                    yield return e;
+                }
+
+                _callId = c.CallId;
+                _callName = c.Name;
+                foreach (var e in Open(ItemKind.CustomToolCall))
+                {
+                    yield return e;
+                }
+
+                break;
+            case CustomToolCallInputDelta d when _open == ItemKind.CustomToolCall:
+                _buffer.Append(d.Delta);
+                yield return sequencer.Next(new CustomToolCallInputDeltaEvent { ItemId = _openId!, OutputIndex = _output.Count, Delta = d.Delta });
                 break;
             case ToolCallArgumentsDelta a when _open == ItemKind.FunctionCall:
                 _buffer.Append(a.Delta);
@@ -178,6 +197,15 @@ internal sealed class OutputEventBuilder(EventSequencer sequencer, bool includeE
                 yield return sequencer.Next(new OutputItemDoneEvent { OutputIndex = index, Item = item });
                 break;
             }
+
+            case ItemKind.CustomToolCall:
+            {
+                yield return sequencer.Next(new CustomToolCallInputDoneEvent { ItemId = _openId!, OutputIndex = index, Input = text });
+                var item = new CustomToolCallItem { Id = _openId, Status = status, CallId = _callId!, Name = _callName!, Input = text };
+                _output.Add(item);
+                yield return sequencer.Next(new OutputItemDoneEvent { OutputIndex = index, Item = item });
+                break;
+            }
         }
 
         _open = ItemKind.None;
@@ -225,6 +253,14 @@ internal sealed class OutputEventBuilder(EventSequencer sequencer, bool includeE
                 {
                     OutputIndex = index,
                     Item = new FunctionCallItem { Id = _openId, Status = ResponseStatus.InProgress, CallId = _callId!, Name = _callName!, Arguments = "" },
+                });
+                break;
+            case ItemKind.CustomToolCall:
+                _openId = Ids.NewItemId("ctc");
+                yield return sequencer.Next(new OutputItemAddedEvent
+                {
+                    OutputIndex = index,
+                    Item = new CustomToolCallItem { Id = _openId, Status = ResponseStatus.InProgress, CallId = _callId!, Name = _callName!, Input = "" },
                 });
                 break;
         }

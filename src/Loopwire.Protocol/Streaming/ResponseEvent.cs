@@ -21,6 +21,8 @@ namespace Loopwire.Protocol.Streaming;
 [JsonDerivedType(typeof(OutputTextDoneEvent), "response.output_text.done")]
 [JsonDerivedType(typeof(FunctionCallArgumentsDeltaEvent), "response.function_call_arguments.delta")]
 [JsonDerivedType(typeof(FunctionCallArgumentsDoneEvent), "response.function_call_arguments.done")]
+[JsonDerivedType(typeof(CustomToolCallInputDeltaEvent), "response.custom_tool_call_input.delta")]
+[JsonDerivedType(typeof(CustomToolCallInputDoneEvent), "response.custom_tool_call_input.done")]
 [JsonDerivedType(typeof(ReasoningSummaryPartAddedEvent), "response.reasoning_summary_part.added")]
 [JsonDerivedType(typeof(ReasoningSummaryPartDoneEvent), "response.reasoning_summary_part.done")]
 [JsonDerivedType(typeof(ReasoningSummaryTextDeltaEvent), "response.reasoning_summary_text.delta")]
