@@ -23,10 +23,13 @@ internal sealed class OutputEventBuilder(EventSequencer sequencer, bool includeE
         Reasoning,
         FunctionCall,
         CustomToolCall,
+        Refusal,
     }
 
     private readonly List<ResponseItem> _output = [];
     private readonly StringBuilder _buffer = new();
+    private readonly StringBuilder _reasoningText = new();
+    private string? _encryptedReasoning;
     private ItemKind _open;
     private string? _openId;
     private string? _callId;
@@ -71,6 +74,33 @@ internal sealed class OutputEventBuilder(EventSequencer sequencer, bool includeE
 
                 _buffer.Append(r.Text);
                 yield return sequencer.Next(new ReasoningSummaryTextDeltaEvent { ItemId = _openId!, OutputIndex = _output.Count, Delta = r.Text });
+                break;
+            case ReasoningTextDelta rt:
+                foreach (var e in Open(ItemKind.Reasoning))
+                {
+                    yield return e;
+                }
+
+                _reasoningText.Append(rt.Text);
+                yield return sequencer.Next(new ReasoningTextDeltaEvent { ItemId = _openId!, OutputIndex = _output.Count, ContentIndex = 0, Delta = rt.Text });
+                break;
+            case ReasoningEncryptedContent enc:
+                // A reasoning item may come with no summary at all: its encrypted content alone opens it.
+                foreach (var e in Open(ItemKind.Reasoning))
+                {
+                    yield return e;
+                }
+
+                _encryptedReasoning = enc.EncryptedContent;
+                break;
+            case RefusalDelta rf:
+                foreach (var e in Open(ItemKind.Refusal))
+                {
+                    yield return e;
+                }
+
+                _buffer.Append(rf.Text);
+                yield return sequencer.Next(new RefusalDeltaEvent { ItemId = _openId!, OutputIndex = _output.Count, ContentIndex = 0, Delta = rf.Text });
                 break;
             case TextDelta t:
                 foreach (var e in Open(ItemKind.Message))
@@ -177,12 +207,23 @@ internal sealed class OutputEventBuilder(EventSequencer sequencer, bool includeE
                 var part = new ContentPart { Type = "summary_text", Text = text };
                 yield return sequencer.Next(new ReasoningSummaryTextDoneEvent { ItemId = _openId!, OutputIndex = index, Text = text });
                 yield return sequencer.Next(new ReasoningSummaryPartDoneEvent { ItemId = _openId!, OutputIndex = index, Part = part });
+                string reasoningText = _reasoningText.ToString();
+                _reasoningText.Clear();
+                if (reasoningText.Length > 0)
+                {
+                    yield return sequencer.Next(new ReasoningTextDoneEvent { ItemId = _openId!, OutputIndex = index, ContentIndex = 0, Text = reasoningText });
+                }
+
+                // An upstream's own encrypted content is kept as it came; the simulated model seals its summary.
                 var item = new ReasoningItem
                 {
                     Id = _openId,
-                    Summary = [part],
-                    EncryptedContent = includeEncryptedReasoning ? "sim:" + Convert.ToBase64String(Encoding.UTF8.GetBytes(text)) : null,
+                    Summary = text.Length > 0 ? [part] : [],
+                    Content = reasoningText.Length > 0 ? [new ContentPart { Type = "reasoning_text", Text = reasoningText }] : null,
+                    EncryptedContent = _encryptedReasoning
+                        ?? (includeEncryptedReasoning ? "sim:" + Convert.ToBase64String(Encoding.UTF8.GetBytes(text)) : null),
                 };
+                _encryptedReasoning = null;
                 _output.Add(item);
                 yield return sequencer.Next(new OutputItemDoneEvent { OutputIndex = index, Item = item });
                 break;
@@ -193,6 +234,17 @@ internal sealed class OutputEventBuilder(EventSequencer sequencer, bool includeE
                 string args = text.Length == 0 ? "{}" : text;
                 yield return sequencer.Next(new FunctionCallArgumentsDoneEvent { ItemId = _openId!, OutputIndex = index, Name = _callName, Arguments = args });
                 var item = new FunctionCallItem { Id = _openId, Status = status, CallId = _callId!, Name = _callName!, Arguments = args };
+                _output.Add(item);
+                yield return sequencer.Next(new OutputItemDoneEvent { OutputIndex = index, Item = item });
+                break;
+            }
+
+            case ItemKind.Refusal:
+            {
+                var part = new ContentPart { Type = "refusal", Refusal = text };
+                yield return sequencer.Next(new RefusalDoneEvent { ItemId = _openId!, OutputIndex = index, ContentIndex = 0, Refusal = text });
+                yield return sequencer.Next(new ContentPartDoneEvent { ItemId = _openId!, OutputIndex = index, ContentIndex = 0, Part = part });
+                var item = new MessageItem { Id = _openId, Status = status, Role = "assistant", Content = MessageContent.FromParts([part]) };
                 _output.Add(item);
                 yield return sequencer.Next(new OutputItemDoneEvent { OutputIndex = index, Item = item });
                 break;
@@ -236,6 +288,21 @@ internal sealed class OutputEventBuilder(EventSequencer sequencer, bool includeE
                     Item = new MessageItem { Id = _openId, Status = ResponseStatus.InProgress, Role = "assistant", Content = MessageContent.FromParts([]) },
                 });
                 yield return sequencer.Next(new ContentPartAddedEvent { ItemId = _openId, OutputIndex = index, ContentIndex = 0, Part = ContentPart.OutputText("") });
+                break;
+            case ItemKind.Refusal:
+                _openId = Ids.NewItemId("msg");
+                yield return sequencer.Next(new OutputItemAddedEvent
+                {
+                    OutputIndex = index,
+                    Item = new MessageItem { Id = _openId, Status = ResponseStatus.InProgress, Role = "assistant", Content = MessageContent.FromParts([]) },
+                });
+                yield return sequencer.Next(new ContentPartAddedEvent
+                {
+                    ItemId = _openId,
+                    OutputIndex = index,
+                    ContentIndex = 0,
+                    Part = new ContentPart { Type = "refusal", Refusal = "" },
+                });
                 break;
             case ItemKind.Reasoning:
                 _openId = Ids.NewItemId("rs");
