@@ -22,10 +22,14 @@ internal sealed class OutputEventBuilder(EventSequencer sequencer, bool includeE
         Message,
         Reasoning,
         FunctionCall,
+        CustomToolCall,
+        Refusal,
     }
 
     private readonly List<ResponseItem> _output = [];
     private readonly StringBuilder _buffer = new();
+    private readonly StringBuilder _reasoningText = new();
+    private string? _encryptedReasoning;
     private ItemKind _open;
     private string? _openId;
     private string? _callId;
@@ -75,6 +79,33 @@ internal sealed class OutputEventBuilder(EventSequencer sequencer, bool includeE
                 _buffer.Append(r.Text);
                 yield return sequencer.Next(new ReasoningSummaryTextDeltaEvent { ItemId = _openId!, OutputIndex = _output.Count, Delta = r.Text });
                 break;
+            case ReasoningTextDelta rt:
+                foreach (var e in Open(ItemKind.Reasoning))
+                {
+                    yield return e;
+                }
+
+                _reasoningText.Append(rt.Text);
+                yield return sequencer.Next(new ReasoningTextDeltaEvent { ItemId = _openId!, OutputIndex = _output.Count, ContentIndex = 0, Delta = rt.Text });
+                break;
+            case ReasoningEncryptedContent enc:
+                // A reasoning item may come with no summary at all: its encrypted content alone opens it.
+                foreach (var e in Open(ItemKind.Reasoning))
+                {
+                    yield return e;
+                }
+
+                _encryptedReasoning = enc.EncryptedContent;
+                break;
+            case RefusalDelta rf:
+                foreach (var e in Open(ItemKind.Refusal))
+                {
+                    yield return e;
+                }
+
+                _buffer.Append(rf.Text);
+                yield return sequencer.Next(new RefusalDeltaEvent { ItemId = _openId!, OutputIndex = _output.Count, ContentIndex = 0, Delta = rf.Text });
+                break;
             case TextDelta t:
                 // Open is an iterator: only call it when the item changes, not for every delta.
                 if (_open != ItemKind.Message)
@@ -101,6 +132,24 @@ internal sealed class OutputEventBuilder(EventSequencer sequencer, bool includeE
                     yield return e;
                 }
 
+                break;
+            case CustomToolCallStart c:
+                foreach (var e in Close())
+                {
+                    yield return e;
+                }
+
+                _callId = c.CallId;
+                _callName = c.Name;
+                foreach (var e in Open(ItemKind.CustomToolCall))
+                {
+                    yield return e;
+                }
+
+                break;
+            case CustomToolCallInputDelta d when _open == ItemKind.CustomToolCall:
+                _buffer.Append(d.Delta);
+                yield return sequencer.Next(new CustomToolCallInputDeltaEvent { ItemId = _openId!, OutputIndex = _output.Count, Delta = d.Delta });
                 break;
             case ToolCallArgumentsDelta a when _open == ItemKind.FunctionCall:
                 _buffer.Append(a.Delta);
@@ -166,12 +215,23 @@ internal sealed class OutputEventBuilder(EventSequencer sequencer, bool includeE
                 var part = new ContentPart { Type = "summary_text", Text = text };
                 yield return sequencer.Next(new ReasoningSummaryTextDoneEvent { ItemId = _openId!, OutputIndex = index, Text = text });
                 yield return sequencer.Next(new ReasoningSummaryPartDoneEvent { ItemId = _openId!, OutputIndex = index, Part = part });
+                string reasoningText = _reasoningText.ToString();
+                _reasoningText.Clear();
+                if (reasoningText.Length > 0)
+                {
+                    yield return sequencer.Next(new ReasoningTextDoneEvent { ItemId = _openId!, OutputIndex = index, ContentIndex = 0, Text = reasoningText });
+                }
+
+                // An upstream's own encrypted content is kept as it came; the simulated model seals its summary.
                 var item = new ReasoningItem
                 {
                     Id = _openId,
-                    Summary = [part],
-                    EncryptedContent = includeEncryptedReasoning ? "sim:" + Convert.ToBase64String(Encoding.UTF8.GetBytes(text)) : null,
+                    Summary = text.Length > 0 ? [part] : [],
+                    Content = reasoningText.Length > 0 ? [new ContentPart { Type = "reasoning_text", Text = reasoningText }] : null,
+                    EncryptedContent = _encryptedReasoning
+                        ?? (includeEncryptedReasoning ? "sim:" + Convert.ToBase64String(Encoding.UTF8.GetBytes(text)) : null),
                 };
+                _encryptedReasoning = null;
                 _output.Add(item);
                 yield return sequencer.Next(new OutputItemDoneEvent { OutputIndex = index, Item = item });
                 break;
@@ -182,6 +242,26 @@ internal sealed class OutputEventBuilder(EventSequencer sequencer, bool includeE
                 string args = text.Length == 0 ? "{}" : text;
                 yield return sequencer.Next(new FunctionCallArgumentsDoneEvent { ItemId = _openId!, OutputIndex = index, Name = _callName, Arguments = args });
                 var item = new FunctionCallItem { Id = _openId, Status = status, CallId = _callId!, Name = _callName!, Arguments = args };
+                _output.Add(item);
+                yield return sequencer.Next(new OutputItemDoneEvent { OutputIndex = index, Item = item });
+                break;
+            }
+
+            case ItemKind.Refusal:
+            {
+                var part = new ContentPart { Type = "refusal", Refusal = text };
+                yield return sequencer.Next(new RefusalDoneEvent { ItemId = _openId!, OutputIndex = index, ContentIndex = 0, Refusal = text });
+                yield return sequencer.Next(new ContentPartDoneEvent { ItemId = _openId!, OutputIndex = index, ContentIndex = 0, Part = part });
+                var item = new MessageItem { Id = _openId, Status = status, Role = "assistant", Content = MessageContent.FromParts([part]) };
+                _output.Add(item);
+                yield return sequencer.Next(new OutputItemDoneEvent { OutputIndex = index, Item = item });
+                break;
+            }
+
+            case ItemKind.CustomToolCall:
+            {
+                yield return sequencer.Next(new CustomToolCallInputDoneEvent { ItemId = _openId!, OutputIndex = index, Input = text });
+                var item = new CustomToolCallItem { Id = _openId, Status = status, CallId = _callId!, Name = _callName!, Input = text };
                 _output.Add(item);
                 yield return sequencer.Next(new OutputItemDoneEvent { OutputIndex = index, Item = item });
                 break;
@@ -217,6 +297,21 @@ internal sealed class OutputEventBuilder(EventSequencer sequencer, bool includeE
                 });
                 yield return sequencer.Next(new ContentPartAddedEvent { ItemId = _openId, OutputIndex = index, ContentIndex = 0, Part = ContentPart.OutputText("") });
                 break;
+            case ItemKind.Refusal:
+                _openId = Ids.NewItemId("msg");
+                yield return sequencer.Next(new OutputItemAddedEvent
+                {
+                    OutputIndex = index,
+                    Item = new MessageItem { Id = _openId, Status = ResponseStatus.InProgress, Role = "assistant", Content = MessageContent.FromParts([]) },
+                });
+                yield return sequencer.Next(new ContentPartAddedEvent
+                {
+                    ItemId = _openId,
+                    OutputIndex = index,
+                    ContentIndex = 0,
+                    Part = new ContentPart { Type = "refusal", Refusal = "" },
+                });
+                break;
             case ItemKind.Reasoning:
                 _openId = Ids.NewItemId("rs");
                 yield return sequencer.Next(new OutputItemAddedEvent { OutputIndex = index, Item = new ReasoningItem { Id = _openId } });
@@ -233,6 +328,14 @@ internal sealed class OutputEventBuilder(EventSequencer sequencer, bool includeE
                 {
                     OutputIndex = index,
                     Item = new FunctionCallItem { Id = _openId, Status = ResponseStatus.InProgress, CallId = _callId!, Name = _callName!, Arguments = "" },
+                });
+                break;
+            case ItemKind.CustomToolCall:
+                _openId = Ids.NewItemId("ctc");
+                yield return sequencer.Next(new OutputItemAddedEvent
+                {
+                    OutputIndex = index,
+                    Item = new CustomToolCallItem { Id = _openId, Status = ResponseStatus.InProgress, CallId = _callId!, Name = _callName!, Input = "" },
                 });
                 break;
         }

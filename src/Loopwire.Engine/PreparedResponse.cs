@@ -59,6 +59,9 @@ public sealed class PreparedResponse
     /// <summary>Ends the response early (steer, interrupt) when requested while it streams.</summary>
     public ResponseStop Stop { get; } = new();
 
+    /// <summary>The conversation this response runs in (<c>conversation</c> on create), locked until the stream ends; or null.</summary>
+    internal Conversations.ConversationLease? Conversation { get; set; }
+
     /// <summary>How the response ended, once the stream has yielded its terminal event; null before that or when cancelled.</summary>
     public ResponseOutcome? Outcome { get; internal set; }
 }

@@ -178,6 +178,10 @@ public sealed partial class ResponseEngine
             // From the first output event to the end: what the client waited for while output streamed.
             EngineTelemetry.Stage(p.Timings, "stream", start == 0 ? Stopwatch.GetTimestamp() : start, Stopwatch.GetTimestamp());
             _telemetry.Ended(p);
+            if (p.Conversation is { } conversation)
+            {
+                await conversation.ReleaseAsync().ConfigureAwait(false);
+            }
         }
     }
 

@@ -62,6 +62,7 @@ internal sealed class ResponseFactory(TimeProvider time)
             Output = output,
             Usage = usage,
             PreviousResponseId = r.PreviousResponseId,
+            Conversation = p.Conversation?.Reference,
             Store = r.StoreOrDefault,
             Tools = r.Tools ?? [],
             ToolChoice = r.ToolChoice ?? AutoChoice,

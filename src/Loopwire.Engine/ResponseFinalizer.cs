@@ -62,6 +62,19 @@ internal sealed class ResponseFinalizer(IResponseStore store, ITokenRenderer ren
             EngineTelemetry.Stage(p.Timings, "store", t, end);
         }
 
+        if (p.Conversation is { } conversation)
+        {
+            try
+            {
+                await conversation.AppendAsync(p.Input, output, ct).ConfigureAwait(false);
+            }
+            catch (StoreUnavailableException ex)
+            {
+                EngineLog.BackendCrashed(logger, ex, p.Id);
+                return Fail(p, ProtocolError.StoreUnavailable("The conversation could not be updated: " + ex.Message), output);
+            }
+        }
+
         state.Persisted = stored;
         state.ResponseId = p.Id;
         p.Source.OnCompleted(state);

@@ -128,6 +128,14 @@ public sealed class SimulatedBackend : IModelBackend, ICompactionBackend, IConte
         int index = 0;
         foreach (var call in plan.Calls)
         {
+            if (call.Custom)
+            {
+                // A custom tool's input is free text, streamed in the same fixed-size pieces.
+                chunks.Add(new CustomToolCallStart(CallId(seed, index++), call.Name));
+                chunks.AddRange(SplitJson(call.Arguments).Select(s => new CustomToolCallInputDelta(s)));
+                continue;
+            }
+
             chunks.Add(new ToolCallStart(CallId(seed, index++), call.Name));
             chunks.AddRange(SplitJson(call.Arguments).Select(s => new ToolCallArgumentsDelta(s)));
         }
@@ -141,7 +149,7 @@ public sealed class SimulatedBackend : IModelBackend, ICompactionBackend, IConte
         {
             // Cut the stream where the token budget runs out; the response is incomplete.
             int keep = Math.Max(1, (int)((long)chunks.Count * max / outputTokens));
-            chunks = chunks.Take(keep).Where(c => c is not ToolCallStart || keep > 1).ToList();
+            chunks = chunks.Take(keep).Where(c => c is not (ToolCallStart or CustomToolCallStart) || keep > 1).ToList();
             outputTokens = max;
             incomplete = "max_output_tokens";
         }

@@ -13,8 +13,11 @@ namespace Loopwire.Simulation;
 /// <param name="Calls">Function calls (name, JSON arguments) in order.</param>
 public sealed record SimulatedPlan(string? Reasoning, string? Text, IReadOnlyList<SimulatedCall> Calls);
 
-/// <summary>A planned function call.</summary>
-public sealed record SimulatedCall(string Name, string Arguments);
+/// <summary>A planned tool call: a function call with JSON arguments, or a custom tool call with free-form input.</summary>
+/// <param name="Name">The tool name.</param>
+/// <param name="Arguments">The JSON arguments, or the raw input of a custom tool.</param>
+/// <param name="Custom">Whether the tool is a custom (free-form) tool.</param>
+public sealed record SimulatedCall(string Name, string Arguments, bool Custom = false);
 
 /// <summary>
 /// Decides what the simulated model says. A policy must be a deterministic function of the conversation and the
@@ -47,15 +50,21 @@ public sealed class GenericPolicy : ISimulatedPolicy
     {
         var items = request.Conversation.Items;
         var rng = new Random(unchecked((int)seed ^ (int)(seed >> 32)));
-        var tools = FunctionTools(request.Request);
-        string choice = ToolChoice(request.Request);
+        // tool_choice is obeyed exactly: none never calls; a forced tool is the one called; allowed_tools narrows the set;
+        // required calls even when no tool is named (the first allowed one) and even right after a tool output.
+        ToolChoice.TryParse(request.Request.ToolChoice, request.Request.Tools, out var choice);
+        var tools = CallableTools(request.Request).Where(choice.Allows).ToList();
         var last = items.Count > 0 ? items[^1] : null;
+        bool afterOutput = last is FunctionCallOutputItem or CustomToolCallOutputItem;
 
-        if (tools.Count > 0 && choice != "none" && last is not FunctionCallOutputItem and not CustomToolCallOutputItem)
+        if (tools.Count > 0 && (choice.Mode == "required" || !afterOutput))
         {
+            // Only a user message that is the latest item names tools; a forced or required call reads the latest user words.
             string userText = last is MessageItem { Role: "user" } m ? m.Content.JoinedText() : string.Empty;
-            var named = tools.Where(t => userText.Contains(t.Name!, StringComparison.OrdinalIgnoreCase)).ToList();
-            if (named.Count == 0 && choice == "required")
+            var named = choice.Forced is { } forced
+                ? tools.Where(forced.Matches).Take(1).ToList()
+                : afterOutput ? [] : tools.Where(t => userText.Contains(t.Name!, StringComparison.OrdinalIgnoreCase)).ToList();
+            if (named.Count == 0 && choice.Mode == "required")
             {
                 named.Add(tools[0]);
             }
@@ -67,7 +76,9 @@ public sealed class GenericPolicy : ISimulatedPolicy
                     named = [named[0]];
                 }
 
-                var calls = named.Select(t => new SimulatedCall(t.Name!, ArgumentsFor(t, userText, rng))).ToList();
+                var calls = named.Select(t => t.Type == "custom"
+                    ? new SimulatedCall(t.Name!, CustomInputFor(t, userText.Length > 0 ? userText : LastUserText(items)), Custom: true)
+                    : new SimulatedCall(t.Name!, ArgumentsFor(t, userText, rng))).ToList();
                 return new SimulatedPlan(null, null, calls);
             }
         }
@@ -113,12 +124,35 @@ public sealed class GenericPolicy : ISimulatedPolicy
     internal static List<ToolDefinition> FunctionTools(CreateResponseRequest r) =>
         r.Tools?.Where(t => t.Type == "function" && !string.IsNullOrEmpty(t.Name)).ToList() ?? [];
 
-    private static string ToolChoice(CreateResponseRequest r) => r.ToolChoice switch
+    /// <summary>Function and custom tools with a name: the tools the simulated model can call.</summary>
+    internal static List<ToolDefinition> CallableTools(CreateResponseRequest r) =>
+        r.Tools?.Where(t => t.Type is "function" or "custom" && !string.IsNullOrEmpty(t.Name)).ToList() ?? [];
+
+    /// <summary>The free-form input of a custom tool call: the user's words after the tool's name (or all of them), trimmed.</summary>
+    internal static string CustomInputFor(ToolDefinition tool, string userText)
     {
-        { ValueKind: JsonValueKind.String } s => s.GetString() ?? "auto",
-        { ValueKind: JsonValueKind.Object } => "required",
-        _ => "auto",
-    };
+        int at = userText.IndexOf(tool.Name!, StringComparison.OrdinalIgnoreCase);
+        string input = (at >= 0 ? userText[(at + tool.Name!.Length)..] : userText).Trim(' ', ':', '\n', '\t');
+        if (input.Length > 400)
+        {
+            input = input[..(char.IsHighSurrogate(input[399]) ? 399 : 400)];
+        }
+
+        return input.Length == 0 ? tool.Name! : input;
+    }
+
+    private static string LastUserText(IReadOnlyList<ResponseItem> items)
+    {
+        for (int i = items.Count - 1; i >= 0; i--)
+        {
+            if (items[i] is MessageItem { Role: "user" } m)
+            {
+                return m.Content.JoinedText();
+            }
+        }
+
+        return string.Empty;
+    }
 
     /// <summary>Builds arguments that satisfy the tool's JSON schema.</summary>
     internal static string ArgumentsFor(ToolDefinition tool, string userText, Random rng)

@@ -75,6 +75,12 @@ public sealed class UpstreamBackendOptions
     public string MaxTokensParameter { get; set; } = "max_tokens";
 
     /// <summary>
+    /// Chat only: send <c>reasoning.effort</c> as <c>reasoning_effort</c>. Turn off for a server that refuses the field
+    /// (OpenAI refuses it for models without reasoning). <value>true</value>
+    /// </summary>
+    public bool SendReasoningEffort { get; set; } = true;
+
+    /// <summary>
     /// <c>responses-ws</c> only: upstream WebSockets kept open, one per downstream conversation; beyond it the least
     /// recently used is closed (that conversation replays its full context next time). <value>64</value>
     /// </summary>

@@ -3,8 +3,10 @@ using System.Text.Json;
 using Loopwire.Engine.Backends;
 using Loopwire.Engine.Compaction;
 using Loopwire.Engine.Context.PrefixReuse;
+using Loopwire.Engine.Conversations;
 using Loopwire.Engine.Rendering;
 using Loopwire.Engine.Stores;
+using Loopwire.Protocol.Conversations;
 using Loopwire.Protocol.Errors;
 using Loopwire.Protocol.Items;
 using Loopwire.Protocol.Requests;
@@ -29,19 +31,46 @@ internal sealed class ContextPreparer(IResponseStore store, ITokenRenderer rende
     public async Task<PrepareResult> PrepareAsync(CreateResponseRequest request, IContextSource source, TurnTimings timings,
         CancellationToken ct)
     {
+        ConversationLease? conversation = null;
         try
         {
-            return await PrepareCoreAsync(request, source, timings, ct).ConfigureAwait(false);
+            ConversationRequestReader.TryReadConversationParameter(request.Conversation, out string? conversationId);
+            if (conversationId is not null)
+            {
+                // Locked first, so the items read are the ones this turn appends to.
+                (conversation, var conversationError) = await ConversationLease.AcquireAsync(store, conversationId, source.Tenant, time, ct)
+                    .ConfigureAwait(false);
+                if (conversationError is not null)
+                {
+                    return Fail(conversationError);
+                }
+            }
+
+            var result = await PrepareCoreAsync(request, source, timings, conversation?.Items, ct).ConfigureAwait(false);
+            if (result.Prepared is { } prepared)
+            {
+                prepared.Conversation = conversation;
+                conversation = null;
+            }
+
+            return result;
         }
         catch (StoreUnavailableException ex)
         {
             // Steps 1 and 2 read the store; nothing is rendered yet, so the turn fails before it starts.
             return Fail(ProtocolError.StoreUnavailable(ex.Message));
         }
+        finally
+        {
+            if (conversation is not null)
+            {
+                await conversation.ReleaseAsync().ConfigureAwait(false);
+            }
+        }
     }
 
     private async Task<PrepareResult> PrepareCoreAsync(CreateResponseRequest request, IContextSource source, TurnTimings timings,
-        CancellationToken ct)
+        IReadOnlyList<ResponseItem>? conversationItems, CancellationToken ct)
     {
         var input = request.Input ?? [];
         timings.ItemsReceived = input.Count;
@@ -71,7 +100,8 @@ internal sealed class ContextPreparer(IResponseStore store, ITokenRenderer rende
         }
         else
         {
-            state = new ConversationState { Persisted = true };
+            // A conversation's items come first; they are stored with the conversation, not with this response.
+            state = new ConversationState(conversationItems is null ? null : [.. conversationItems]) { Persisted = true };
         }
 
         t = EndStage(timings, "resolve", t, out var resolve);

@@ -57,7 +57,7 @@ public sealed partial class SqliteResponseStore : IResponseStore, IResponseReten
             expires_at INTEGER NOT NULL,
             cancel_requested INTEGER NOT NULL DEFAULT 0
         );
-        """;
+        """ + ConversationSchema;
 
     private readonly string _connectionString;
     private readonly SqliteConnection _writer;

@@ -159,4 +159,16 @@ public static class ErrorCodes
 
     /// <summary>A sealed <c>encrypted_content</c> was sealed with a key this server no longer has (its keys changed).</summary>
     public const string EncryptionKeyUnavailable = "encryption_key_unavailable";
+
+    /// <summary><c>conversation</c> names a conversation that another response is using right now (400, param <c>conversation</c>).</summary>
+    public const string ConversationLocked = "conversation_locked";
+
+    /// <summary><c>conversation</c> and <c>previous_response_id</c> were both given (400).</summary>
+    public const string MutuallyExclusiveParameters = "mutually_exclusive_parameters";
+
+    /// <summary>No conversation with that id for this tenant (404).</summary>
+    public const string ConversationNotFound = "conversation_not_found";
+
+    /// <summary>A <c>tool_choice</c> names a tool that is not in <c>tools</c> (400, param <c>tool_choice</c>).</summary>
+    public const string ToolChoiceNotFound = "tool_choice_not_found";
 }

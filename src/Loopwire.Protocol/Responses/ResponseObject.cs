@@ -47,6 +47,10 @@ public sealed record ResponseObject
     [JsonIgnore(Condition = JsonIgnoreCondition.Never)]
     public string? PreviousResponseId { get; init; }
 
+    /// <summary>The conversation this response belongs to (<c>{"id":"conv_…"}</c>), or null.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.Never)]
+    public Conversations.ConversationReference? Conversation { get; init; }
+
     /// <summary>Echo of <c>store</c>.</summary>
     public bool Store { get; init; } = true;
 

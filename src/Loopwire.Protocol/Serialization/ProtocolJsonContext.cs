@@ -44,6 +44,8 @@ namespace Loopwire.Protocol.Serialization;
 [JsonSerializable(typeof(CompactionTriggerItem))]
 [JsonSerializable(typeof(CompactResponse))]
 [JsonSerializable(typeof(InputTokensResponse))]
+[JsonSerializable(typeof(Conversations.ConversationObject))]
+[JsonSerializable(typeof(Conversations.ConversationDeleted))]
 public sealed partial class ProtocolJsonContext : JsonSerializerContext
 {
     private static ProtocolJsonContext? s_wire;

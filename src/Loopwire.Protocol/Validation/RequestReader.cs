@@ -229,14 +229,20 @@ public static class RequestReader
             }
         }
 
-        if (r.PreviousResponseId is not null && r.Conversation is { ValueKind: not JsonValueKind.Null })
+        if (Conversations.ConversationRequestReader.TryReadConversationParameter(r.Conversation, out var conversation) is { } convError)
         {
-            return ProtocolError.Invalid("'previous_response_id' and 'conversation' cannot be used together.", "conversation");
+            return convError;
         }
 
-        if (r.Conversation is { ValueKind: not JsonValueKind.Null })
+        if (r.PreviousResponseId is not null && conversation is not null)
         {
-            return ProtocolError.Invalid("'conversation' is not supported by this server; use 'previous_response_id'.", "conversation", ErrorCodes.UnsupportedParameter);
+            return ProtocolError.Invalid("'previous_response_id' and 'conversation' cannot be used together.", "conversation",
+                ErrorCodes.MutuallyExclusiveParameters);
+        }
+
+        if (ToolChoice.TryParse(r.ToolChoice, r.Tools, out _) is { } choiceError)
+        {
+            return choiceError;
         }
 
         if (CompactionValidation.Validate(r) is { } compactionError)

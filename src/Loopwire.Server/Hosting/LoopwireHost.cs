@@ -153,6 +153,7 @@ public static class LoopwireHost
         app.MapGet("/v1/responses", (HttpContext c, ResponsesWebSocketHandler h) => h.HandleAsync(c));
         CompactionEndpoints.Map(app);
         ResponsesEndpoints.Map(app);
+        ConversationsEndpoints.Map(app);
         AdminEndpoints.Map(app);
         ChatCompletionsEndpoints.Map(app);
         app.MapFallback((HttpContext c) => HttpIo.Error(new ProtocolError(404, ErrorTypes.InvalidRequest, ErrorCodes.NotFound,

@@ -102,6 +102,30 @@ public sealed class ResponseEventTests
             Name = "get_weather",
             Arguments = """{"city":"Paris"}""",
         }, ["item_id", "output_index", "name", "arguments"]),
+        ["response.custom_tool_call_input.delta"] = (new CustomToolCallInputDeltaEvent
+        {
+            SequenceNumber = 5, ItemId = "ctc_1", OutputIndex = 1, Delta = "SELECT ",
+        }, ["item_id", "output_index", "delta"]),
+        ["response.custom_tool_call_input.done"] = (new CustomToolCallInputDoneEvent
+        {
+            SequenceNumber = 6, ItemId = "ctc_1", OutputIndex = 1, Input = "SELECT 1",
+        }, ["item_id", "output_index", "input"]),
+        ["response.refusal.delta"] = (new RefusalDeltaEvent
+        {
+            SequenceNumber = 5, ItemId = "msg_1", OutputIndex = 0, ContentIndex = 0, Delta = "No",
+        }, ["item_id", "output_index", "content_index", "delta"]),
+        ["response.refusal.done"] = (new RefusalDoneEvent
+        {
+            SequenceNumber = 6, ItemId = "msg_1", OutputIndex = 0, ContentIndex = 0, Refusal = "No.",
+        }, ["item_id", "output_index", "content_index", "refusal"]),
+        ["response.reasoning_text.delta"] = (new ReasoningTextDeltaEvent
+        {
+            SequenceNumber = 5, ItemId = "rs_1", OutputIndex = 0, ContentIndex = 0, Delta = "hm",
+        }, ["item_id", "output_index", "content_index", "delta"]),
+        ["response.reasoning_text.done"] = (new ReasoningTextDoneEvent
+        {
+            SequenceNumber = 6, ItemId = "rs_1", OutputIndex = 0, ContentIndex = 0, Text = "hm.",
+        }, ["item_id", "output_index", "content_index", "text"]),
         ["response.reasoning_summary_part.added"] = (new ReasoningSummaryPartAddedEvent
         {
             SequenceNumber = 3,

@@ -6,7 +6,7 @@ using static Loopwire.Protocol.Tests.WireJson;
 
 namespace Loopwire.Protocol.Tests.Validation;
 
-public sealed class RequestReaderTests
+public sealed partial class RequestReaderTests
 {
     private static void AssertError(ProtocolError error, string? code, string? param, int status = 400)
     {
@@ -412,21 +412,6 @@ public sealed class RequestReaderTests
             ParseInvalid("""{"model":"m","input":"hi","tools":[{"type":"function","name":"f","parameters":"{}"}]}"""),
             "invalid_type",
             "tools[0].parameters");
-    }
-
-    [Fact]
-    public void TryParse_PreviousResponseIdWithConversation_InvalidValue()
-    {
-        var error = ParseInvalid("""{"model":"m","input":"hi","previous_response_id":"resp_1","conversation":"conv_1"}""");
-
-        AssertError(error, "invalid_value", "conversation");
-        Assert.Contains("previous_response_id", error.Message, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void TryParse_ConversationAlone_UnsupportedParameter()
-    {
-        AssertError(ParseInvalid("""{"model":"m","input":"hi","conversation":{"id":"conv_1"}}"""), "unsupported_parameter", "conversation");
     }
 
     [Fact]

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import OpenAI, { BadRequestError, NotFoundError } from 'openai';
 import './compaction.test.mjs';
+import './conversations.test.mjs';
 
 const baseURL = process.env.LOOPWIRE_BASE_URL;
 if (!baseURL) {

@@ -73,6 +73,7 @@ public sealed class ChatCompletionsBackend(string name, UpstreamBackendOptions o
         }
 
         var translator = new ChatStreamTranslator(name);
+        var custom = new CustomToolCallMapper(ChatRequestTranslator.CustomToolNames(request.Request));
         var events = SseParser.Create(call.Body!, static (_, data) => Parse(data)).EnumerateAsync(call.Token).GetAsyncEnumerator(call.Token);
         bool sawDone = false;
         try
@@ -120,7 +121,7 @@ public sealed class ChatCompletionsBackend(string name, UpstreamBackendOptions o
                     yield break;
                 }
 
-                foreach (var c in translator.Add(chunk))
+                foreach (var c in custom.Map(translator.Add(chunk)))
                 {
                     yield return c;
                 }
@@ -137,7 +138,7 @@ public sealed class ChatCompletionsBackend(string name, UpstreamBackendOptions o
             await events.DisposeAsync().ConfigureAwait(false);
         }
 
-        foreach (var c in translator.Complete(sawDone))
+        foreach (var c in custom.Map(translator.Complete(sawDone)))
         {
             yield return c;
         }

@@ -18,7 +18,8 @@ internal static class ChatRequestTranslator
     public static ChatCompletionRequest Build(ModelRequest request, UpstreamBackendOptions options)
     {
         var r = request.Request;
-        var tools = Tools(r.Tools);
+        ToolChoice.TryParse(r.ToolChoice, r.Tools, out var choice);
+        var tools = Tools(r.Tools, choice);
         return new ChatCompletionRequest
         {
             Model = request.Model,
@@ -26,7 +27,7 @@ internal static class ChatRequestTranslator
             Stream = true,
             StreamOptions = new ChatStreamOptions(true),
             Tools = tools,
-            ToolChoice = tools is null ? null : ToolChoice(r.ToolChoice),
+            ToolChoice = tools is null ? null : ChatToolChoice(choice),
             ParallelToolCalls = tools is null ? null : r.ParallelToolCalls,
             MaxTokens = options.MaxTokensParameter == "max_completion_tokens" ? null : r.MaxOutputTokens,
             MaxCompletionTokens = options.MaxTokensParameter == "max_completion_tokens" ? r.MaxOutputTokens : null,
@@ -34,6 +35,7 @@ internal static class ChatRequestTranslator
             TopP = r.TopP,
             ResponseFormat = ResponseFormat(r.Text),
             User = r.User,
+            ReasoningEffort = options.SendReasoningEffort ? r.Reasoning?.Effort : null,
         };
     }
 
@@ -74,7 +76,8 @@ internal static class ChatRequestTranslator
                     assistant = AddCall(messages, assistant, f.CallId, f.Name, f.Arguments);
                     break;
                 case CustomToolCallItem c:
-                    assistant = AddCall(messages, assistant, c.CallId, c.Name, c.Input);
+                    // As the model saw the tool: a function with one string argument.
+                    assistant = AddCall(messages, assistant, c.CallId, c.Name, CustomArguments(c.Input));
                     break;
                 case FunctionCallOutputItem o:
                     messages.Add(new ChatMessage { Role = "tool", ToolCallId = o.CallId, Content = new ChatContent(o.Output.JoinedText(), null) });
@@ -137,45 +140,80 @@ internal static class ChatRequestTranslator
         return new ChatContent(null, parts);
     }
 
-    private static List<ChatTool>? Tools(IReadOnlyList<ToolDefinition>? tools)
+    /// <summary>The names of the custom tools a request declares (they travel as functions and come back as custom tool calls).</summary>
+    public static IReadOnlySet<string> CustomToolNames(CreateResponseRequest r) =>
+        r.Tools?.Where(t => t.Type == "custom" && !string.IsNullOrEmpty(t.Name)).Select(t => t.Name!).ToHashSet(StringComparer.Ordinal)
+        ?? [];
+
+    /// <summary>
+    /// Function tools as they are and custom tools as functions of one string argument; with <c>allowed_tools</c> only the
+    /// allowed ones, since chat has no way to offer a tool the model must not call.
+    /// </summary>
+    private static List<ChatTool>? Tools(IReadOnlyList<ToolDefinition>? tools, ToolChoice choice)
     {
-        var list = tools?.Where(t => t.Type == "function" && !string.IsNullOrEmpty(t.Name))
+        var list = tools?.Where(t => t.Type is "function" or "custom" && !string.IsNullOrEmpty(t.Name))
+            .Where(t => choice.Allowed is null || choice.Forced is not null || choice.Allows(t))
             .Select(t => new ChatTool
             {
-                Function = new ChatFunctionDefinition { Name = t.Name!, Description = t.Description, Parameters = t.Parameters, Strict = t.Strict },
+                Function = t.Type == "custom"
+                    ? new ChatFunctionDefinition { Name = t.Name!, Description = t.Description, Parameters = CustomParameters }
+                    : new ChatFunctionDefinition { Name = t.Name!, Description = t.Description, Parameters = t.Parameters, Strict = t.Strict },
             })
             .ToList();
         return list is { Count: > 0 } ? list : null;
     }
 
-    /// <summary><c>auto</c>/<c>none</c>/<c>required</c> as they are; <c>{"type":"function","name":N}</c> gets chat's nested form.</summary>
-    private static JsonElement? ToolChoice(JsonElement? choice)
+    private static readonly JsonElement CustomParameters = Write(w =>
     {
-        if (choice is not { } c)
+        w.WriteStartObject();
+        w.WriteString("type", "object");
+        w.WriteStartObject("properties");
+        w.WriteStartObject(CustomToolCallMapper.ArgumentName);
+        w.WriteString("type", "string");
+        w.WriteString("description", "The tool's whole input, as free-form text.");
+        w.WriteEndObject();
+        w.WriteEndObject();
+        w.WriteStartArray("required");
+        w.WriteStringValue(CustomToolCallMapper.ArgumentName);
+        w.WriteEndArray();
+        w.WriteBoolean("additionalProperties", false);
+        w.WriteEndObject();
+    });
+
+    private static string CustomArguments(string input)
+    {
+        var buffer = new ArrayBufferWriter<byte>(input.Length + 16);
+        using (var w = new Utf8JsonWriter(buffer))
         {
-            return null;
+            w.WriteStartObject();
+            w.WriteString(CustomToolCallMapper.ArgumentName, input);
+            w.WriteEndObject();
         }
 
-        if (c.ValueKind == JsonValueKind.String)
-        {
-            return c;
-        }
+        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
 
-        if (c.ValueKind == JsonValueKind.Object && c.TryGetProperty("type", out var type) && type.ValueEquals("function")
-            && c.TryGetProperty("name", out var name) && name.ValueKind == JsonValueKind.String)
+    /// <summary>
+    /// <c>none</c>/<c>auto</c>/<c>required</c> as they are; a forced function or custom tool gets chat's nested form;
+    /// <c>allowed_tools</c> becomes its mode (the tools are narrowed instead).
+    /// </summary>
+    private static JsonElement ChatToolChoice(ToolChoice choice)
+    {
+        if (choice.Forced is { Type: "function" or "custom", Name: { } name })
         {
             return Write(w =>
             {
                 w.WriteStartObject();
                 w.WriteString("type", "function");
                 w.WriteStartObject("function");
-                w.WriteString("name", name.GetString());
+                w.WriteString("name", name);
                 w.WriteEndObject();
                 w.WriteEndObject();
             });
         }
 
-        return null;
+        string mode = choice.Mode;
+        return Write(w => w.WriteStringValue(mode));
     }
 
     /// <summary><c>text.format</c> json_schema / json_object become <c>response_format</c>; plain text needs none.</summary>

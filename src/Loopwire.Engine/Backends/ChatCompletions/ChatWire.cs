@@ -34,6 +34,9 @@ internal sealed record ChatCompletionRequest
     public JsonElement? ResponseFormat { get; init; }
 
     public string? User { get; init; }
+
+    /// <summary><c>reasoning.effort</c> of the Responses request (OpenAI chat, vLLM and others accept it).</summary>
+    public string? ReasoningEffort { get; init; }
 }
 
 internal sealed record ChatStreamOptions(bool IncludeUsage);

@@ -10,9 +10,10 @@ namespace Loopwire.Engine.Backends.Responses;
 /// <summary>Builds the request a Responses upstream gets.</summary>
 /// <remarks>
 /// The upstream keeps nothing of ours (<c>store: false</c>). Item ids are left out: they are this server's ids, and an
-/// upstream that has not stored them (store:false) refuses ids it does not know. Reasoning items are left out too: their
-/// encrypted content is ours, not the upstream's; over a pooled WebSocket the upstream still has its own reasoning in its
-/// connection cache.
+/// upstream that has not stored them (store:false) refuses ids it does not know. Reasoning items go back only when they
+/// carry the upstream's own <c>encrypted_content</c> (the simulated model's <c>sim:</c> content means nothing upstream), so
+/// a <c>store:false</c> client keeps reasoning continuity; <c>include</c> passes through so the upstream sends it.
+/// Custom tool calls and their outputs pass through unchanged.
 /// </remarks>
 internal static class ResponsesUpstreamRequest
 {
@@ -22,7 +23,8 @@ internal static class ResponsesUpstreamRequest
         {
             Type = webSocket ? "response.create" : null,
             Model = request.Model,
-            Input = input.Where(i => i is not ReasoningItem).Select(Compaction.CompactionForUpstream.Item).Select(i => i.Id is null ? i : i with { Id = null }).ToList(),
+            Input = input.Where(i => i is not ReasoningItem r || IsUpstreamReasoning(r)).Select(Compaction.CompactionForUpstream.Item)
+                .Select(i => i.Id is null ? i : i with { Id = null }).ToList(),
             PreviousResponseId = previousResponseId,
             Store = false,
             Stream = webSocket ? null : true,
@@ -30,12 +32,15 @@ internal static class ResponsesUpstreamRequest
             Generate = null,
             ClientMetadata = null,
             Conversation = null,
-            Include = null,
+            Include = request.Request.Include,
             Metadata = null,
             ContextManagement = null,
         };
         return JsonSerializer.SerializeToUtf8Bytes(upstream, ProtocolJsonContext.Wire.CreateResponseRequest);
     }
+
+    private static bool IsUpstreamReasoning(ReasoningItem r) =>
+        r.EncryptedContent is { Length: > 0 } e && !e.StartsWith("sim:", StringComparison.Ordinal);
 }
 
 /// <summary>
@@ -84,6 +89,44 @@ internal sealed class ResponsesStreamTranslator(string backend)
                 }
 
                 break;
+            case "response.output_item.added" when e.TryGetProperty("item", out var addedCustom) && Str(addedCustom, "type") == "custom_tool_call":
+            {
+                Start(output);
+                string callId = Str(addedCustom, "call_id") ?? Ids.NewItemId("call");
+                _calls.Add(callId);
+                _argumentsStreamed = false;
+                output.Add(new CustomToolCallStart(callId, Str(addedCustom, "name") ?? string.Empty));
+                break;
+            }
+
+            case "response.custom_tool_call_input.delta":
+                if (Str(e, "delta") is { Length: > 0 } customInput)
+                {
+                    Start(output);
+                    _argumentsStreamed = true;
+                    output.Add(new CustomToolCallInputDelta(customInput));
+                }
+
+                break;
+            case "response.output_item.done" when e.TryGetProperty("item", out var doneOther) && Str(doneOther, "type") is "custom_tool_call" or "reasoning":
+                OnItemDone(doneOther, output);
+                break;
+            case "response.refusal.delta":
+                if (Str(e, "delta") is { Length: > 0 } refusal)
+                {
+                    Start(output);
+                    output.Add(new RefusalDelta(refusal));
+                }
+
+                break;
+            case "response.reasoning_text.delta":
+                if (Str(e, "delta") is { Length: > 0 } reasoningText)
+                {
+                    Start(output);
+                    output.Add(new ReasoningTextDelta(reasoningText));
+                }
+
+                break;
             case "response.output_item.added":
                 if (e.TryGetProperty("item", out var added) && Str(added, "type") == "function_call")
                 {
@@ -95,7 +138,7 @@ internal sealed class ResponsesStreamTranslator(string backend)
                 }
 
                 break;
-            case "response.output_text.delta" or "response.refusal.delta":
+            case "response.output_text.delta":
                 if (Str(e, "delta") is { Length: > 0 } text)
                 {
                     Start(output);
@@ -166,6 +209,37 @@ internal sealed class ResponsesStreamTranslator(string backend)
         }
 
         return output;
+    }
+
+    /// <summary>A custom tool call sent whole (no input deltas), or a reasoning item's encrypted content.</summary>
+    private void OnItemDone(JsonElement item, List<ModelChunk> output)
+    {
+        if (Str(item, "type") == "reasoning")
+        {
+            if (Str(item, "encrypted_content") is { Length: > 0 } encrypted)
+            {
+                Start(output);
+                output.Add(new ReasoningEncryptedContent(encrypted));
+            }
+
+            return;
+        }
+
+        string callId = Str(item, "call_id") ?? Ids.NewItemId("call");
+        string input = Str(item, "input") ?? string.Empty;
+        if (_calls.Add(callId))
+        {
+            Start(output);
+            output.Add(new CustomToolCallStart(callId, Str(item, "name") ?? string.Empty));
+            _argumentsStreamed = false;
+        }
+
+        if (!_argumentsStreamed && input.Length > 0)
+        {
+            output.Add(new CustomToolCallInputDelta(input));
+        }
+
+        _argumentsStreamed = true;
     }
 
     private void OnError(JsonElement e)

@@ -63,6 +63,23 @@ internal static class PostgresMigrations
             );
             CREATE INDEX background_leases_by_expiry ON background_leases (expires_at);
             """),
+        ("conversations and their items", """
+            CREATE TABLE conversations (
+                id text NOT NULL PRIMARY KEY,
+                tenant text NULL,
+                created_at bigint NOT NULL,
+                metadata_json bytea NOT NULL,
+                lock_owner text NULL,
+                lock_until bigint NULL
+            );
+            CREATE TABLE conversation_items (
+                seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                conversation_id text NOT NULL,
+                item_id text NOT NULL,
+                item_json bytea NOT NULL
+            );
+            CREATE INDEX conversation_items_by_conversation ON conversation_items (conversation_id, seq);
+            """),
     ];
 
     /// <summary>Applies the migrations the database has not recorded yet.</summary>

@@ -19,7 +19,7 @@ public sealed class PostgresResponseStoreTests(PostgresCluster cluster)
         await store.MigrateAsync();
         await using var connection = new NpgsqlConnection(cluster.AdminConnectionString);
         await connection.OpenAsync();
-        await using var cmd = new NpgsqlCommand("TRUNCATE responses, items, background_events, background_leases;", connection);
+        await using var cmd = new NpgsqlCommand("TRUNCATE responses, items, background_events, background_leases, conversations, conversation_items;", connection);
         await cmd.ExecuteNonQueryAsync();
     }
 
