@@ -4,8 +4,10 @@ using Loopwire.Engine.Backends;
 using Loopwire.Engine.Rendering;
 using Loopwire.Engine.Stores;
 using Loopwire.Protocol.Errors;
+using Grpc.AspNetCore.Server;
 using Loopwire.Server.Auth;
 using Loopwire.Server.Compaction;
+using Loopwire.Server.Grpc;
 using Loopwire.Server.Http;
 using Loopwire.Server.Limits;
 using Loopwire.Server.Stores;
@@ -86,6 +88,9 @@ public static class LoopwireHost
         services.AddSingleton<ServerTelemetry>();
         services.AddSingleton<WebSocketConnectionRegistry>();
         services.AddSingleton<ResponsesWebSocketHandler>();
+        services.AddGrpc();
+        services.AddOptions<GrpcServiceOptions>().Configure<IOptions<LoopwireServerOptions>>((g, o) =>
+            g.MaxReceiveMessageSize = o.Value.Grpc.MaxMessageBytes);
         return services;
     }
 
@@ -142,6 +147,7 @@ public static class LoopwireHost
         app.UseWebSockets();
         app.MapGet("/v1/responses", (HttpContext c, ResponsesWebSocketHandler h) => h.HandleAsync(c));
         CompactionEndpoints.Map(app);
+        app.MapGrpcService<ResponsesGrpcService>();
         ResponsesEndpoints.Map(app);
         AdminEndpoints.Map(app);
         ChatCompletionsEndpoints.Map(app);
