@@ -29,6 +29,9 @@ public static class LoopwireHost
         builder.AddLoopwireConsole();
         builder.Services.AddLoopwireServer();
         configure?.Invoke(builder);
+        var grpcPort = new GrpcCleartextEndpoint();
+        grpcPort.Configure(builder);
+        builder.Services.AddSingleton(grpcPort);
         builder.AddLoopwireTelemetry();
         var app = builder.Build();
         app.AddMetricsListener();
