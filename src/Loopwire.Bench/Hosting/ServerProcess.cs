@@ -26,6 +26,9 @@ public sealed partial class ServerProcess : IAsyncDisposable
     /// <summary>The server's root URL, e.g. <c>http://127.0.0.1:41234</c>.</summary>
     public Uri BaseUrl { get; }
 
+    /// <summary>The gRPC transport's HTTP/2 cleartext address, when the server was started with <c>--grpc-port</c>.</summary>
+    public Uri? GrpcUrl { get; private set; }
+
     /// <summary>The last lines the server printed (for error reports).</summary>
     public IReadOnlyList<string> RecentLog
     {
@@ -64,6 +67,7 @@ public sealed partial class ServerProcess : IAsyncDisposable
         psi.Environment["Logging__LogLevel__Default"] = "Warning";
         var process = Process.Start(psi) ?? throw new InvalidOperationException("Could not start the server process.");
         var ready = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Uri? grpcUrl = null;
         var lines = new List<string>();
         void OnLine(string? line)
         {
@@ -79,6 +83,12 @@ public sealed partial class ServerProcess : IAsyncDisposable
                 {
                     lines.RemoveAt(0);
                 }
+            }
+
+            // serve prints the gRPC line before the main one.
+            if (GrpcListeningLine().Match(line) is { Success: true } g)
+            {
+                grpcUrl = new Uri(g.Groups[1].Value);
             }
 
             var m = ListeningLine().Match(line);
@@ -116,7 +126,7 @@ public sealed partial class ServerProcess : IAsyncDisposable
             throw new InvalidOperationException($"The server did not start within {timeout.TotalSeconds:0} s.\n{tail}");
         }
 
-        var server = new ServerProcess(process, await ready.Task.ConfigureAwait(false));
+        var server = new ServerProcess(process, await ready.Task.ConfigureAwait(false)) { GrpcUrl = grpcUrl };
         lock (lines)
         {
             server._log.AddRange(lines);
@@ -164,4 +174,7 @@ public sealed partial class ServerProcess : IAsyncDisposable
 
     [GeneratedRegex(@"Loopwire listening on (http://\S+)")]
     private static partial Regex ListeningLine();
+
+    [GeneratedRegex(@"Loopwire gRPC \(HTTP/2 cleartext\) listening on (http://\S+)")]
+    private static partial Regex GrpcListeningLine();
 }
