@@ -50,7 +50,8 @@ public sealed class GrpcCleartextEndpoint
         {
             foreach (var a in addresses)
             {
-                Listen(k, a.Host, a.Port, HttpProtocols.Http1AndHttp2, _ => { });
+                // Cleartext: HTTP/1.1 is what these ports speak anyway (HTTP/2 would need TLS ALPN).
+                Listen(k, a.Host, a.Port, HttpProtocols.Http1, _ => { });
             }
 
             Listen(k, addresses[0].Host, port, HttpProtocols.Http2, lo => _listen = lo);

@@ -78,9 +78,14 @@ internal sealed class GrpcResponsesConnection
             throw new RpcException(new Status(StatusCode.ResourceExhausted,
                 $"message exceeds {MaxMessageBytes} bytes (Loopwire:Grpc:MaxMessageBytes)"));
         }
-        catch (Exception ex) when (ct.IsCancellationRequested && ex is OperationCanceledException or IOException or RpcException)
+        catch (IOException)
         {
-            reason = "cancelled or connection lost";
+            // The client's connection went away (reset, or the HTTP/2 connection faulted): a disconnect, not a server fault.
+            reason = "connection lost";
+        }
+        catch (Exception ex) when (ct.IsCancellationRequested && ex is OperationCanceledException or RpcException)
+        {
+            reason = "cancelled by client";
         }
         finally
         {
