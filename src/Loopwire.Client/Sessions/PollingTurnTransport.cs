@@ -50,9 +50,6 @@ internal sealed class PollingTurnTransport : ITurnTransport
 
     public bool IsFreshConnection => false;
 
-    /// <summary>Polls made so far (tests).</summary>
-    public int Polls { get; private set; }
-
     public Task<int> PrepareAsync(CancellationToken cancellationToken) => Task.FromResult(0);
 
     public Task<int> ReconnectAsync(CancellationToken cancellationToken) => Task.FromResult(0);
@@ -64,7 +61,6 @@ internal sealed class PollingTurnTransport : ITurnTransport
         while (response.Status is ResponseStatus.Queued or ResponseStatus.InProgress)
         {
             await Task.Delay(_interval, _time, cancellationToken).ConfigureAwait(false);
-            Polls++;
             response = await _http.RetrieveCoreAsync(response.Id, counter, cancellationToken).ConfigureAwait(false);
         }
 
