@@ -107,6 +107,10 @@ internal static class MatrixCommand
                 : (name, s) => new RecordedToolRunner(byName[name].LoadRecording(), LatencyModel.Default, s);
             string TaskFor(string name) => $"{byName[name].LoadScenario().Task}\n\n(scenario: {name})";
             var armList = selArms.Count > 0 ? selArms : BenchArms.All.ToList();
+
+            // A running server's gRPC port is not its HTTP port (cleartext HTTP/2 needs a port of its own): without
+            // --grpc-url the default matrix leaves the grpc arm out rather than fail on it.
+            bool skipGrpc = parse.GetValue(baseUrl) is not null && parse.GetValue(grpcUrl) is null && selArms.Count == 0;
             if (quick)
             {
                 plans.AddRange(QuickCells.Select(c => Plan([c.Scenario], [c.Model], [LinkProfile.Parse(c.Network)],
@@ -125,7 +129,7 @@ internal static class MatrixCommand
                 Scenarios = sc,
                 Models = mo,
                 Networks = ne,
-                Arms = cellArms ?? armList,
+                Arms = [.. (cellArms ?? armList).Where(a => !(skipGrpc && a == "grpc"))],
                 PollInterval = TimeSpan.FromMilliseconds(pollMs),
                 Repetitions = repetitions,
                 Tools = toolMode,
@@ -146,6 +150,10 @@ internal static class MatrixCommand
                 if (parse.GetValue(baseUrl) is { } given)
                 {
                     AnsiConsole.MarkupLine($"[grey]Measuring the running server at {Markup.Escape(given.ToString())}…[/]");
+                    if (skipGrpc)
+                    {
+                        AnsiConsole.MarkupLine("[grey]No --grpc-url: the grpc arm is left out.[/]");
+                    }
                     target = given;
                     grpc = parse.GetValue(grpcUrl);
                 }
