@@ -44,7 +44,8 @@ public sealed class ResponseSessionTransportTests(LoopwireServer server) : IClas
             Assert.All(turns, t => Assert.Equal(ResponseStatus.Completed, t.Response.Status));
             Assert.IsType<MessageItem>(Assert.Single(turns[1].Output));
             Assert.IsType<MessageItem>(Assert.Single(turns[2].Output));
-            bool chained = transport is SessionTransport.WebSocket or SessionTransport.HttpChained;
+            bool chained = transport is SessionTransport.WebSocket or SessionTransport.HttpChained or SessionTransport.HttpPolling
+                or SessionTransport.Grpc;
             Assert.False(turns[0].Metrics.UsedPreviousResponseId);
             Assert.Equal(chained, turns[1].Metrics.UsedPreviousResponseId);
             Assert.Equal(chained, turns[2].Metrics.UsedPreviousResponseId);
