@@ -36,17 +36,13 @@ internal sealed class GrpcTurnTransport : ITurnTransport
     {
         // A plain HttpClient (not the channel's own subchannels): a dropped connection fails the call at once and the
         // next call opens a new connection, with no channel-level reconnect backoff in between, like a WebSocket reconnect.
-        // The session's HttpClient (tests: an in-process server) is used when no separate gRPC address is given; not owned.
-        bool own = options.GrpcEndpoint is not null || options.HttpClient is null;
-#pragma warning disable CA2000 // The channel owns the HttpClient it created (DisposeHttpClient) and the client its handler.
-        var http = own
-            ? new HttpClient(new SocketsHttpHandler { EnableMultipleHttp2Connections = true }) { Timeout = Timeout.InfiniteTimeSpan }
-            : options.HttpClient!;
+#pragma warning disable CA2000 // The channel owns the HttpClient (DisposeHttpClient) and the client its handler.
+        var http = new HttpClient(new SocketsHttpHandler { EnableMultipleHttp2Connections = true }) { Timeout = Timeout.InfiniteTimeSpan };
 #pragma warning restore CA2000
         _channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions
         {
             HttpClient = http,
-            DisposeHttpClient = own,
+            DisposeHttpClient = true,
             MaxReceiveMessageSize = null,
             MaxSendMessageSize = null,
         });

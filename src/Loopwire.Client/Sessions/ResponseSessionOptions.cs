@@ -14,7 +14,7 @@ public sealed class ResponseSessionOptions : ResponsesClientOptions
     public SessionTransport Transport { get; set; } = SessionTransport.WebSocket;
 
     /// <summary>
-    /// The HTTP client for the HTTP transports (and for gRPC when <see cref="GrpcEndpoint"/> is null); not owned. Null creates one over <see cref="Endpoint"/> that the session
+    /// The HTTP client for the HTTP transports; not owned. Null creates one over <see cref="Endpoint"/> that the session
     /// owns. When set, its <see cref="HttpClient.BaseAddress"/> must be the server root. <value>null</value>
     /// </summary>
     public HttpClient? HttpClient { get; set; }
