@@ -55,6 +55,13 @@ public sealed class GrpcCleartextEndpoint
             }
 
             Listen(k, addresses[0].Host, port, HttpProtocols.Http2, lo => _listen = lo);
+
+            // Listen options replace Kestrel's URL list, so the separate metrics port (Loopwire:Metrics:Port) is bound here too.
+            var metrics = builder.Configuration.GetSection("Loopwire:Metrics");
+            if (metrics.GetValue("Enabled", true) && metrics.GetValue("Port", 0) is > 0 and <= 65535 and int metricsPort)
+            {
+                Listen(k, metrics["Host"] is { Length: > 0 } h ? h : "*", metricsPort, HttpProtocols.Http1, _ => { });
+            }
         });
     }
 
