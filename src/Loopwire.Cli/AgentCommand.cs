@@ -18,7 +18,7 @@ internal static partial class AgentCommand
     public static Command Create()
     {
         var scenario = new Option<string>("--scenario") { Description = "The sample to work on: fix-small, fix-multi, long-haul.", Required = true };
-        var transport = new Option<string>("--transport") { Description = "ws, ws-full, http-chained or http-stateless.", DefaultValueFactory = _ => "ws" };
+        var transport = new Option<string>("--transport") { Description = "ws, ws-full, grpc, http-chained, http-polling or http-stateless.", DefaultValueFactory = _ => "ws" };
         var baseUrl = UrlOption.Create("--base-url", "A Responses server (e.g. https://api.openai.com/v1's root). Without it, an embedded Loopwire server with the simulated model is started.");
         var apiKey = new Option<string?>("--api-key") { Description = "Bearer key for --base-url (default: env OPENAI_API_KEY)." };
         var model = new Option<string>("--model") { Description = "Model name.", DefaultValueFactory = _ => "sim-spark" };
@@ -109,6 +109,7 @@ internal static partial class AgentCommand
                     Endpoint = endpoint,
                     ApiKey = key,
                     Transport = BenchArms.Transport(arm),
+                    GrpcEndpoint = server?.GrpcUrl,
                 });
                 await log.WriteLineAsync($"session-id: {session.SessionId}");
                 var loop = new AgentLoop(session, runner, new AgentOptions

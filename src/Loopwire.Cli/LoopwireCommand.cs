@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Loopwire.Server.Auth;
 using Loopwire.Engine.Stores;
+using Loopwire.Server.Grpc;
 using Loopwire.Server.Hosting;
 using Microsoft.Extensions.Options;
 
@@ -25,6 +26,11 @@ internal static class LoopwireCommand
     private static Command ServeCommand()
     {
         var port = new Option<int>("--port") { Description = "TCP port to listen on (0 picks a free one).", DefaultValueFactory = _ => 8080 };
+        var grpcPort = new Option<int?>("--grpc-port")
+        {
+            Description = "Also serve the gRPC transport (loopwire.v1.Responses/Connect) over HTTP/2 cleartext on this port (0 picks a free one); " +
+                "Kestrel speaks cleartext HTTP/2 only on a port of its own. Also Loopwire:Grpc:Port.",
+        };
         var host = new Option<string>("--host") { Description = "Address to bind.", DefaultValueFactory = _ => "127.0.0.1" };
         // No default value here: --help prints defaults, and one read from LOOPWIRE_STORE could hold a password.
         var store = new Option<string?>("--store")
@@ -58,7 +64,7 @@ internal static class LoopwireCommand
         var routes = ServeBackendOptions.ModelRoute();
         var cmd = new Command("serve", "Start the Responses-API server on the embedded simulated model (and any --backend upstreams).")
         {
-            port, host, store, profile, apiKeys, apiKeysFile, logFormat, nodeName, backends, routes,
+            port, grpcPort, host, store, profile, apiKeys, apiKeysFile, logFormat, nodeName, backends, routes,
         };
         cmd.SetAction(async (parse, ct) =>
         {
@@ -70,6 +76,11 @@ internal static class LoopwireCommand
             if (parse.GetValue(nodeName) is { Length: > 0 } node)
             {
                 settings["Loopwire:NodeName"] = node;
+            }
+
+            if (parse.GetValue(grpcPort) is { } gp)
+            {
+                settings[GrpcCleartextEndpoint.PortKey] = gp.ToString(System.Globalization.CultureInfo.InvariantCulture);
             }
 
             if ((parse.GetValue(store) ?? Environment.GetEnvironmentVariable(StoreEnvironmentVariable)) is { Length: > 0 } storeSpec)
@@ -133,7 +144,13 @@ internal static class LoopwireCommand
             }
 
             string storeShown = LoopwireHost.DescribeStore(app.Services.GetRequiredService<IOptions<LoopwireServerOptions>>().Value.Store);
-            foreach (var address in app.Urls)
+            var grpcUrl = app.Services.GetRequiredService<GrpcCleartextEndpoint>().Url;
+            if (grpcUrl is not null)
+            {
+                Console.WriteLine($"Loopwire gRPC (HTTP/2 cleartext) listening on {grpcUrl.ToString().TrimEnd('/')}  (loopwire.v1.Responses/Connect)");
+            }
+
+            foreach (var address in app.Urls.Where(u => grpcUrl is null || new Uri(u).Port != grpcUrl.Port))
             {
                 Console.WriteLine($"Loopwire listening on {address}  (POST {address}/v1/responses, store {storeShown}, " +
                     $"{(configured > 0 ? $"{configured} API key(s)" : "no API keys")})");

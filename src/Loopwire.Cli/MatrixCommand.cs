@@ -15,18 +15,25 @@ namespace Loopwire.Cli;
 internal static class MatrixCommand
 {
     /// <summary>The quick matrix (the default): the cells that answer the question, in a few minutes on 2 cores.</summary>
-    private static readonly IReadOnlyList<(string Scenario, string Model, string Network)> QuickCells =
+    /// <remarks><c>http-polling</c> runs in the long-haul cell only (the question it answers needs one long task).</remarks>
+    private static readonly IReadOnlyList<(string Scenario, string Model, string Network, IReadOnlyList<string> Arms)> QuickCells =
     [
-        ("long-haul", "sim-spark", "wan"),
-        ("fix-multi", "sim-spark", "lan"),
-        ("fix-small", "sim-gpt5", "wan"),
+        ("long-haul", "sim-spark", "wan", BenchArms.All),
+        ("fix-multi", "sim-spark", "lan", BenchArms.Streaming),
+        ("fix-small", "sim-gpt5", "wan", BenchArms.Streaming),
     ];
 
     public static Command Create()
     {
         var full = new Option<bool>("--full") { Description = "The whole matrix: every scenario × model × network × arm (long; see --help)." };
         var scenario = new Option<string?>("--scenario") { Description = "Scenarios, comma-separated: fix-small, fix-multi, long-haul." };
-        var arms = new Option<string?>("--arms") { Description = "Arms, comma-separated: http-stateless, http-chained, ws-full, ws." };
+        var arms = new Option<string?>("--arms") { Description = "Arms, comma-separated: http-stateless, http-chained, http-polling, ws-full, ws, grpc." };
+        var pollInterval = new Option<int>("--poll-interval")
+        {
+            Description = "Milliseconds between the http-polling arm's GET /v1/responses/{id} polls.",
+            DefaultValueFactory = _ => 250,
+        };
+        var grpcUrl = UrlOption.Create("--grpc-url", "The gRPC address of the server given by --base-url (its HTTP/2 cleartext port); default: --base-url.");
         var models = new Option<string?>("--models") { Description = "Model profiles, comma-separated: sim-gpt5, sim-spark, sim-burst." };
         var networks = new Option<string?>("--networks") { Description = "Networks, comma-separated: loopback, lan, wan, mobile." };
         var reps = new Option<int>("--repetitions") { Description = "Repetitions per cell (medians and spread over them).", DefaultValueFactory = _ => 1 };
@@ -38,9 +45,9 @@ internal static class MatrixCommand
         var cmd = new Command("bench",
             "Run the coding agent over HTTP and WebSocket arms on the simulated model through an emulated network, and write " +
             "DIR/results.json and DIR/report.html. Without options: a quick matrix (long-haul/sim-spark/wan, fix-multi/sim-spark/lan, " +
-            "fix-small/sim-gpt5/wan, all four arms).")
+            "fix-small/sim-gpt5/wan; every arm, http-polling in the long-haul cell only).")
         {
-            full, scenario, arms, models, networks, reps, tools, output, seed, baseUrl, apiKey,
+            full, scenario, arms, pollInterval, models, networks, reps, tools, output, seed, baseUrl, grpcUrl, apiKey,
         };
         cmd.SetAction(async (parse, ct) =>
         {
@@ -64,6 +71,12 @@ internal static class MatrixCommand
             if (repetitions < 1)
             {
                 errors.Add("--repetitions must be >= 1");
+            }
+
+            int pollMs = parse.GetValue(pollInterval);
+            if (pollMs < 1)
+            {
+                errors.Add("--poll-interval must be >= 1 (milliseconds)");
             }
 
             List<Sample> samples;
@@ -94,9 +107,14 @@ internal static class MatrixCommand
                 : (name, s) => new RecordedToolRunner(byName[name].LoadRecording(), LatencyModel.Default, s);
             string TaskFor(string name) => $"{byName[name].LoadScenario().Task}\n\n(scenario: {name})";
             var armList = selArms.Count > 0 ? selArms : BenchArms.All.ToList();
+
+            // A running server's gRPC port is not its HTTP port (cleartext HTTP/2 needs a port of its own): without
+            // --grpc-url the default matrix leaves the grpc arm out rather than fail on it.
+            bool skipGrpc = parse.GetValue(baseUrl) is not null && parse.GetValue(grpcUrl) is null && selArms.Count == 0;
             if (quick)
             {
-                plans.AddRange(QuickCells.Select(c => Plan([c.Scenario], [c.Model], [LinkProfile.Parse(c.Network)])));
+                plans.AddRange(QuickCells.Select(c => Plan([c.Scenario], [c.Model], [LinkProfile.Parse(c.Network)],
+                    selArms.Count > 0 ? selArms : c.Arms)));
             }
             else
             {
@@ -106,12 +124,13 @@ internal static class MatrixCommand
                     (selNetworks.Count > 0 ? selNetworks : parse.GetValue(full) ? ["loopback", "lan", "wan", "mobile"] : ["wan"]).Select(LinkProfile.Parse).ToList()));
             }
 
-            BenchSettings Plan(IReadOnlyList<string> sc, IReadOnlyList<string> mo, IReadOnlyList<LinkProfile> ne) => new()
+            BenchSettings Plan(IReadOnlyList<string> sc, IReadOnlyList<string> mo, IReadOnlyList<LinkProfile> ne, IReadOnlyList<string>? cellArms = null) => new()
             {
                 Scenarios = sc,
                 Models = mo,
                 Networks = ne,
-                Arms = armList,
+                Arms = [.. (cellArms ?? armList).Where(a => !(skipGrpc && a == "grpc"))],
+                PollInterval = TimeSpan.FromMilliseconds(pollMs),
                 Repetitions = repetitions,
                 Tools = toolMode,
                 Seed = parse.GetValue(seed),
@@ -127,20 +146,27 @@ internal static class MatrixCommand
             try
             {
                 Uri target;
+                Uri? grpc;
                 if (parse.GetValue(baseUrl) is { } given)
                 {
                     AnsiConsole.MarkupLine($"[grey]Measuring the running server at {Markup.Escape(given.ToString())}…[/]");
+                    if (skipGrpc)
+                    {
+                        AnsiConsole.MarkupLine("[grey]No --grpc-url: the grpc arm is left out.[/]");
+                    }
                     target = given;
+                    grpc = parse.GetValue(grpcUrl);
                 }
                 else
                 {
                     AnsiConsole.MarkupLine("[grey]Starting the Loopwire server in its own process (simulated model, SQLite store)…[/]");
                     server = await ServerProcess.StartAsync(BenchCommands.SelfCommand(),
-                        ["--port", "0", "--store", $"sqlite:{Path.Combine(tempDir, "bench.db")}"], TimeSpan.FromSeconds(90), ct);
+                        ["--port", "0", "--grpc-port", "0", "--store", $"sqlite:{Path.Combine(tempDir, "bench.db")}"], TimeSpan.FromSeconds(90), ct);
                     target = server.BaseUrl;
+                    grpc = server.GrpcUrl;
                 }
 
-                var runner = new BenchRunner(target, parse.GetValue(apiKey));
+                var runner = new BenchRunner(target, parse.GetValue(apiKey), grpc);
                 var parts = new List<BenchResults>();
                 int total = plans.Sum(p => p.CellCount * p.Repetitions);
                 await AnsiConsole.Progress()

@@ -15,6 +15,10 @@ public sealed class KestrelLoopwire : IAsyncLifetime
     /// <exception cref="InvalidOperationException">Before <see cref="InitializeAsync"/>.</exception>
     public Uri BaseUrl => (_server ?? throw new InvalidOperationException("The server has not been started.")).BaseUrl;
 
+    /// <summary>The server's gRPC address (its HTTP/2 cleartext port).</summary>
+    /// <exception cref="InvalidOperationException">Before <see cref="InitializeAsync"/>.</exception>
+    public Uri GrpcUrl => (_server ?? throw new InvalidOperationException("The server has not been started.")).GrpcUrl!;
+
     /// <inheritdoc />
     public async Task InitializeAsync() => _server = await LoopbackServer.StartAsync();
 

@@ -29,6 +29,9 @@ public sealed partial class ServerProcess : IAsyncDisposable
     /// <summary>The server's process id (for <c>/proc</c> readings).</summary>
     public int ProcessId => _process.Id;
 
+    /// <summary>The gRPC transport's HTTP/2 cleartext address, when the server was started with <c>--grpc-port</c>.</summary>
+    public Uri? GrpcUrl { get; private set; }
+
     /// <summary>The last lines the server printed (for error reports).</summary>
     public IReadOnlyList<string> RecentLog
     {
@@ -83,6 +86,7 @@ public sealed partial class ServerProcess : IAsyncDisposable
         }
         var process = Process.Start(psi) ?? throw new InvalidOperationException("Could not start the server process.");
         var ready = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Uri? grpcUrl = null;
         var lines = new List<string>();
         void OnLine(string? line)
         {
@@ -98,6 +102,12 @@ public sealed partial class ServerProcess : IAsyncDisposable
                 {
                     lines.RemoveAt(0);
                 }
+            }
+
+            // serve prints the gRPC line before the main one.
+            if (GrpcListeningLine().Match(line) is { Success: true } g)
+            {
+                grpcUrl = new Uri(g.Groups[1].Value);
             }
 
             var m = ListeningLine().Match(line);
@@ -135,7 +145,7 @@ public sealed partial class ServerProcess : IAsyncDisposable
             throw new InvalidOperationException($"The server did not start within {timeout.TotalSeconds:0} s.\n{tail}");
         }
 
-        var server = new ServerProcess(process, await ready.Task.ConfigureAwait(false));
+        var server = new ServerProcess(process, await ready.Task.ConfigureAwait(false)) { GrpcUrl = grpcUrl };
         lock (lines)
         {
             server._log.AddRange(lines);
@@ -183,4 +193,7 @@ public sealed partial class ServerProcess : IAsyncDisposable
 
     [GeneratedRegex(@"Loopwire listening on (http://\S+)")]
     private static partial Regex ListeningLine();
+
+    [GeneratedRegex(@"Loopwire gRPC \(HTTP/2 cleartext\) listening on (http://\S+)")]
+    private static partial Regex GrpcListeningLine();
 }

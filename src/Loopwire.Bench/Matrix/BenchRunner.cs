@@ -31,7 +31,10 @@ public interface IBenchProgress
 /// from another run's prefix cache (only the shared system prompt and tool definitions are, as on a real server).
 /// Tool latencies come from the same seeded model in every arm.
 /// </remarks>
-public sealed partial class BenchRunner(Uri serverBaseUrl, string? apiKey)
+/// <param name="serverBaseUrl">The server's root.</param>
+/// <param name="apiKey">Its bearer key, if any.</param>
+/// <param name="grpcUrl">Its gRPC address (the HTTP/2 cleartext port); null: <paramref name="serverBaseUrl"/>.</param>
+public sealed partial class BenchRunner(Uri serverBaseUrl, string? apiKey, Uri? grpcUrl = null)
 {
     /// <summary>Runs the matrix.</summary>
     public async Task<BenchResults> RunAsync(BenchSettings settings, string command, IBenchProgress? progress = null, CancellationToken ct = default)
@@ -39,10 +42,11 @@ public sealed partial class BenchRunner(Uri serverBaseUrl, string? apiKey)
         using var admin = new LoopwireAdminClient(serverBaseUrl, apiKey);
         var costModel = await admin.GetCostModelAsync(ct).ConfigureAwait(false);
         var target = await ResolveAsync(serverBaseUrl, ct).ConfigureAwait(false);
+        var grpcTarget = await ResolveAsync(grpcUrl ?? serverBaseUrl, ct).ConfigureAwait(false);
 
         // A real server is warm: JIT, the tokenizer and every transport's code path are exercised before anything is
         // measured, so the first arm of the matrix does not pay the process's cold start.
-        await WarmUpAsync(settings.Arms, ct).ConfigureAwait(false);
+        await WarmUpAsync(settings.Arms, settings.PollInterval, ct).ConfigureAwait(false);
         var cells = new List<(string Scenario, string Model, LinkProfile Network, string Arm, List<RunMeasurement> Reps)>();
         int total = settings.CellCount * settings.Repetitions;
         int index = 0;
@@ -58,7 +62,7 @@ public sealed partial class BenchRunner(Uri serverBaseUrl, string? apiKey)
                         for (int rep = 0; rep < settings.Repetitions; rep++)
                         {
                             progress?.RunStarted(++index, total, scenario, arm, model, network.Name, rep + 1);
-                            var m = await RunOnceAsync(settings, admin, target, scenario, model, network, arm, rep, progress, ct).ConfigureAwait(false);
+                            var m = await RunOnceAsync(settings, admin, arm == "grpc" ? grpcTarget : target, scenario, model, network, arm, rep, progress, ct).ConfigureAwait(false);
                             reps.Add(m);
                             progress?.RunFinished(m.Elapsed, m.TestsPassed);
                         }
@@ -96,7 +100,7 @@ public sealed partial class BenchRunner(Uri serverBaseUrl, string? apiKey)
         };
     }
 
-    private async Task WarmUpAsync(IReadOnlyList<string> arms, CancellationToken ct)
+    private async Task WarmUpAsync(IReadOnlyList<string> arms, TimeSpan pollInterval, CancellationToken ct)
     {
         string filler = string.Join(' ', Enumerable.Range(0, 1500).Select(i => "warm" + (i % 97).ToString(System.Globalization.CultureInfo.InvariantCulture)));
         foreach (var arm in arms)
@@ -104,8 +108,10 @@ public sealed partial class BenchRunner(Uri serverBaseUrl, string? apiKey)
             var session = new ResponseSession(new ResponseSessionOptions
             {
                 Endpoint = serverBaseUrl,
+                GrpcEndpoint = grpcUrl,
                 ApiKey = apiKey,
                 Transport = BenchArms.Transport(arm),
+                PollInterval = pollInterval,
             });
             await using var sessionScope = session.ConfigureAwait(false);
             var conversation = new List<Protocol.Items.ResponseItem>();
@@ -133,8 +139,10 @@ public sealed partial class BenchRunner(Uri serverBaseUrl, string? apiKey)
         var session = new ResponseSession(new ResponseSessionOptions
         {
             Endpoint = endpoint,
+            GrpcEndpoint = endpoint, // the grpc arm's link emulator fronts the gRPC port
             ApiKey = apiKey,
             Transport = BenchArms.Transport(arm),
+            PollInterval = settings.PollInterval,
             MaxReplays = 4,
             MaxConnectAttempts = 8,
         });

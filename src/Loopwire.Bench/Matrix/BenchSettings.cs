@@ -36,6 +36,9 @@ public sealed record BenchSettings
     /// <summary>Optional check after a run (e.g. run the real tests); null uses the last run_tests result.</summary>
     public Func<IToolRunner, CancellationToken, Task<bool>>? VerifyTests { get; init; }
 
+    /// <summary>How often the <c>http-polling</c> arm asks whether a response has finished (<c>--poll-interval</c>). <value>250 ms</value></summary>
+    public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(250);
+
     /// <summary>Cells in the matrix.</summary>
     public int CellCount => Scenarios.Count * Models.Count * Networks.Count * Arms.Count;
 }
@@ -44,7 +47,10 @@ public sealed record BenchSettings
 public static class BenchArms
 {
     /// <summary>All arms, in report order.</summary>
-    public static IReadOnlyList<string> All { get; } = ["http-stateless", "http-chained", "ws-full", "ws"];
+    public static IReadOnlyList<string> All { get; } = ["http-stateless", "http-chained", "http-polling", "ws-full", "ws", "grpc"];
+
+    /// <summary>All arms but <c>http-polling</c> (the quick matrix runs it in the long-haul cell only).</summary>
+    public static IReadOnlyList<string> Streaming { get; } = [.. All.Where(a => a != "http-polling")];
 
     /// <summary>The session transport of an arm.</summary>
     /// <exception cref="ArgumentException">Unknown arm.</exception>
@@ -54,6 +60,8 @@ public static class BenchArms
         "http-chained" => Client.Sessions.SessionTransport.HttpChained,
         "ws-full" => Client.Sessions.SessionTransport.WebSocketFullReplay,
         "ws" => Client.Sessions.SessionTransport.WebSocket,
+        "http-polling" => Client.Sessions.SessionTransport.HttpPolling,
+        "grpc" => Client.Sessions.SessionTransport.Grpc,
         _ => throw new ArgumentException($"Unknown arm '{arm}'. Known: {string.Join(", ", All)}.", nameof(arm)),
     };
 }

@@ -3,7 +3,7 @@ namespace Loopwire.Bench.Report;
 /// <summary>The fixed order, colour and line style of each benchmark arm, shared by every chart and legend.</summary>
 /// <remarks>
 /// Colours are from the Okabe–Ito palette (safe for the common colour-vision deficiencies): HTTP arms warm, WebSocket arms
-/// cool, and within each pair the lighter shade is the one that differs from the baseline in one respect only. Lines
+/// cool (gRPC, the other session transport, green), and within each pair the lighter shade is the one that differs from the baseline in one respect only. Lines
 /// also differ by dash pattern so that a grey-scale print stays readable.
 /// </remarks>
 internal static class ArmStyle
@@ -12,8 +12,10 @@ internal static class ArmStyle
     public const string HttpChained = "http-chained";
     public const string WsFull = "ws-full";
     public const string Ws = "ws";
+    public const string HttpPolling = "http-polling";
+    public const string Grpc = "grpc";
 
-    public static readonly IReadOnlyList<string> Known = [HttpStateless, HttpChained, WsFull, Ws];
+    public static readonly IReadOnlyList<string> Known = [HttpStateless, HttpChained, HttpPolling, WsFull, Ws, Grpc];
 
     public static string Color(string arm) => arm switch
     {
@@ -21,6 +23,8 @@ internal static class ArmStyle
         HttpChained => "#E69F00",
         WsFull => "#56B4E9",
         Ws => "#0072B2",
+        HttpPolling => "#CC79A7",
+        Grpc => "#009E73",
         _ => "#7F7F7F",
     };
 
@@ -31,6 +35,8 @@ internal static class ArmStyle
         HttpChained => "7 3",
         WsFull => "2 2",
         Ws => "",
+        HttpPolling => "1 3",
+        Grpc => "9 3 2 3",
         _ => "5 2 1 2",
     };
 

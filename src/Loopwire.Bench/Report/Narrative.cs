@@ -81,6 +81,19 @@ internal static class Narrative
             points.Add(("Transport vs state", $"the transport alone (ws-full vs http-stateless) gives a median {Ratio(Stats.Median(transport))}; keeping the state on the connection (ws vs ws-full) a further {Ratio(Stats.Median(state))}."));
         }
 
+        // E2eRatio(a, b) is a's time over b's: above 1 when b was faster.
+        var grpc = cells.Select(c => c.E2eRatio(ArmStyle.Grpc, ArmStyle.Ws)).OfType<double>().ToList();
+        if (grpc.Count > 0)
+        {
+            points.Add(("ws vs grpc", $"the same deltas over a gRPC stream took a median {Ratio(Stats.Median(grpc))} of ws's time (range {Ratio(grpc.Min())}–{Ratio(grpc.Max())}, {grpc.Count} cells)."));
+        }
+
+        var polling = cells.Select(c => c.E2eRatio(ArmStyle.HttpPolling, ArmStyle.Ws)).OfType<double>().ToList();
+        if (polling.Count > 0)
+        {
+            points.Add(("ws vs http-polling", $"background + polling took a median {Ratio(Stats.Median(polling))} of ws's time ({polling.Count} cells): it waits up to one poll interval per turn and streams nothing."));
+        }
+
         var wsFloor = cells.Select(c => c.Arm(ArmStyle.Ws)!.RatioVsFloor).Where(r => r > 0).ToList();
         var slFloor = cells.Select(c => c.Arm(ArmStyle.HttpStateless)!.RatioVsFloor).Where(r => r > 0).ToList();
         if (wsFloor.Count > 0 && slFloor.Count > 0)

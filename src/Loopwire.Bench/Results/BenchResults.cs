@@ -50,7 +50,7 @@ public sealed record RunResult
     /// <summary>The agent scenario (sample).</summary>
     public required string Scenario { get; init; }
 
-    /// <summary>http-stateless, http-chained, ws-full or ws.</summary>
+    /// <summary>http-stateless, http-chained, http-polling, ws-full, ws or grpc.</summary>
     public required string Arm { get; init; }
 
     /// <summary>The model profile.</summary>

@@ -178,6 +178,9 @@ public sealed class ResponsesHttpClient
     internal Task<ResponseObject> CreateCoreAsync(CreateResponseRequest request, TransferCounter? counter, CancellationToken ct) =>
         SendAsync(HttpMethod.Post, ResponsesPath, Body(request with { Stream = false, Type = null }, counter), ProtocolJsonContext.Wire.ResponseObject, ct, counter);
 
+    internal Task<ResponseObject> RetrieveCoreAsync(string responseId, TransferCounter? counter, CancellationToken ct) =>
+        SendAsync(HttpMethod.Get, $"{ResponsesPath}/{Uri.EscapeDataString(responseId)}", null, ProtocolJsonContext.Wire.ResponseObject, ct, counter);
+
     internal IAsyncEnumerable<ResponseEvent> StreamCoreAsync(CreateResponseRequest request, TransferCounter? counter, CancellationToken ct) =>
         ReadSseAsync(() => NewRequest(HttpMethod.Post, ResponsesPath, Body(request with { Stream = true, Type = null }, counter)), counter, ct);
 

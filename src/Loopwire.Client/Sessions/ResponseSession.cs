@@ -426,6 +426,16 @@ public sealed class ResponseSession : IAsyncDisposable
             return new HttpTurnTransport(options, headers, root, chained: options.Transport == SessionTransport.HttpChained);
         }
 
+        if (options.Transport == SessionTransport.HttpPolling)
+        {
+            return new PollingTurnTransport(options, root);
+        }
+
+        if (options.Transport == SessionTransport.Grpc)
+        {
+            return new GrpcTurnTransport(options, options.GrpcEndpoint ?? root);
+        }
+
         var wsOptions = new ResponsesWebSocketOptions
         {
             ApiKey = options.ApiKey,

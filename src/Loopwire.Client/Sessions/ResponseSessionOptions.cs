@@ -19,6 +19,15 @@ public sealed class ResponseSessionOptions : ResponsesClientOptions
     /// </summary>
     public HttpClient? HttpClient { get; set; }
 
+    /// <summary>
+    /// The gRPC transport's address: a server's HTTP/2 cleartext port (<c>loopwire serve --grpc-port</c>) or, over TLS, its
+    /// main address. Null uses <see cref="Endpoint"/>. <value>null</value>
+    /// </summary>
+    public Uri? GrpcEndpoint { get; set; }
+
+    /// <summary>How often <see cref="SessionTransport.HttpPolling"/> asks whether a response has finished. <value>250 ms</value></summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(250);
+
     /// <summary>Opens WebSockets (tests pass the in-process server's client); null uses ClientWebSocket. <value>null</value></summary>
     public WebSocketConnector? Connector { get; set; }
 

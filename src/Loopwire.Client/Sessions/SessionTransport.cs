@@ -1,6 +1,6 @@
 namespace Loopwire.Client.Sessions;
 
-/// <summary>How a <see cref="ResponseSession"/> talks to the server. The API and the conversation are the same for all four.</summary>
+/// <summary>How a <see cref="ResponseSession"/> talks to the server. The API and the conversation are the same for all.</summary>
 public enum SessionTransport
 {
     /// <summary>
@@ -17,4 +17,16 @@ public enum SessionTransport
 
     /// <summary>HTTP + SSE with <c>store: false</c>; the full conversation on every call.</summary>
     HttpStateless,
+
+    /// <summary>
+    /// HTTP with <c>background: true</c> (so <c>store: true</c>) and continuations, then <c>GET /v1/responses/{id}</c> every
+    /// <see cref="ResponseSessionOptions.PollInterval"/> until the response is terminal: no stream, one terminal event.
+    /// </summary>
+    HttpPolling,
+
+    /// <summary>
+    /// One persistent gRPC bidirectional stream (HTTP/2) carrying WebSocket mode's messages: the new items with
+    /// <c>previous_response_id</c>, as over <see cref="WebSocket"/>. Its address is <see cref="ResponseSessionOptions.GrpcEndpoint"/>.
+    /// </summary>
+    Grpc,
 }

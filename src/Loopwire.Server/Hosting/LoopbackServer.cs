@@ -12,11 +12,15 @@ public sealed class LoopbackServer : IAsyncDisposable
     private LoopbackServer(WebApplication app)
     {
         _app = app;
-        BaseUrl = new Uri(app.Urls.First());
+        GrpcUrl = app.Services.GetRequiredService<Grpc.GrpcCleartextEndpoint>().Url;
+        BaseUrl = new Uri(app.Urls.First(u => GrpcUrl is null || new Uri(u).Port != GrpcUrl.Port));
     }
 
     /// <summary>The server's root URL, e.g. <c>http://127.0.0.1:41234/</c>.</summary>
     public Uri BaseUrl { get; }
+
+    /// <summary>The gRPC transport's HTTP/2 cleartext address (<c>Loopwire:Grpc:Port</c>, a free port by default), or null when turned off.</summary>
+    public Uri? GrpcUrl { get; }
 
     /// <summary>The application's services.</summary>
     public IServiceProvider Services => _app.Services;
@@ -28,6 +32,7 @@ public sealed class LoopbackServer : IAsyncDisposable
         {
             ["Loopwire:Store"] = "memory",
             ["Logging:LogLevel:Default"] = "Warning",
+            [Grpc.GrpcCleartextEndpoint.PortKey] = "0",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {

@@ -5,8 +5,10 @@ using Loopwire.Engine.Context.PrefixReuse;
 using Loopwire.Engine.Rendering;
 using Loopwire.Engine.Stores;
 using Loopwire.Protocol.Errors;
+using Grpc.AspNetCore.Server;
 using Loopwire.Server.Auth;
 using Loopwire.Server.Compaction;
+using Loopwire.Server.Grpc;
 using Loopwire.Server.Http;
 using Loopwire.Server.Limits;
 using Loopwire.Server.Stores;
@@ -28,6 +30,9 @@ public static class LoopwireHost
         builder.AddLoopwireConsole();
         builder.Services.AddLoopwireServer();
         configure?.Invoke(builder);
+        var grpcPort = new GrpcCleartextEndpoint();
+        grpcPort.Configure(builder);
+        builder.Services.AddSingleton(grpcPort);
         builder.AddLoopwireTelemetry();
         var app = builder.Build();
         app.AddMetricsListener();
@@ -95,6 +100,9 @@ public static class LoopwireHost
         services.AddSingleton<IValidateOptions<LoopwireServerOptions>, DetachedCacheOptionsValidator>();
         services.AddSingleton<DetachedCaches>();
         services.AddSingleton<ResponsesWebSocketHandler>();
+        services.AddGrpc();
+        services.AddOptions<GrpcServiceOptions>().Configure<IOptions<LoopwireServerOptions>>((g, o) =>
+            g.MaxReceiveMessageSize = o.Value.Grpc.MaxMessageBytes);
         return services;
     }
 
@@ -152,6 +160,7 @@ public static class LoopwireHost
         app.UseWebSockets();
         app.MapGet("/v1/responses", (HttpContext c, ResponsesWebSocketHandler h) => h.HandleAsync(c));
         CompactionEndpoints.Map(app);
+        app.MapGrpcService<ResponsesGrpcService>();
         ResponsesEndpoints.Map(app);
         ConversationsEndpoints.Map(app);
         AdminEndpoints.Map(app);

@@ -45,6 +45,9 @@ public sealed class LoopwireServerOptions
     /// <summary>WebSocket mode.</summary>
     public WebSocketModeOptions WebSocket { get; set; } = new();
 
+    /// <summary>The gRPC transport (<c>Loopwire:Grpc:*</c>).</summary>
+    public Grpc.GrpcOptions Grpc { get; set; } = new();
+
     /// <summary>Background responses (<c>background: true</c> over HTTP).</summary>
     public Background.BackgroundOptions Background { get; set; } = new();
     /// <summary>Per-tenant limits (<c>Loopwire:Limits</c>).</summary>

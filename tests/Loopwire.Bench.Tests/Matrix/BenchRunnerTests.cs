@@ -29,20 +29,30 @@ public sealed class BenchRunnerTests : IAsyncLifetime
         Networks = [network],
         ToolRunnerFactory = (name, seed) => new RecordedToolRunner(SampleLocator.GetSample(name).LoadRecording(), LatencyModel.None, seed),
         TaskFor = name => $"{SampleLocator.GetSample(name).LoadScenario().Task}\n\n(scenario: {name})",
+        PollInterval = TimeSpan.FromMilliseconds(10),
     };
 
     [Fact]
     public async Task RunAsync_AllArms_SameTurnsTestsPassAndDeltaSendsLess()
     {
-        var results = await new BenchRunner(_url, null).RunAsync(Settings("fix-multi", LinkProfile.Loopback), "test");
+        var results = await new BenchRunner(_url, null, _server.GrpcUrl).RunAsync(Settings("fix-multi", LinkProfile.Loopback), "test");
 
-        Assert.Equal(4, results.Runs.Count);
+        Assert.Equal(6, results.Runs.Count);
+        Assert.Equal(BenchArms.All, results.Runs.Select(r => r.Arm));
         Assert.All(results.Runs, r => Assert.True(r.TestsPassed, r.Arm));
         Assert.Single(results.Runs.Select(r => r.Turns).Distinct());
         var ws = results.Runs.Single(r => r.Arm == "ws");
         var stateless = results.Runs.Single(r => r.Arm == "http-stateless");
         Assert.True(ws.BytesUp < stateless.BytesUp);
         Assert.True(ws.TokensRendered < stateless.TokensRendered);
+
+        // gRPC carries the same deltas as ws; polling sends deltas too (chained), but no stream comes down.
+        var grpc = results.Runs.Single(r => r.Arm == "grpc");
+        Assert.True(grpc.BytesUp < stateless.BytesUp);
+        Assert.True(grpc.TokensRendered < stateless.TokensRendered);
+        Assert.NotNull(grpc.RatioVsWs);
+        var polling = results.Runs.Single(r => r.Arm == "http-polling");
+        Assert.True(polling.BytesUp < stateless.BytesUp);
         Assert.Equal(1.0, ws.RatioVsWs);
         Assert.All(results.Runs, r => Assert.True(r.FloorMs > 0));
         Assert.All(results.Runs, r => Assert.Equal(r.Turns, r.TurnsDetail[0].Count));
@@ -58,9 +68,9 @@ public sealed class BenchRunnerTests : IAsyncLifetime
     public async Task RunAsync_DropsOnEveryOtherTurn_StillCompletes()
     {
         var flaky = new LinkProfile("flaky", LinkDirection.Unlimited, LinkDirection.Unlimited, DropEveryTurns: 2);
-        var settings = Settings("fix-small", flaky) with { Arms = ["ws", "http-stateless"] };
+        var settings = Settings("fix-small", flaky) with { Arms = ["ws", "http-stateless", "grpc", "http-polling"] };
 
-        var results = await new BenchRunner(_url, null).RunAsync(settings, "test");
+        var results = await new BenchRunner(_url, null, _server.GrpcUrl).RunAsync(settings, "test");
 
         Assert.All(results.Runs, r => Assert.True(r.TestsPassed, r.Arm));
         Assert.All(results.Runs, r => Assert.True(r.Drops > 0, $"{r.Arm}: no drop injected"));

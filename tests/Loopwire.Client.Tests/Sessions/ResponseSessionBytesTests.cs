@@ -16,7 +16,8 @@ public sealed class ResponseSessionBytesTests(LoopwireServer server, ITestOutput
     {
         var perTurn = new Dictionary<SessionTransport, List<TurnMetrics>>();
         var outputs = new Dictionary<SessionTransport, string>();
-        foreach (var transport in Enum.GetValues<SessionTransport>())
+        // gRPC needs a real HTTP/2 port (ResponseSessionGrpcPollingTests); this fixture is an in-process server.
+        foreach (var transport in Enum.GetValues<SessionTransport>().Where(t => t != SessionTransport.Grpc))
         {
             await using var session = new ResponseSession(server.SessionOptions(transport));
             var (metrics, items) = await AgentLoopAsync(session);

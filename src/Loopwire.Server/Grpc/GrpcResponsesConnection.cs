@@ -1,0 +1,144 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Google.Protobuf;
+using Grpc.Core;
+using Loopwire.Engine;
+using Loopwire.Engine.Context;
+using Loopwire.Grpc;
+using Loopwire.Protocol.Errors;
+using Loopwire.Protocol.Serialization;
+using Loopwire.Protocol.Streaming;
+using Loopwire.Server.Limits;
+using Loopwire.Server.WebSockets;
+
+namespace Loopwire.Server.Grpc;
+
+/// <summary>
+/// One gRPC <c>Connect</c> stream: the same session as a WebSocket connection (the connection cache, the parser, the engine,
+/// the per-tenant limits), with the stream as its connection. Responses run one at a time, in the order they arrive.
+/// </summary>
+/// <remarks>
+/// What it shares with <see cref="ResponsesWebSocketConnection"/>: <see cref="ConnectionContextSource"/> (the latest
+/// response of the connection and its rendered tokens, bounded by <c>Loopwire:WebSocket:MaxConnectionCacheBytes</c>, then
+/// the store), <see cref="InboundMessage"/> (the same messages and errors), the engine and <see cref="TenantLimits"/>.
+/// What it does not need: a send loop and close handshake (gRPC's writer and status do that) and a queue (HTTP/2 flow
+/// control holds the next message until the current response ends). When the client cancels or the connection drops,
+/// the call's token cancels the response in flight.
+/// </remarks>
+internal sealed class GrpcResponsesConnection
+{
+    private static long s_ids;
+
+    private readonly ResponseEngine _engine;
+    private readonly ConnectionContextSource _source;
+    private readonly ILogger _logger;
+    private readonly string _id;
+    private int _responses;
+
+    public GrpcResponsesConnection(ResponseEngine engine, string? tenant, long maxCacheBytes, string traceId, ILogger logger)
+    {
+        _engine = engine;
+        _logger = logger;
+        _source = new ConnectionContextSource(engine.Store, tenant, maxCacheBytes);
+        _id = $"grpc{Interlocked.Increment(ref s_ids)}:{traceId}";
+    }
+
+    /// <summary>The per-tenant limits responses count against; null: none.</summary>
+    public TenantLimits? Limits { get; init; }
+
+    /// <summary>This connection's tenant partition for <see cref="Limits"/>.</summary>
+    public string Partition { get; init; } = "";
+
+    /// <summary>The largest client message, for the error that names the limit.</summary>
+    public int MaxMessageBytes { get; init; } = int.MaxValue;
+
+    /// <summary>Responses streamed to completion so far.</summary>
+    public int Responses => Volatile.Read(ref _responses);
+
+    /// <summary>The connection cache (tests and stats).</summary>
+    public ConnectionContextSource Source => _source;
+
+    /// <summary>Reads messages until the client ends its side, answering each on <paramref name="output"/>.</summary>
+    /// <exception cref="RpcException"><c>RESOURCE_EXHAUSTED</c> when a message exceeds <see cref="MaxMessageBytes"/>.</exception>
+    public async Task RunAsync(IAsyncStreamReader<WireMessage> input, IServerStreamWriter<WireMessage> output, CancellationToken ct)
+    {
+        GrpcLog.Opened(_logger, _id);
+        string reason = "closed by client";
+        try
+        {
+            while (await input.MoveNext(ct))
+            {
+                long receivedAt = Stopwatch.GetTimestamp();
+                await OnMessageAsync(input.Current.Json, receivedAt, output, ct);
+            }
+        }
+        catch (RpcException ex) when (ex.StatusCode == StatusCode.ResourceExhausted)
+        {
+            reason = "message too big";
+            throw new RpcException(new Status(StatusCode.ResourceExhausted,
+                $"message exceeds {MaxMessageBytes} bytes (Loopwire:Grpc:MaxMessageBytes)"));
+        }
+        catch (IOException)
+        {
+            // The client's connection went away (reset, or the HTTP/2 connection faulted): a disconnect, not a server fault.
+            reason = "connection lost";
+        }
+        catch (Exception ex) when (ct.IsCancellationRequested && ex is OperationCanceledException or RpcException)
+        {
+            reason = "cancelled by client";
+        }
+        finally
+        {
+            _source.Clear();
+            GrpcLog.Closed(_logger, _id, reason, Responses, _source.CacheHits, _source.StoreHydrations);
+        }
+    }
+
+    private async Task OnMessageAsync(ByteString json, long receivedAt, IServerStreamWriter<WireMessage> output, CancellationToken ct)
+    {
+        var (request, error) = InboundMessage.Parse(json.Span);
+        var parse = TurnTimings.Since(receivedAt);
+        if (error is not null)
+        {
+            await SendErrorAsync(output, error, ct);
+            return;
+        }
+
+        if (request is null)
+        {
+            return;
+        }
+
+#pragma warning disable CA2000 // Disposed by the using declaration; the analyzer does not follow the null-conditional call.
+        using var slot = Limits?.TryAcquireResponse(Partition);
+#pragma warning restore CA2000
+        if (Limits is not null && slot is null)
+        {
+            await SendErrorAsync(output, TenantLimits.TooManyResponses(Limits.MaxResponses), ct);
+            return;
+        }
+
+        var timings = new TurnTimings { Transport = "grpc", Parse = parse };
+        var prepared = await _engine.PrepareAsync(request, _source, timings, ct);
+        if (prepared.Error is not null)
+        {
+            await SendErrorAsync(output, prepared.Error, ct);
+            return;
+        }
+
+        await foreach (var e in _engine.StreamAsync(prepared.Prepared!, ct))
+        {
+            byte[] bytes = JsonSerializer.SerializeToUtf8Bytes(e, ProtocolJsonContext.Wire.ResponseEvent);
+            await output.WriteAsync(new WireMessage { Json = UnsafeByteOperations.UnsafeWrap(bytes) }, ct);
+        }
+
+        Interlocked.Increment(ref _responses);
+    }
+
+    private Task SendErrorAsync(IServerStreamWriter<WireMessage> output, ProtocolError error, CancellationToken ct)
+    {
+        GrpcLog.ErrorSent(_logger, _id, error.Code, error.Message);
+        byte[] bytes = JsonSerializer.SerializeToUtf8Bytes(WebSocketErrorEnvelope.From(error), ProtocolJsonContext.Wire.WebSocketErrorEnvelope);
+        return output.WriteAsync(new WireMessage { Json = UnsafeByteOperations.UnsafeWrap(bytes) }, ct);
+    }
+}
