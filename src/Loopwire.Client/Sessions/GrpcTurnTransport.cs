@@ -128,7 +128,7 @@ internal sealed class GrpcTurnTransport : ITurnTransport
 
                     var payload = stream.Call.ResponseStream.Current.Json;
                     counter.Received(payload.Length);
-                    var (read, error) = EventReader.Read(payload.Span);
+                    var (read, error, _) = EventReader.Read(payload.Span);
                     if (error is not null)
                     {
                         // An error event ends the request; the stream stays usable.

@@ -265,23 +265,6 @@ public sealed partial class SqliteResponseStore : IConversationStore
     private static byte[] MetadataJson(IReadOnlyDictionary<string, string> metadata) =>
         JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, string>(metadata, StringComparer.Ordinal), ProtocolJsonContext.Default.DictionaryStringString);
 
-    private async Task<T> WriteAsync<T>(Func<SqliteTransaction, CancellationToken, Task<T>> write, CancellationToken ct)
-    {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        await _writeLock.WaitAsync(ct).ConfigureAwait(false);
-        try
-        {
-            using var tx = _writer.BeginTransaction();
-            var result = await write(tx, ct).ConfigureAwait(false);
-            await tx.CommitAsync(CancellationToken.None).ConfigureAwait(false);
-            return result;
-        }
-        finally
-        {
-            _writeLock.Release();
-        }
-    }
-
     private async Task InsertItemsAsync(SqliteTransaction tx, string conversationId, IReadOnlyList<ResponseItem> items, CancellationToken ct)
     {
         using var cmd = _writer.CreateCommand();

@@ -306,4 +306,22 @@ public sealed partial class SqliteResponseStore : IResponseStore, IResponseReten
     private static T Deserialize<T>(byte[] utf8Json, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> typeInfo) =>
         JsonSerializer.Deserialize(utf8Json, typeInfo)
         ?? throw new InvalidDataException($"A stored {typeof(T).Name} is JSON null.");
+
+    /// <summary>Runs <paramref name="write"/> in a transaction on the write connection, behind the write lock.</summary>
+    private async Task<T> WriteAsync<T>(Func<SqliteTransaction, CancellationToken, Task<T>> write, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using var tx = _writer.BeginTransaction();
+            var result = await write(tx, cancellationToken).ConfigureAwait(false);
+            await tx.CommitAsync(CancellationToken.None).ConfigureAwait(false);
+            return result;
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
 }

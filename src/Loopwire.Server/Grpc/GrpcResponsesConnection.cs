@@ -6,6 +6,7 @@ using Loopwire.Engine;
 using Loopwire.Engine.Context;
 using Loopwire.Grpc;
 using Loopwire.Protocol.Errors;
+using Loopwire.Protocol.Requests;
 using Loopwire.Protocol.Serialization;
 using Loopwire.Protocol.Streaming;
 using Loopwire.Server.Limits;
@@ -96,17 +97,30 @@ internal sealed class GrpcResponsesConnection
 
     private async Task OnMessageAsync(ByteString json, long receivedAt, IServerStreamWriter<WireMessage> output, CancellationToken ct)
     {
-        var (request, error) = InboundMessage.Parse(json.Span);
+        var message = InboundMessage.Parse(json.Span);
         var parse = TurnTimings.Since(receivedAt);
-        if (error is not null)
+        CreateResponseRequest request;
+        switch (message)
         {
-            await SendErrorAsync(output, error, ct);
-            return;
-        }
-
-        if (request is null)
-        {
-            return;
+            case null:
+                return; // accepted and ignored (response.processed)
+            case InvalidMessage invalid:
+                await SendErrorAsync(output, invalid.Error, ct);
+                return;
+            case CreateMessage { StreamId: not null }:
+                // One gRPC stream is one conversation lane; open another stream instead of a named lane.
+                await SendErrorAsync(output, ProtocolError.Invalid(
+                    "stream_id lanes are a WebSocket-mode feature; over gRPC open one stream per conversation.", "stream_id",
+                    ErrorCodes.UnsupportedParameter), ct);
+                return;
+            case CreateMessage create:
+                request = create.Request;
+                break;
+            default:
+                await SendErrorAsync(output, ProtocolError.Invalid(
+                    "response.steer and response.interrupt are WebSocket-mode messages; over gRPC cancel the stream instead.", "type",
+                    ErrorCodes.UnsupportedMessage), ct);
+                return;
         }
 
 #pragma warning disable CA2000 // Disposed by the using declaration; the analyzer does not follow the null-conditional call.
