@@ -13,7 +13,7 @@ namespace Loopwire.Agent.Tests.Loop;
 /// </summary>
 public sealed class AgentLoopTests(KestrelLoopwire server) : IClassFixture<KestrelLoopwire>
 {
-    public static TheoryData<string> Transports => new() { "WebSocket", "WebSocketFullReplay", "HttpChained", "HttpStateless" };
+    public static TheoryData<string> Transports => new() { "WebSocket", "WebSocketFullReplay", "HttpChained", "HttpStateless", "Grpc" };
 
     private async Task<(AgentRunResult Result, string Diff, bool TestsPass)> RunRealAsync(string scenario, SessionTransport transport,
         double failureRate = 0)
@@ -27,7 +27,12 @@ public sealed class AgentLoopTests(KestrelLoopwire server) : IClassFixture<Kestr
             tools = new FaultInjectingToolRunner(tools, new FaultInjectionOptions { FailureRate = failureRate, Seed = 11 });
         }
 
-        await using var session = new ResponseSession(new ResponseSessionOptions { Endpoint = server.BaseUrl, Transport = transport });
+        await using var session = new ResponseSession(new ResponseSessionOptions
+        {
+            Endpoint = server.BaseUrl,
+            GrpcEndpoint = server.GrpcUrl,
+            Transport = transport,
+        });
         var loop = new AgentLoop(session, tools, new AgentOptions { Model = "sim-instant" });
         using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(4));
 
@@ -71,6 +76,7 @@ public sealed class AgentLoopTests(KestrelLoopwire server) : IClassFixture<Kestr
         await using var session = new ResponseSession(new ResponseSessionOptions
         {
             Endpoint = server.BaseUrl,
+            GrpcEndpoint = server.GrpcUrl,
             Transport = Enum.Parse<SessionTransport>(transport),
         });
         var loop = new AgentLoop(session, tools, new AgentOptions { Model = "sim-instant" });

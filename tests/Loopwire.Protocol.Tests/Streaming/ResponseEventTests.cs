@@ -2,6 +2,7 @@ using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using Loopwire.Protocol.Errors;
 using Loopwire.Protocol.Items;
 using Loopwire.Protocol.Responses;
 using Loopwire.Protocol.Serialization;
@@ -161,6 +162,20 @@ public sealed class ResponseEventTests
         ["error"] = (new ErrorEvent { SequenceNumber = 3, Code = null, Message = "The model produced invalid output.", Param = null }, ["code", "message", "param"]),
         ["response.compaction.compacting"] = (new CompactionCompactingEvent { SequenceNumber = 2, ItemId = "cmp_1", OutputIndex = 0 },
             ["item_id", "output_index"]),
+        ["response.interrupt.accepted"] = (new InterruptAcceptedEvent { SequenceNumber = 3, ResponseId = "resp_1" }, ["response_id"]),
+        ["response.steer.accepted"] = (new SteerAcceptedEvent { SequenceNumber = 4, Steer = new SteerInfo("steer_1", "resp_1") }, ["steer"]),
+        ["response.steer.pending"] = (new SteerPendingEvent
+        {
+            SequenceNumber = 5,
+            Steer = new SteerInfo("steer_1", "resp_1"),
+            RequiredInput = [new RequiredInput("function_call_output", "call_1", "read_file")],
+        }, ["steer", "reason", "required_input"]),
+        ["response.steer.failed"] = (new SteerFailedEvent
+        {
+            SequenceNumber = 6,
+            Steer = new SteerInfo(null, "resp_9"),
+            Error = new ErrorDetailWithType(ErrorTypes.InvalidRequest, ErrorCodes.SteerResponseNotFound, "Response 'resp_9' not found.", null),
+        }, ["steer", "error"]),
     };
 
     public static TheoryData<string> EventTypes => new(Samples.Keys);
