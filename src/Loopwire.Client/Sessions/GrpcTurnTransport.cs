@@ -31,8 +31,9 @@ internal sealed class GrpcTurnTransport : ITurnTransport
     private Stream? _current;
 
     /// <param name="options">Auth, headers, the connection age limit and the clock.</param>
+    /// <param name="headers">The request headers (the user's, plus the session's <c>session-id</c>).</param>
     /// <param name="address">The gRPC address (the server's h2c port, or its TLS address).</param>
-    public GrpcTurnTransport(ResponseSessionOptions options, Uri address)
+    public GrpcTurnTransport(ResponseSessionOptions options, IDictionary<string, string> headers, Uri address)
     {
         // A plain HttpClient (not the channel's own subchannels): a dropped connection fails the call at once and the
         // next call opens a new connection, with no channel-level reconnect backoff in between, like a WebSocket reconnect.
@@ -48,7 +49,7 @@ internal sealed class GrpcTurnTransport : ITurnTransport
         });
         _client = new Responses.ResponsesClient(_channel);
         _headers = [];
-        foreach (var (name, value) in options.Headers)
+        foreach (var (name, value) in headers)
         {
             _headers.Add(name.ToLowerInvariant(), value);
         }

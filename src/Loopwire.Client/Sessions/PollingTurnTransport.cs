@@ -23,9 +23,10 @@ internal sealed class PollingTurnTransport : ITurnTransport
     private readonly TimeProvider _time;
 
     /// <param name="options">The session options (auth, headers, an optional <see cref="HttpClient"/>, the poll interval and clock).</param>
+    /// <param name="headers">The request headers (the user's, plus the session's <c>session-id</c>).</param>
     /// <param name="root">The server root, used when the session creates its own <see cref="HttpClient"/>.</param>
     /// <exception cref="ArgumentOutOfRangeException">The poll interval is not positive.</exception>
-    public PollingTurnTransport(ResponseSessionOptions options, Uri root)
+    public PollingTurnTransport(ResponseSessionOptions options, IDictionary<string, string> headers, Uri root)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.PollInterval, TimeSpan.Zero, nameof(options.PollInterval));
@@ -37,7 +38,7 @@ internal sealed class PollingTurnTransport : ITurnTransport
             http = _ownedHttp = new HttpClient { BaseAddress = root, Timeout = Timeout.InfiniteTimeSpan };
         }
 
-        _http = new ResponsesHttpClient(http, new ResponsesClientOptions { ApiKey = options.ApiKey, Headers = options.Headers });
+        _http = new ResponsesHttpClient(http, new ResponsesClientOptions { ApiKey = options.ApiKey, Headers = headers });
     }
 
     public bool SupportsDelta => true;

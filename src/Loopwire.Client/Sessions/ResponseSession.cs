@@ -44,7 +44,6 @@ namespace Loopwire.Client.Sessions;
 /// </remarks>
 public sealed class ResponseSession : IAsyncDisposable
 {
-    private const string ResponsesPath = "v1/responses";
 
     /// <summary>The header that carries <see cref="SessionId"/>.</summary>
     public const string SessionIdHeader = "session-id";
@@ -81,7 +80,7 @@ public sealed class ResponseSession : IAsyncDisposable
         }
 
         SessionId = sessionId;
-        _transport = CreateTransport(options, headers, _recovery);
+        _transport = TurnTransports.Create(options, headers, _recovery);
         _planner = new DeltaPlanner(_transport.SupportsDelta, _transport.ForcedStore, resumeFrom, options.DeltaAfterReconnect);
     }
 
@@ -416,37 +415,5 @@ public sealed class ResponseSession : IAsyncDisposable
         {
             return (items, null, ex);
         }
-    }
-
-    private static ITurnTransport CreateTransport(ResponseSessionOptions options, IDictionary<string, string> headers, RecoveryPolicy recovery)
-    {
-        var root = options.Endpoint!.AbsoluteUri.EndsWith('/') ? options.Endpoint : new Uri(options.Endpoint.AbsoluteUri + "/");
-        if (options.Transport is SessionTransport.HttpChained or SessionTransport.HttpStateless)
-        {
-            return new HttpTurnTransport(options, headers, root, chained: options.Transport == SessionTransport.HttpChained);
-        }
-
-        if (options.Transport == SessionTransport.HttpPolling)
-        {
-            return new PollingTurnTransport(options, root);
-        }
-
-        if (options.Transport == SessionTransport.Grpc)
-        {
-            return new GrpcTurnTransport(options, options.GrpcEndpoint ?? root);
-        }
-
-        var wsOptions = new ResponsesWebSocketOptions
-        {
-            ApiKey = options.ApiKey,
-            Headers = headers,
-            Connector = options.Connector,
-            ReceiveBufferEvents = options.ReceiveBufferEvents,
-            TimeProvider = options.TimeProvider,
-        };
-#pragma warning disable CA2000 // The transport owns the connection manager and disposes it with itself.
-        var connections = new WebSocketConnectionManager(new Uri(root, ResponsesPath), wsOptions, options.MaxConnectionAge, recovery);
-#pragma warning restore CA2000
-        return new WebSocketTurnTransport(connections, supportsDelta: options.Transport == SessionTransport.WebSocket);
     }
 }

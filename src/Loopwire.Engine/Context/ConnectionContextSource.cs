@@ -57,7 +57,10 @@ public sealed class ConnectionContextSource(IResponseStore store, string? tenant
             return new ContextResolution(latest, null, FromCache: true);
         }
 
-        if (Detached?.TryTakeOver(tenant, previousResponseId) is { } taken)
+        if (Detached is { } detached && (detached.TryTakeOver(tenant, previousResponseId)
+            ?? (await detached.WaitForDetachingAsync(tenant, cancellationToken).ConfigureAwait(false)
+                ? detached.TryTakeOver(tenant, previousResponseId)
+                : null)) is { } taken)
         {
             // This connection now owns it: it is its latest response, and a drop mid-turn detaches it again.
             DetachedTakeovers++;

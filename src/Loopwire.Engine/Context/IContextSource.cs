@@ -50,4 +50,10 @@ public interface IDetachedContexts
     /// <summary>Takes the detached state that ends with <paramref name="responseId"/> for <paramref name="tenant"/>, or null.</summary>
     /// <remarks>The state leaves the detached caches: only one connection may take it over.</remarks>
     ConversationState? TryTakeOver(string? tenant, string responseId);
+
+    /// <summary>
+    /// Waits (bounded) while a connection of <paramref name="tenant"/> that dropped is still handing its caches over; true
+    /// when there was one to wait for (a take-over is worth trying again), false when none is detaching.
+    /// </summary>
+    Task<bool> WaitForDetachingAsync(string? tenant, CancellationToken cancellationToken) => Task.FromResult(false);
 }

@@ -17,6 +17,7 @@ namespace Loopwire.Server.WebSockets;
 internal sealed class DetachedCaches : IDetachedContexts, IDisposable
 {
     private readonly Dictionary<string, TenantEntries> _tenants = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Detaching> _detaching = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
     private readonly TimeProvider _time;
     private readonly TimeSpan _ttl;
@@ -30,6 +31,76 @@ internal sealed class DetachedCaches : IDetachedContexts, IDisposable
         _ttl = TimeSpan.FromSeconds(ws.DetachedCacheSeconds);
         _maxTenantBytes = ws.MaxDetachedCacheBytesPerTenant;
         _sweep = Enabled ? time.CreateTimer(_ => Sweep(), null, _ttl, _ttl) : null;
+    }
+
+    /// <summary>How long a take-over that misses waits for a same-tenant connection that is still detaching.</summary>
+    internal static readonly TimeSpan DetachWait = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// Marks a connection of <paramref name="tenant"/> as detaching (its drop was seen, its caches are not handed over yet)
+    /// until the returned handle is disposed. A reconnect can outrun the old connection's clean-up; a take-over that misses
+    /// meanwhile waits for it (<see cref="WaitForDetachingAsync"/>) instead of answering <c>previous_response_not_found</c>.
+    /// </summary>
+    public IDisposable? BeginDetach(string? tenant)
+    {
+        if (!Enabled)
+        {
+            return null;
+        }
+
+        string key = tenant ?? "";
+        lock (_lock)
+        {
+            if (!_detaching.TryGetValue(key, out var pending))
+            {
+                pending = new Detaching();
+                _detaching[key] = pending;
+            }
+
+            pending.Count++;
+            return new DetachHandle(this, key, pending);
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<bool> WaitForDetachingAsync(string? tenant, CancellationToken cancellationToken)
+    {
+        Task done;
+        lock (_lock)
+        {
+            if (!_detaching.TryGetValue(tenant ?? "", out var pending))
+            {
+                return false;
+            }
+
+            done = pending.Done.Task;
+        }
+
+        try
+        {
+            await done.WaitAsync(DetachWait, _time, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            // Still detaching after the bound: try once more and let a miss be previous_response_not_found.
+        }
+
+        return true;
+    }
+
+    private void EndDetach(string key, Detaching pending)
+    {
+        lock (_lock)
+        {
+            if (--pending.Count > 0)
+            {
+                return;
+            }
+
+            _detaching.Remove(key);
+        }
+
+        pending.Done.TrySetResult();
     }
 
     /// <summary>Whether anything is kept at all.</summary>
@@ -163,6 +234,27 @@ internal sealed class DetachedCaches : IDetachedContexts, IDisposable
         public long DetachedAt { get; } = detachedAt;
 
         public LinkedListNode<Entry>? Node { get; set; }
+    }
+
+    /// <summary>The connections of one tenant that are detaching, and the signal that they are all done.</summary>
+    private sealed class Detaching
+    {
+        public int Count { get; set; }
+
+        public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    private sealed class DetachHandle(DetachedCaches owner, string key, Detaching pending) : IDisposable
+    {
+        private int _disposed;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) == 0)
+            {
+                owner.EndDetach(key, pending);
+            }
+        }
     }
 
     private sealed class TenantEntries

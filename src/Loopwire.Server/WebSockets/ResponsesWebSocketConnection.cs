@@ -140,8 +140,19 @@ internal sealed class ResponsesWebSocketConnection : IDisposable, ILaneOutput
 
         // The client is gone or the close handshake is done: stop generating at once.
         MarkDisconnected();
-        await _work.CancelAsync();
-        await lanes.CompleteAsync();
+        bool detach = reason is "connection lost" or "request aborted" && _detached is not null;
+        using (detach ? _detached!.BeginDetach(_tenant) : null)
+        {
+            await _work.CancelAsync();
+            await lanes.CompleteAsync();
+
+            // A drop (no close handshake) keeps the lanes' caches detached for a reconnecting client, before the wait for the
+            // send loop below; a reconnect that arrives meanwhile waits for this (bounded). A clean close clears them.
+            if (detach)
+            {
+                lanes.Caches.DetachTo(_detached!);
+            }
+        }
 
         if (_ws.State == WebSocketState.CloseReceived)
         {
@@ -152,12 +163,6 @@ internal sealed class ResponsesWebSocketConnection : IDisposable, ILaneOutput
         if (await Task.WhenAny(send, Task.Delay(_options.CloseTimeout, _time, CancellationToken.None)) != send)
         {
             _ws.Abort();
-        }
-
-        // A drop (no close handshake) keeps the lanes' caches detached for a reconnecting client; a clean close clears them.
-        if (reason is "connection lost" or "request aborted" && _detached is not null)
-        {
-            lanes.Caches.DetachTo(_detached);
         }
 
         lanes.Caches.Clear();

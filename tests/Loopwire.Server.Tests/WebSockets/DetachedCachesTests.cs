@@ -37,6 +37,40 @@ public sealed class DetachedCachesTests
     }
 
     [Fact]
+    public async Task WaitForDetaching_ReconnectOutrunsTheDroppedConnection_TakesOverOnceItDetached()
+    {
+        var time = new FakeTimeProvider();
+        using var caches = Create(time);
+        var state = State("resp_1");
+        var handle = caches.BeginDetach("a");
+        Assert.Null(caches.TryTakeOver("a", "resp_1"));
+
+        var wait = caches.WaitForDetachingAsync("a", CancellationToken.None);
+        Assert.False(wait.IsCompleted);
+        Assert.False(await caches.WaitForDetachingAsync("b", CancellationToken.None));
+        caches.Detach("a", state);
+        handle!.Dispose();
+
+        Assert.True(await wait);
+        Assert.Same(state, caches.TryTakeOver("a", "resp_1"));
+        Assert.False(await caches.WaitForDetachingAsync("a", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task WaitForDetaching_DroppedConnectionNeverFinishes_GivesUpAfterTheBound()
+    {
+        var time = new FakeTimeProvider();
+        using var caches = Create(time);
+        using var handle = caches.BeginDetach("a");
+
+        var wait = caches.WaitForDetachingAsync("a", CancellationToken.None);
+        time.Advance(DetachedCaches.DetachWait);
+
+        Assert.True(await wait);
+        Assert.Null(caches.TryTakeOver("a", "resp_1"));
+    }
+
+    [Fact]
     public void TakeOver_AfterGrace_FindsNothing()
     {
         var time = new FakeTimeProvider();
