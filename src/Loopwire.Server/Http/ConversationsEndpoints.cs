@@ -36,19 +36,7 @@ internal static class ConversationsEndpoints
             return HttpIo.Error(NoConversations());
         }
 
-        var (body, readError) = await HttpIo.ReadBodyAsync(context.Request, options.Value.MaxRequestBodyBytes, ct);
-        if (readError is not null)
-        {
-            return HttpIo.Error(readError);
-        }
-
-        CreateConversationRequest? request;
-        ProtocolError? error;
-        using (body)
-        {
-            error = ConversationRequestReader.TryParseCreate(body!.Value.Span, out request);
-        }
-
+        var (request, error) = await ReadAsync<CreateConversationRequest>(context, options, ConversationRequestReader.TryParseCreate);
         if (error is not null)
         {
             return HttpIo.Error(error);
@@ -81,19 +69,7 @@ internal static class ConversationsEndpoints
             return HttpIo.Error(NoConversations());
         }
 
-        var (body, readError) = await HttpIo.ReadBodyAsync(context.Request, options.Value.MaxRequestBodyBytes, ct);
-        if (readError is not null)
-        {
-            return HttpIo.Error(readError);
-        }
-
-        UpdateConversationRequest? request;
-        ProtocolError? error;
-        using (body)
-        {
-            error = ConversationRequestReader.TryParseUpdate(body!.Value.Span, out request);
-        }
-
+        var (request, error) = await ReadAsync<UpdateConversationRequest>(context, options, ConversationRequestReader.TryParseUpdate);
         if (error is not null)
         {
             return HttpIo.Error(error);
@@ -125,19 +101,7 @@ internal static class ConversationsEndpoints
             return HttpIo.Error(NoConversations());
         }
 
-        var (body, readError) = await HttpIo.ReadBodyAsync(context.Request, options.Value.MaxRequestBodyBytes, ct);
-        if (readError is not null)
-        {
-            return HttpIo.Error(readError);
-        }
-
-        AddConversationItemsRequest? request;
-        ProtocolError? error;
-        using (body)
-        {
-            error = ConversationRequestReader.TryParseAddItems(body!.Value.Span, out request);
-        }
-
+        var (request, error) = await ReadAsync<AddConversationItemsRequest>(context, options, ConversationRequestReader.TryParseAddItems);
         if (error is not null)
         {
             return HttpIo.Error(error);
@@ -235,4 +199,24 @@ internal static class ConversationsEndpoints
         [.. items.Select(i => i.Id is null ? i with { Id = Ids.NewItemId(Ids.PrefixFor(i.Type)) } : i)];
 
     private static ConversationObject ToWire(StoredConversation c) => new(c.Id, "conversation", c.CreatedAt, c.Metadata);
+
+    private delegate ProtocolError? BodyParser<T>(ReadOnlySpan<byte> utf8Json, out T? request);
+
+    /// <summary>Reads the request body (bounded by <c>Loopwire:MaxRequestBodyBytes</c>) and parses it; one of the two is null.</summary>
+    private static async Task<(T? Request, ProtocolError? Error)> ReadAsync<T>(HttpContext context, IOptions<LoopwireServerOptions> options,
+        BodyParser<T> parse)
+        where T : class
+    {
+        var (body, readError) = await HttpIo.ReadBodyAsync(context.Request, options.Value.MaxRequestBodyBytes, context.RequestAborted);
+        if (readError is not null)
+        {
+            return (null, readError);
+        }
+
+        using (body)
+        {
+            var error = parse(body!.Value.Span, out var request);
+            return (request, error);
+        }
+    }
 }
