@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using Loopwire.Agent.Tools;
+using Loopwire.TestKit;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Loopwire.Agent.Tests.Tools;
@@ -74,29 +75,19 @@ public sealed class ProcessTreeRunnerTests
     private static ProcessStartInfo Shell(string script) => new("sh") { ArgumentList = { "-c", script } };
 
     /// <summary>Whether the process has exited (a zombie no one has reaped yet counts as exited).</summary>
-    private static async Task<bool> IsGoneAsync(int pid)
+    private static Task<bool> IsGoneAsync(int pid) => Eventually.UntilAsync(async () =>
     {
-        for (int i = 0; i < 200; i++)
+        string stat;
+        try
         {
-            string stat;
-            try
-            {
-                stat = await File.ReadAllTextAsync($"/proc/{pid}/stat");
-            }
-            catch (IOException)
-            {
-                return true;
-            }
-
-            // Field 3, after the parenthesised command name, is the state.
-            if (stat[(stat.LastIndexOf(')') + 2)..].StartsWith('Z'))
-            {
-                return true;
-            }
-
-            await Task.Delay(50);
+            stat = await File.ReadAllTextAsync($"/proc/{pid}/stat");
+        }
+        catch (IOException)
+        {
+            return true;
         }
 
-        return false;
-    }
+        // Field 3, after the parenthesised command name, is the state.
+        return stat[(stat.LastIndexOf(')') + 2)..].StartsWith('Z');
+    }, TimeSpan.FromSeconds(10));
 }

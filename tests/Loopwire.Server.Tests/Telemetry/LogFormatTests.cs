@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Loopwire.TestKit;
 
 namespace Loopwire.Server.Tests.Telemetry;
 
@@ -18,16 +19,13 @@ public sealed class LogFormatTests
         response.EnsureSuccessStatusCode();
 
         JsonElement? line = null;
-        for (int i = 0; i < 3000 && line is null; i++)
+        await Eventually.UntilAsync(() =>
         {
             line = p.Output.Split('\n').Where(l => l.StartsWith('{')).Select(l => JsonDocument.Parse(l).RootElement)
                 .FirstOrDefault(e => e.TryGetProperty("Category", out var c) && c.GetString() == "Loopwire.Engine.ResponseEngine") is { ValueKind: JsonValueKind.Object } e
                 ? e : null;
-            if (line is null)
-            {
-                await Task.Delay(10);
-            }
-        }
+            return line is not null;
+        }, TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(10));
 
         Assert.True(line is not null, "No JSON log line for the response. Output:\n" + p.Output);
         Assert.Equal("Information", line.Value.GetProperty("LogLevel").GetString());

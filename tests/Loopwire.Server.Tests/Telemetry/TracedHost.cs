@@ -67,21 +67,11 @@ internal sealed class TracedHost(ITestOutputHelper? output = null, params (strin
     /// <summary>Waits for a span; fails after the hang guard.</summary>
     public async Task<Activity> SpanAsync(Func<Activity, bool> match, string what)
     {
-        using var guard = new CancellationTokenSource(WsTestHost.Guard);
-        while (true)
-        {
-            if (Spans.Snapshot().FirstOrDefault(match) is { } hit)
-            {
-                return hit;
-            }
-
-            if (guard.IsCancellationRequested)
-            {
-                throw new TimeoutException($"No span for {what}.");
-            }
-
-            await Task.Delay(10, CancellationToken.None);
-        }
+        Activity? hit = null;
+        return await Eventually.UntilAsync(() => (hit = Spans.Snapshot().FirstOrDefault(match)) is not null, WsTestHost.Guard,
+            TimeSpan.FromMilliseconds(10))
+            ? hit!
+            : throw new TimeoutException($"No span for {what}.");
     }
 
     /// <summary>The finished children of <paramref name="parent"/>, by name.</summary>
