@@ -62,20 +62,34 @@ public sealed class ConnectionContextSource(IResponseStore store, string? tenant
                 ? detached.TryTakeOver(tenant, previousResponseId)
                 : null)) is { } taken)
         {
-            // This connection now owns it: it is its latest response, and a drop mid-turn detaches it again.
-            DetachedTakeovers++;
-            _latest = taken;
-            _turn = taken.Save();
-            return new ContextResolution(taken, null, FromCache: true) { FromDetached = true };
+            return TakeOver(taken);
         }
 
         var hydrated = await ConversationLoader.ResolveAsync(store, previousResponseId, tenant, cancellationToken).ConfigureAwait(false);
         if (hydrated.State is not null)
         {
             StoreHydrations++;
+            return hydrated;
+        }
+
+        // Not stored, and the drop of the connection that holds it may not even be seen yet: wait (bounded) for that one.
+        if (Detached is { } late
+            && await late.WaitForHolderAsync(tenant, previousResponseId, cancellationToken).ConfigureAwait(false)
+            && late.TryTakeOver(tenant, previousResponseId) is { } handedOver)
+        {
+            return TakeOver(handedOver);
         }
 
         return hydrated;
+    }
+
+    /// <summary>This connection now owns a detached state: it is its latest response, and a drop mid-turn detaches it again.</summary>
+    private ContextResolution TakeOver(ConversationState taken)
+    {
+        DetachedTakeovers++;
+        _latest = taken;
+        _turn = taken.Save();
+        return new ContextResolution(taken, null, FromCache: true) { FromDetached = true };
     }
 
     /// <inheritdoc />

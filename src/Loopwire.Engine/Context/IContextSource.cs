@@ -56,4 +56,11 @@ public interface IDetachedContexts
     /// when there was one to wait for (a take-over is worth trying again), false when none is detaching.
     /// </summary>
     Task<bool> WaitForDetachingAsync(string? tenant, CancellationToken cancellationToken) => Task.FromResult(false);
+
+    /// <summary>
+    /// Waits (bounded) while another open connection of <paramref name="tenant"/> holds <paramref name="responseId"/> in its
+    /// caches: a reconnect that outran the server's noticing of the drop. True when there was one to wait for (a take-over is
+    /// worth trying again), false when no open connection holds it.
+    /// </summary>
+    Task<bool> WaitForHolderAsync(string? tenant, string responseId, CancellationToken cancellationToken) => Task.FromResult(false);
 }

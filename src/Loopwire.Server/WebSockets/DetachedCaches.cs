@@ -18,6 +18,7 @@ internal sealed class DetachedCaches : IDetachedContexts, IDisposable
 {
     private readonly Dictionary<string, TenantEntries> _tenants = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Detaching> _detaching = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<Holder>> _holders = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
     private readonly TimeProvider _time;
     private readonly TimeSpan _ttl;
@@ -86,6 +87,85 @@ internal sealed class DetachedCaches : IDetachedContexts, IDisposable
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// Registers an open connection of <paramref name="tenant"/> whose caches <paramref name="holds"/> tells about, until the
+    /// returned handle is disposed (after its caches were handed over on a drop). A reconnect can outrun even the server's
+    /// noticing of the drop; a take-over that misses everywhere else waits for the connection that holds the response
+    /// (<see cref="WaitForHolderAsync"/>). The connection looks up detached caches through the returned attachment, which
+    /// never waits for the connection itself.
+    /// </summary>
+    public Attachment Attach(string? tenant, Func<string, bool> holds)
+    {
+        if (!Enabled)
+        {
+            return new Attachment(this, "", null);
+        }
+
+        string key = tenant ?? "";
+        var holder = new Holder(holds);
+        lock (_lock)
+        {
+            if (!_holders.TryGetValue(key, out var list))
+            {
+                list = [];
+                _holders[key] = list;
+            }
+
+            list.Add(holder);
+        }
+
+        return new Attachment(this, key, holder);
+    }
+
+    /// <inheritdoc />
+    public Task<bool> WaitForHolderAsync(string? tenant, string responseId, CancellationToken cancellationToken) =>
+        WaitForHolderAsync(tenant, responseId, null, cancellationToken);
+
+    private async Task<bool> WaitForHolderAsync(string? tenant, string responseId, Holder? asking, CancellationToken cancellationToken)
+    {
+        Holder[] holders;
+        lock (_lock)
+        {
+            if (!_holders.TryGetValue(tenant ?? "", out var list))
+            {
+                return false;
+            }
+
+            holders = [.. list];
+        }
+
+        // Asked outside the lock: a holder looks into its own caches under theirs.
+        var holder = Array.Find(holders, h => h != asking && h.Holds(responseId));
+        if (holder is null)
+        {
+            return false;
+        }
+
+        try
+        {
+            await holder.Gone.Task.WaitAsync(DetachWait, _time, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            // The connection that holds it is alive after the bound: a miss is previous_response_not_found, as on OpenAI.
+        }
+
+        return true;
+    }
+
+    private void Release(string key, Holder holder)
+    {
+        lock (_lock)
+        {
+            if (_holders.TryGetValue(key, out var list) && list.Remove(holder) && list.Count == 0)
+            {
+                _holders.Remove(key);
+            }
+        }
+
+        holder.Gone.TrySetResult();
     }
 
     private void EndDetach(string key, Detaching pending)
@@ -253,6 +333,52 @@ internal sealed class DetachedCaches : IDetachedContexts, IDisposable
             if (Interlocked.Exchange(ref _disposed, 1) == 0)
             {
                 owner.EndDetach(key, pending);
+            }
+        }
+    }
+
+    /// <summary>An open connection that may hold the response a reconnect asks for.</summary>
+    internal sealed class Holder(Func<string, bool> holds)
+    {
+        public Func<string, bool> Holds { get; } = holds;
+
+        public TaskCompletionSource Gone { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    /// <summary>
+    /// An open connection's view of the detached caches: the same take-over and waits, except that it never waits for
+    /// itself. Disposing it ends the connection's registration (after its caches were handed over on a drop).
+    /// </summary>
+    internal sealed class Attachment : IDetachedContexts, IDisposable
+    {
+        private readonly DetachedCaches _owner;
+        private readonly string _key;
+        private readonly Holder? _holder;
+        private int _disposed;
+
+        internal Attachment(DetachedCaches owner, string key, Holder? holder)
+        {
+            _owner = owner;
+            _key = key;
+            _holder = holder;
+        }
+
+        /// <summary>The detached caches themselves (a drop hands the connection's caches to them).</summary>
+        public DetachedCaches Caches => _owner;
+
+        public ConversationState? TryTakeOver(string? tenant, string responseId) => _owner.TryTakeOver(tenant, responseId);
+
+        public Task<bool> WaitForDetachingAsync(string? tenant, CancellationToken cancellationToken) =>
+            _owner.WaitForDetachingAsync(tenant, cancellationToken);
+
+        public Task<bool> WaitForHolderAsync(string? tenant, string responseId, CancellationToken cancellationToken) =>
+            _owner.WaitForHolderAsync(tenant, responseId, _holder, cancellationToken);
+
+        public void Dispose()
+        {
+            if (_holder is not null && Interlocked.Exchange(ref _disposed, 1) == 0)
+            {
+                _owner.Release(_key, _holder);
             }
         }
     }

@@ -100,6 +100,9 @@ internal sealed class LaneCaches(long maxBytes)
         }
     }
 
+    /// <summary>Whether a lane's latest response is <paramref name="responseId"/>.</summary>
+    public bool Holds(string responseId) => Array.Exists(Snapshot(), l => l.Own.CachedResponseId == responseId);
+
     /// <summary>The bytes cached over all lanes.</summary>
     public long CachedBytes
     {

@@ -125,7 +125,9 @@ internal sealed class ResponsesWebSocketConnection : IDisposable, ILaneOutput
             Partition = Partition,
             Trace = Trace,
         };
-        lanes.Caches.Detached = _detached;
+        // Registered as open with the detached caches: a reconnect that outruns the server's noticing of a drop waits for it.
+        using var attachment = _detached?.Attach(_tenant, lanes.Caches.Holds);
+        lanes.Caches.Detached = attachment;
         string reason;
         try
         {
@@ -153,6 +155,8 @@ internal sealed class ResponsesWebSocketConnection : IDisposable, ILaneOutput
                 lanes.Caches.DetachTo(_detached!);
             }
         }
+
+        attachment?.Dispose();
 
         if (_ws.State == WebSocketState.CloseReceived)
         {

@@ -71,6 +71,54 @@ public sealed class DetachedCachesTests
     }
 
     [Fact]
+    public async Task WaitForHolder_ReconnectOutrunsTheDropBeingSeen_TakesOverOnceTheOldConnectionHandedOver()
+    {
+        var time = new FakeTimeProvider();
+        using var caches = Create(time);
+        var state = State("resp_1");
+        var old = caches.Attach("a", id => id == "resp_1");
+        using var reconnect = caches.Attach("a", _ => false);
+
+        var wait = reconnect.WaitForHolderAsync("a", "resp_1", CancellationToken.None);
+        Assert.False(wait.IsCompleted);
+        Assert.False(await reconnect.WaitForHolderAsync("a", "resp_2", CancellationToken.None));
+        Assert.False(await reconnect.WaitForHolderAsync("b", "resp_1", CancellationToken.None));
+
+        // The old connection notices its drop: it hands its cache over, then leaves.
+        caches.Detach("a", state);
+        old.Dispose();
+
+        Assert.True(await wait);
+        Assert.Same(state, reconnect.TryTakeOver("a", "resp_1"));
+        Assert.False(await reconnect.WaitForHolderAsync("a", "resp_1", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task WaitForHolder_TheAskingConnectionHoldsIt_DoesNotWaitForItself()
+    {
+        var time = new FakeTimeProvider();
+        using var caches = Create(time);
+        using var self = caches.Attach("a", id => id == "resp_1");
+
+        Assert.False(await self.WaitForHolderAsync("a", "resp_1", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task WaitForHolder_HolderStaysOpen_GivesUpAfterTheBound()
+    {
+        var time = new FakeTimeProvider();
+        using var caches = Create(time);
+        using var alive = caches.Attach("a", id => id == "resp_1");
+
+        var wait = caches.WaitForHolderAsync("a", "resp_1", CancellationToken.None);
+        Assert.False(wait.IsCompleted);
+        time.Advance(DetachedCaches.DetachWait);
+
+        Assert.True(await wait);
+        Assert.Null(caches.TryTakeOver("a", "resp_1"));
+    }
+
+    [Fact]
     public void TakeOver_AfterGrace_FindsNothing()
     {
         var time = new FakeTimeProvider();
