@@ -1,6 +1,8 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using Loopwire.Server.Tests.Http;
+using Loopwire.TestKit;
+using Microsoft.Extensions.Time.Testing;
 using Xunit.Abstractions;
 using static Loopwire.Server.Tests.Background.BackgroundHttp;
 
@@ -9,10 +11,15 @@ namespace Loopwire.Server.Tests.Background;
 /// <summary><c>background: true</c> over HTTP: create, poll, cancel.</summary>
 public sealed class BackgroundResponseTests : IClassFixture<LoopwireFactory>
 {
+    /// <summary>One model-millisecond per real 5 ms at most: the answer (about a second of decoding) cannot finish while the
+    /// test reads its first delta, however late that read is.</summary>
+    private static readonly TimeSpan Step = TimeSpan.FromMilliseconds(1);
     private readonly HttpClient _client;
+    private readonly ITestOutputHelper _output;
 
     public BackgroundResponseTests(LoopwireFactory factory, ITestOutputHelper output)
     {
+        _output = output;
         factory.Output = output;
         _client = factory.CreateClient();
     }
@@ -64,25 +71,29 @@ public sealed class BackgroundResponseTests : IClassFixture<LoopwireFactory>
     [Fact]
     public async Task Cancel_RunningBackground_ReturnsCancelledAndStopsGeneration()
     {
-        using var http = await PostAsync(_client, Body(SlowModel, stream: true));
+        // The model runs on a fake clock that stands still while the test cancels: the run is mid-answer, whatever the load.
+        var time = new FakeTimeProvider();
+        await using var host = new LoopwireTestHost(new Dictionary<string, string> { ["Loopwire:DefaultModelProfile"] = LoopwireFactory.Model }, time, _output);
+        using var client = host.CreateClient();
+        using var http = await time.AdvanceUntilDoneAsync(PostAsync(client, Body(SlowModel, stream: true)), Step);
         await using var reader = await OpenAsync(http);
-        string id = (await reader.NextAsync())!.Json.GetProperty("response").Str("id");
-        while ((await reader.NextAsync())!.Type != "response.output_text.delta")
+        string id = (await time.AdvanceUntilDoneAsync(reader.NextAsync(), Step))!.Json.GetProperty("response").Str("id");
+        while ((await time.AdvanceUntilDoneAsync(reader.NextAsync(), Step))!.Type != "response.output_text.delta")
         {
         }
 
-        using var cancel = await CancelAsync(_client, id);
+        using var cancel = await time.AdvanceUntilDoneAsync(CancelAsync(client, id), Step);
 
         Assert.Equal(HttpStatusCode.OK, cancel.StatusCode);
         var cancelled = await ResponsesHttp.ReadJsonAsync(cancel);
         Assert.Equal("cancelled", cancelled.Str("status"));
         Assert.Equal(id, cancelled.Str("id"));
-        var events = await reader.ReadToEndAsync();
+        var events = await time.AdvanceUntilDoneAsync(reader.ReadToEndAsync(), Step);
         Assert.Equal("error", events[^1].Type);
         Assert.Equal("response_cancelled", events[^1].Json.Str("code"));
         Assert.DoesNotContain(events, e => e.Type == "response.completed");
         AssertContiguous(events, 0);
-        Assert.Equal("cancelled", (await GetAsync(_client, id)).Str("status"));
+        Assert.Equal("cancelled", (await time.AdvanceUntilDoneAsync(GetAsync(client, id), Step)).Str("status"));
     }
 
     [Fact]
