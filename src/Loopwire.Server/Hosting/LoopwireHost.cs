@@ -139,9 +139,11 @@ public static class LoopwireHost
         var limits = app.Services.GetRequiredService<TenantLimits>();
         app.Use(async (context, next) =>
         {
-            // Responses in flight per tenant, for the HTTP endpoints that generate (WebSocket turns count in the connection).
+            // Responses in flight per tenant, for the HTTP endpoints that generate (WebSocket turns count in the connection); a
+            // compaction runs the model too.
             if (!HttpMethods.IsPost(context.Request.Method)
                 || !(context.Request.Path.Equals("/v1/responses", StringComparison.Ordinal)
+                     || context.Request.Path.Equals("/v1/responses/compact", StringComparison.Ordinal)
                      || context.Request.Path.Equals("/v1/chat/completions", StringComparison.Ordinal)))
             {
                 await next(context);

@@ -212,6 +212,12 @@ internal sealed class LaneScheduler : IDisposable
                 var tracked = _steers.Track(p, lane.Name);
                 await foreach (var e in _engine.StreamAsync(p, ct))
                 {
+                    if (e.IsTerminal)
+                    {
+                        // In flight ends where the client sees it end: a next response sent on seeing this is not refused.
+                        slot?.Dispose();
+                    }
+
                     await _output.SendEventAsync(e, lane.Name, ct);
                 }
 

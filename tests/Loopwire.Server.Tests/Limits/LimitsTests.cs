@@ -83,6 +83,28 @@ public sealed class LimitsTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task HttpCompact_TenantAtInFlightLimit_429NamesTheKey()
+    {
+        await using var host = new WsTestHost(output, ("Loopwire:Limits:MaxResponsesInFlightPerTenant", "1"),
+            ("Loopwire:ApiKeys:0", "k1=acme"), ("Loopwire:ApiKeys:1", "k2=acme"), ("Loopwire:ApiKeys:2", "k3=other"));
+        using var client = Client(host, "k1");
+        using var first = await StartSlowSseAsync(client);
+        var compact = new JsonObject { ["model"] = Instant, ["input"] = Items(User("hi"), User("compact this")) };
+
+        using var same = Client(host, "k2");
+        using var limited = await same.PostAsync("/v1/responses/compact",
+            new StringContent(compact.ToJsonString(), Encoding.UTF8, "application/json"), WsTestHost.GuardToken());
+        using var other = Client(host, "k3");
+        using var allowed = await other.PostAsync("/v1/responses/compact",
+            new StringContent(compact.ToJsonString(), Encoding.UTF8, "application/json"), WsTestHost.GuardToken());
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, limited.StatusCode);
+        var error = JsonDocument.Parse(await limited.Content.ReadAsStringAsync()).RootElement.GetProperty("error");
+        Assert.Contains("Loopwire:Limits:MaxResponsesInFlightPerTenant", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, allowed.StatusCode);
+    }
+
+    [Fact]
     public async Task WebSocketCreate_TenantAtInFlightLimit_ErrorEvent429ThenNextSucceeds()
     {
         await using var host = new WsTestHost(output, ("Loopwire:Limits:MaxResponsesInFlightPerTenant", "1"), ("Loopwire:ApiKeys:0", "k1=acme"));
