@@ -73,6 +73,9 @@ public static class ErrorCodes
     /// <summary><c>response.steer.failed</c>: the target ended without completing (failed, cancelled, incomplete).</summary>
     public const string ResponseNotActive = "response_not_active";
 
+    /// <summary><c>response.steer.failed</c>: the target cannot take this steer (a conversation's turn waiting for tool output).</summary>
+    public const string SteeringNotSupported = "steering_not_supported";
+
     /// <summary><c>response.steer.failed</c>: the automatic successor could not be created.</summary>
     public const string SuccessorCreationFailed = "successor_creation_failed";
 

@@ -99,6 +99,13 @@ internal sealed class SteerCoordinator(ILaneOutput output, int maxPendingSteers)
                 return;
             }
 
+            if (t.State == TrackedState.AwaitingInput && t.Request.Conversation is not null)
+            {
+                Fail(null, t.Id, m.Input, t.Lane, ErrorCodes.SteeringNotSupported,
+                    ConversationAwaitingInput(t.Id));
+                return;
+            }
+
             if (t.Steers.Count >= maxPendingSteers)
             {
                 Fail(null, t.Id, m.Input, t.Lane, ErrorCodes.TooManyPendingSteers,
@@ -149,6 +156,16 @@ internal sealed class SteerCoordinator(ILaneOutput output, int maxPendingSteers)
             var response = outcome?.Response;
             var steers = t.Steers.ToList();
             var calls = response?.Output.Where(i => i is FunctionCallItem or CustomToolCallItem).ToList() ?? [];
+            if (response?.Status == ResponseStatus.Completed && calls.Count > 0 && t.Request.Conversation is not null && steers.Count > 0)
+            {
+                // A conversation's next turn names no parent, so a queued steer would have nothing to be prepended to.
+                t.Steers.Clear();
+                t.State = TrackedState.Completed;
+                FailAll(steers, t, ErrorCodes.SteeringNotSupported,
+                    ConversationAwaitingInput(t.Id));
+                return (null, []);
+            }
+
             if (response?.Status == ResponseStatus.Completed && calls.Count > 0)
             {
                 t.State = TrackedState.AwaitingInput;
@@ -176,10 +193,11 @@ internal sealed class SteerCoordinator(ILaneOutput output, int maxPendingSteers)
                 return (null, []);
             }
 
+            // A conversation-bound target's successor continues in the conversation, which already holds the target's output.
             var successor = t.Request with
             {
                 Input = steers.SelectMany(s => s.Items).ToList(),
-                PreviousResponseId = t.Id,
+                PreviousResponseId = t.Request.Conversation is null ? t.Id : null,
                 Generate = null,
             };
             return (successor, steers);
@@ -194,6 +212,9 @@ internal sealed class SteerCoordinator(ILaneOutput output, int maxPendingSteers)
             Fail(s.Id, targetId, s.Input, lane, ErrorCodes.SuccessorCreationFailed, "The successor response could not be created: " + error.Message);
         }
     }
+
+    private static string ConversationAwaitingInput(string id) =>
+        $"Response '{id}' belongs to a conversation and waits for tool output; send the steer's input with that output.";
 
     private void FailAll(List<PendingSteer> steers, TrackedResponse t, string code, string message)
     {
