@@ -6,6 +6,7 @@ import { describe, test } from 'node:test';
 import OpenAI, { BadRequestError, NotFoundError } from 'openai';
 import './compaction.test.mjs';
 import './conversations.test.mjs';
+import './lanes.test.mjs';
 
 const baseURL = process.env.LOOPWIRE_BASE_URL;
 if (!baseURL) {
