@@ -1,6 +1,9 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Loopwire.TestKit;
+using Microsoft.Extensions.Time.Testing;
 using Xunit.Abstractions;
+using static Loopwire.Server.Tests.WebSockets.LaneJson;
 using static Loopwire.Server.Tests.WebSockets.WsJson;
 using static Loopwire.Server.Tests.WebSockets.WsTestClient;
 
@@ -8,6 +11,8 @@ namespace Loopwire.Server.Tests.WebSockets;
 
 public sealed class WebSocketQueueTests(ITestOutputHelper output)
 {
+    private static readonly TimeSpan Step = TimeSpan.FromMilliseconds(50);
+
     [Fact]
     public async Task ResponseCreate_TwoBackToBack_BothCompleteInFifoOrder()
     {
@@ -34,36 +39,30 @@ public sealed class WebSocketQueueTests(ITestOutputHelper output)
     [Fact]
     public async Task ResponseCreate_QueueFullWhileOneRuns_QueueFullErrorAndFirstCompletes()
     {
-        await using var host = new WsTestHost(output, ("Loopwire:WebSocket:MaxQueuedRequests", "0"));
+        // The simulated model runs on a fake clock that stands still until the refusal has arrived, so the first response is
+        // certainly still running when the second create reaches the server (in real time, under load, it could finish first).
+        var time = new FakeTimeProvider();
+        await using var host = new WsTestHost(time, output, ("Loopwire:WebSocket:MaxQueuedRequests", "0"));
         await using var ws = await host.ConnectAsync();
 
         await ws.CreateAsync(Tagged(Slow, "running"));
         await ws.CreateAsync(Tagged(Instant, "refused"));
-        var events = new List<JsonElement>();
-        JsonElement? error = null;
-        for (int i = 0; i < 2 && !events.Any(e => Type(e) == "response.completed"); i++)
-        {
-            foreach (var e in await ws.ReceiveTurnAsync())
-            {
-                if (Type(e) == "error")
-                {
-                    error = e;
-                }
-                else
-                {
-                    events.Add(e);
-                }
-            }
-        }
+        var head = await ws.ReceiveUntilAsync(ev => ev.Any(e => Type(e) == "error"));
+        var error = head.Single(e => Type(e) == "error");
+        Assert.Equal("websocket_queue_full", Code(error));
+        Assert.Equal(429, error.GetProperty("status").GetInt32());
+        Assert.DoesNotContain(head, IsResponseTerminal);
 
-        Assert.NotNull(error);
-        Assert.Equal("websocket_queue_full", Code(error.Value));
-        Assert.Equal(429, error.Value.GetProperty("status").GetInt32());
+        // Only now may the first response finish; it is the only one that ran.
+        var events = head.Where(e => Type(e) != "error").ToList();
+        events.AddRange(await time.AdvanceUntilDoneAsync(ws.ReceiveTurnAsync(), Step));
         Assert.Equal("response.completed", Type(Last(events)));
         Assert.All(events.Where(e => e.TryGetProperty("response", out _)), e => Assert.Equal("running", Tag(Response(e))));
+        Assert.Single(events, e => Type(e) == "response.created");
 
         // The refused request left nothing behind: the next one runs at once.
-        var next = await ws.RunAsync(Tagged(Instant, "next"));
+        await ws.CreateAsync(Tagged(Instant, "next"));
+        var next = await time.AdvanceUntilDoneAsync(ws.ReceiveTurnAsync(), Step);
         Assert.Equal("next", Tag(Response(next[0])));
         Assert.Equal("response.completed", Type(Last(next)));
     }
