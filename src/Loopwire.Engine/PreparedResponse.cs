@@ -59,6 +59,9 @@ public sealed class PreparedResponse
     /// <summary>Ends the response early (steer, interrupt) when requested while it streams.</summary>
     public ResponseStop Stop { get; } = new();
 
+    /// <summary>True when this is the automatic successor of a steered response (set by the caller before streaming).</summary>
+    public bool SteerSuccessor { get; set; }
+
     /// <summary>The conversation this response runs in (<c>conversation</c> on create), locked until the stream ends; or null.</summary>
     internal Conversations.ConversationLease? Conversation { get; set; }
 

@@ -260,8 +260,8 @@ public sealed partial class ResponseEngine
         {
             if (finished is null && failed is null)
             {
-                chunks = backend.StreamAsync(new ModelRequest(request.Model!, view, request) { ResponseId = p.Id }, backendToken.Token)
-                    .GetAsyncEnumerator(backendToken.Token);
+                var modelRequest = new ModelRequest(request.Model!, view, request) { ResponseId = p.Id, Stop = p.Stop, SteerSuccessor = p.SteerSuccessor };
+                chunks = backend.StreamAsync(modelRequest, backendToken.Token).GetAsyncEnumerator(backendToken.Token);
             }
 
             while (finished is null && failed is null)

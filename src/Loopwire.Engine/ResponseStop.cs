@@ -1,3 +1,5 @@
+using Loopwire.Protocol.Items;
+
 namespace Loopwire.Engine;
 
 /// <summary>
@@ -19,6 +21,7 @@ public sealed class ResponseStop : IDisposable
     private readonly CancellationTokenSource _cts = new();
     private string? _reason;
     private volatile bool _cuttable = true;
+    private Func<IReadOnlyList<ResponseItem>, bool>? _upstream;
 
     /// <summary>Why the response should stop; null while nobody asked.</summary>
     public string? Reason => Volatile.Read(ref _reason);
@@ -49,6 +52,30 @@ public sealed class ResponseStop : IDisposable
 
         return true;
     }
+
+    /// <summary>
+    /// Steers the response: a backend that steers its upstream itself (<see cref="PassSteersTo"/>) takes the steer, and its
+    /// upstream ends the response and generates the successor; otherwise the response stops here (<see cref="Steered"/>) and
+    /// the caller runs the successor (cancel-and-continue).
+    /// </summary>
+    /// <param name="input">The steer's user messages.</param>
+    /// <returns>True when the backend passed the steer to its upstream.</returns>
+    public bool Steer(IReadOnlyList<ResponseItem> input)
+    {
+        if (Reason is null && Volatile.Read(ref _upstream) is { } upstream && upstream(input))
+        {
+            return true;
+        }
+
+        Request(Steered);
+        return false;
+    }
+
+    /// <summary>
+    /// Registers, while the response streams, a backend's way to forward a steer to its upstream (false: it cannot now, stop
+    /// here instead); null unregisters. Called under the steering caller's lock: it must not block.
+    /// </summary>
+    public void PassSteersTo(Func<IReadOnlyList<ResponseItem>, bool>? upstream) => Volatile.Write(ref _upstream, upstream);
 
     /// <summary>The engine's state: true while no tool call or reasoning item is half-written (stopping now loses nothing whole).</summary>
     internal void SetCuttable(bool cuttable)

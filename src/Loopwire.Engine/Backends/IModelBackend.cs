@@ -15,6 +15,18 @@ public sealed record ModelRequest(string Model, ConversationState Conversation, 
     /// conversation key it by this id, so the next request's <c>previous_response_id</c> finds it.
     /// </summary>
     public string? ResponseId { get; init; }
+
+    /// <summary>
+    /// The response's stop switch: a backend whose upstream takes steers itself registers there
+    /// (<see cref="ResponseStop.PassSteersTo"/>) while it streams; null when the caller cannot steer.
+    /// </summary>
+    public ResponseStop? Stop { get; init; }
+
+    /// <summary>
+    /// True when this request is the automatic successor of a steered response (its <c>previous_response_id</c>): an upstream
+    /// that took the steer itself is already generating it.
+    /// </summary>
+    public bool SteerSuccessor { get; init; }
 }
 
 /// <summary>One piece of model output. The engine turns these into Responses events.</summary>

@@ -28,4 +28,10 @@ internal static partial class UpstreamLog
 
     [LoggerMessage(207, LogLevel.Debug, "Upstream {Backend}: sending {Items} of {Total} items, previous_response_id {PreviousResponseId}")]
     public static partial void Sending(ILogger logger, string backend, int items, int total, string? previousResponseId);
+
+    [LoggerMessage(208, LogLevel.Debug, "Upstream {Backend}: steer passed through on {UpstreamResponseId} ({Items} items)")]
+    public static partial void SteerPassed(ILogger logger, string backend, string upstreamResponseId, int items);
+
+    [LoggerMessage(209, LogLevel.Debug, "Upstream {Backend}: {Reply} ({Code}): no upstream successor for that steer")]
+    public static partial void SteerNotApplied(ILogger logger, string backend, string? reply, string code);
 }

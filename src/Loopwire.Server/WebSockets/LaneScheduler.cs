@@ -208,6 +208,7 @@ internal sealed class LaneScheduler : IDisposable
                 }
 
                 var p = prepared.Prepared!;
+                p.SteerSuccessor = carried.Count > 0;
                 using var stop = p.Stop;
                 var tracked = _steers.Track(p, lane.Name);
                 await foreach (var e in _engine.StreamAsync(p, ct))

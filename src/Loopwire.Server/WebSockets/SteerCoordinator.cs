@@ -123,7 +123,8 @@ internal sealed class SteerCoordinator(ILaneOutput output, int maxPendingSteers)
             }
             else
             {
-                t.Stop.Request(ResponseStop.Steered);
+                // A Responses WebSocket upstream takes the steer itself; any other backend stops here (cancel-and-continue).
+                t.Stop.Steer(steer.Items);
             }
         }
     }

@@ -6,6 +6,7 @@ using Loopwire.Server.Hosting;
 using Loopwire.Server.Tests.WebSockets;
 using Loopwire.TestKit;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Xunit.Abstractions;
 
@@ -36,7 +37,11 @@ internal sealed class LoopbackApp : IAsyncDisposable
 
     public HttpClient Client { get; }
 
-    public static async Task<LoopbackApp> StartLoopwireAsync(ITestOutputHelper? output, params (string Key, string Value)[] settings)
+    public static Task<LoopbackApp> StartLoopwireAsync(ITestOutputHelper? output, params (string Key, string Value)[] settings) =>
+        StartLoopwireAsync(output, null, settings);
+
+    /// <summary>A whole Loopwire server whose simulated models and connection timers run on <paramref name="time"/> (null: the system clock).</summary>
+    public static async Task<LoopbackApp> StartLoopwireAsync(ITestOutputHelper? output, TimeProvider? time, params (string Key, string Value)[] settings)
     {
         var logs = new CapturingLoggerProvider(output);
         var values = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
@@ -53,6 +58,11 @@ internal sealed class LoopbackApp : IAsyncDisposable
         {
             b.Configuration.AddInMemoryCollection(values);
             b.WebHost.UseUrls("http://127.0.0.1:0");
+            if (time is not null)
+            {
+                b.Services.AddSingleton(time);
+            }
+
             Quiet(b, logs);
         });
         await app.StartAsync(WsTestHost.GuardToken());

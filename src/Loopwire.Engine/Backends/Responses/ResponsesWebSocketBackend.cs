@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Text.Json;
 using Loopwire.Protocol.Errors;
 using Loopwire.Protocol.Items;
 using Loopwire.Protocol.Wire;
@@ -21,6 +22,12 @@ namespace Loopwire.Engine.Backends.Responses;
 /// <c>websocket_connection_limit_reached</c> before any output, the turn is replayed once with the full context.
 /// </para>
 /// <para>
+/// Steering passes through: a <c>response.steer</c> on a response streaming from an upstream socket is sent to the upstream
+/// (<see cref="UpstreamSteering"/>), which ends the response at its own item boundary and generates the successor on the same
+/// socket; the downstream successor reads that instead of sending a new request. When the upstream cannot take the steer
+/// (no upstream id yet, <c>response.steer.failed</c>), the response stops here and the successor is sent (cancel-and-continue).
+/// </para>
+/// <para>
 /// Thread-safe. At most <see cref="UpstreamBackendOptions.MaxConnections"/> sockets stay open (least recently used are
 /// closed first). Cancelling aborts the turn's socket, which stops the upstream's generation. The caller owns
 /// <c>handler</c>; dispose the backend to close the pool.
@@ -35,6 +42,7 @@ public sealed class ResponsesWebSocketBackend : IModelBackend, IModelLister, IAs
     private readonly UpstreamHttp _http;
     private readonly UpstreamSocketIo _io;
     private readonly UpstreamSocketPool _pool;
+    private readonly UpstreamSteering _steering;
     private readonly ILogger _logger;
 
     /// <summary>Creates the backend.</summary>
@@ -56,6 +64,7 @@ public sealed class ResponsesWebSocketBackend : IModelBackend, IModelLister, IAs
         _http = new UpstreamHttp(name, options, _client, clock, _logger);
         _io = new UpstreamSocketIo(name, options, _invoker, clock, _logger);
         _pool = new UpstreamSocketPool(name, options.MaxConnections, clock, _logger);
+        _steering = new UpstreamSteering(name, _io, _logger);
     }
 
     /// <inheritdoc />
@@ -84,9 +93,11 @@ public sealed class ResponsesWebSocketBackend : IModelBackend, IModelLister, IAs
     }
 
     /// <remarks>
-    /// Step 1 take a slot and the conversation's pooled socket (by <c>previous_response_id</c>); Step 2 send the delta or
-    /// the full context; Step 3 translate events until a terminal one; replay once in full when the upstream lost the chain
-    /// or the pooled socket turned out closed; Step 4 pool the socket under the new response id, or close it on failure.
+    /// Step 1 take a slot and the conversation's pooled socket (by <c>previous_response_id</c>; a steered parent's socket only
+    /// for its successor); Step 2 send the delta or the full context (an attached successor sends nothing); Step 3 translate
+    /// events until a terminal one, consuming the replies to passed-through steers; replay once in full when the upstream lost
+    /// the chain, the pooled socket turned out closed or no upstream successor came; Step 4 pool the socket under the new
+    /// response id, or close it on failure.
     /// </remarks>
     private async IAsyncEnumerable<ModelChunk> StreamCoreAsync(ModelRequest request, [EnumeratorCancellation] CancellationToken ct)
     {
@@ -95,8 +106,19 @@ public sealed class ResponsesWebSocketBackend : IModelBackend, IModelLister, IAs
         var items = request.Conversation.Items;
         int newItems = request.Request.Input?.Count ?? 0;
         var session = _pool.Take(request.Request.PreviousResponseId);
+        // A steer passed through on the parent: the upstream generates the successor on that socket, so the successor reads it
+        // (sends nothing) and anything else must not touch it.
+        bool attach = session is { SteerSent: true } && request.SteerSuccessor && session.IsOpen;
+        if (session is { SteerSent: true } && !attach)
+        {
+            await _pool.CloseAsync(session, "steered").ConfigureAwait(false);
+            session = null;
+        }
+
         bool delta = session?.UpstreamResponseId is not null && newItems <= items.Count;
         bool success = false;
+        ResponsesStreamTranslator? translator = null;
+        request.Stop?.PassSteersTo(input => _steering.TryPass(session, translator?.UpstreamResponseId, input));
         using var reader = new WebSocketMessageReader(_options.MaxMessageBytes);
         try
         {
@@ -110,7 +132,7 @@ public sealed class ResponsesWebSocketBackend : IModelBackend, IModelLister, IAs
                     }
 
                     session = _pool.TakeOldest();
-                    if (session is not null && !session.IsOpen)
+                    if (session is not null && (!session.IsOpen || session.SteerSent))
                     {
                         await _pool.CloseAsync(session, "found closed").ConfigureAwait(false);
                         session = null;
@@ -129,15 +151,21 @@ public sealed class ResponsesWebSocketBackend : IModelBackend, IModelLister, IAs
                     }
 
                     delta = false;
+                    attach = false;
                 }
 
-                // Step 2
-                IEnumerable<ResponseItem> input = delta ? items.Skip(items.Count - newItems) : items;
-                string? previous = delta ? session.UpstreamResponseId : null;
-                UpstreamLog.Sending(_logger, _name, delta ? newItems : items.Count, items.Count, previous);
-                var body = ResponsesUpstreamRequest.Build(request, input, previous, webSocket: true);
-                var sent = await _io.SendAsync(session.Socket, body, ct).ConfigureAwait(false);
-                var translator = new ResponsesStreamTranslator(_name);
+                // Step 2 (an attached successor sends nothing: the upstream is already generating it)
+                ModelFailed? sent = null;
+                if (!attach)
+                {
+                    IEnumerable<ResponseItem> input = delta ? items.Skip(items.Count - newItems) : items;
+                    string? previous = delta ? session.UpstreamResponseId : null;
+                    UpstreamLog.Sending(_logger, _name, delta ? newItems : items.Count, items.Count, previous);
+                    var body = ResponsesUpstreamRequest.Build(request, input, previous, webSocket: true);
+                    sent = await _io.SendAsync(session.Socket, body, ct).ConfigureAwait(false);
+                }
+
+                translator = new ResponsesStreamTranslator(_name);
                 bool replay = false;
                 if (sent is not null)
                 {
@@ -163,6 +191,28 @@ public sealed class ResponsesWebSocketBackend : IModelBackend, IModelLister, IAs
 
                         yield return Report(lost);
                         yield break;
+                    }
+
+                    switch (_steering.Classify(received.Message))
+                    {
+                        case SteerReply.Accepted:
+                            continue;
+                        case SteerReply.NoSuccessor when attach && translator.UpstreamResponseId is null:
+                            // The upstream makes no successor after all (it finished first, or waits for tool output): send it.
+                            replay = true;
+                            await _pool.CloseAsync(session, "no upstream successor").ConfigureAwait(false);
+                            session = null;
+                            continue;
+                        case SteerReply.NoSuccessor:
+                            // The upstream refused the steer while the response runs: stop here instead (cancel-and-continue).
+                            session.SteerSent = false;
+                            request.Stop?.Request(ResponseStop.Steered);
+                            continue;
+                    }
+
+                    if (attach && translator.UpstreamResponseId is null && IsCreated(received.Message))
+                    {
+                        session.SteerSent = false;
                     }
 
                     foreach (var c in translator.Add(received.Message))
@@ -218,6 +268,7 @@ public sealed class ResponsesWebSocketBackend : IModelBackend, IModelLister, IAs
         }
         finally
         {
+            request.Stop?.PassSteersTo(null);
             if (session is not null)
             {
                 if (success && session.UpstreamResponseId is not null && request.ResponseId is { } id)
@@ -232,6 +283,9 @@ public sealed class ResponsesWebSocketBackend : IModelBackend, IModelLister, IAs
             }
         }
     }
+
+    private static bool IsCreated(JsonElement e) =>
+        e.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String && t.ValueEquals("response.created"u8);
 
     private ModelFailed Report(ModelFailed failure)
     {

@@ -23,6 +23,29 @@ internal sealed class UpstreamSocket
 
     /// <summary>The upstream's id of the last response on this socket: what a delta chains on.</summary>
     public string? UpstreamResponseId { get; set; }
+
+    private readonly Lock _sendLock = new();
+    private Task _sends = Task.CompletedTask;
+    private volatile bool _steerSent;
+
+    /// <summary>
+    /// True once a steer was passed to the upstream on this socket's current response: the upstream may be generating (or about to
+    /// generate) its successor here, so only that successor may read this socket next.
+    /// </summary>
+    public bool SteerSent
+    {
+        get => _steerSent;
+        set => _steerSent = value;
+    }
+
+    /// <summary>Queues a send behind the ones still in flight (a WebSocket takes one send at a time).</summary>
+    public void Send(Func<ClientWebSocket, Task<ModelFailed?>> send)
+    {
+        lock (_sendLock)
+        {
+            _sends = _sends.ContinueWith(_ => send(Socket), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default).Unwrap();
+        }
+    }
 }
 
 /// <summary>
