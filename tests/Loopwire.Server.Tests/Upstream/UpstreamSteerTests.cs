@@ -99,6 +99,7 @@ public sealed class UpstreamSteerTests(ITestOutputHelper output)
         Assert.Equal("Answer 2", Text(terminals[1]));
         var messages = received.Select(m => Type(m)).ToList();
         Assert.Equal(["response.create", "response.steer", "response.create"], messages);
+        Assert.All(received, m => Assert.False(m.TryGetProperty("stream_id", out _), "the downstream lane stays downstream"));
         var successor = received.Last();
         Assert.False(successor.TryGetProperty("previous_response_id", out _));
         Assert.Equal(3, successor.GetProperty("input").GetArrayLength());

@@ -30,6 +30,9 @@ internal static class ResponsesUpstreamRequest
             Stream = webSocket ? null : true,
             Background = null,
             Generate = null,
+            // The downstream lane is Loopwire's business: an upstream socket carries one conversation at a time (and is reused
+            // by others), and an HTTP upstream knows no stream_id.
+            StreamId = null,
             ClientMetadata = null,
             Conversation = null,
             Include = request.Request.Include,
