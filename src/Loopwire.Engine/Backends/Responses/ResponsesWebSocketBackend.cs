@@ -118,7 +118,11 @@ public sealed class ResponsesWebSocketBackend : IModelBackend, IModelLister, IAs
         bool delta = session?.UpstreamResponseId is not null && newItems <= items.Count;
         bool success = false;
         ResponsesStreamTranslator? translator = null;
-        request.Stop?.PassSteersTo(input => _steering.TryPass(session, translator?.UpstreamResponseId, input));
+        if (request.Request.Conversation is null)
+        {
+            // A conversation-bound successor names no parent and could not find the upstream's successor: those stop here.
+            request.Stop?.PassSteersTo(input => _steering.TryPass(session, translator?.UpstreamResponseId, input));
+        }
         using var reader = new WebSocketMessageReader(_options.MaxMessageBytes);
         try
         {
