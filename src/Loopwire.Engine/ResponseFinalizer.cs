@@ -177,7 +177,13 @@ internal sealed class ResponseFinalizer(IResponseStore store, ITokenRenderer ren
             Continuation = tm.Continuation,
             PrefixTokensReused = tm.PrefixTokensReused,
         });
-        EngineLog.ResponseFinished(logger, p.Id, tm.Transport, final.Status, tm.Continuation ?? "full", usage?.InputTokens ?? p.PromptTokens,
+        var level = final.Status == ResponseStatus.Completed ? LogLevel.Debug : LogLevel.Information;
+        if (!logger.IsEnabled(level))
+        {
+            return p.Outcome = outcome;
+        }
+
+        EngineLog.ResponseFinished(logger, level, p.Id, tm.Transport, final.Status, tm.Continuation ?? "full", usage?.InputTokens ?? p.PromptTokens,
             usage?.InputTokensDetails.CachedTokens ?? 0, usage?.OutputTokens ?? 0, tm.TokensRendered, tm.PrefixTokensReused,
             tm.Parse.TotalMilliseconds, tm.Resolve.TotalMilliseconds, tm.Render.TotalMilliseconds, tm.Validate.TotalMilliseconds,
             tm.Store.TotalMilliseconds, tm.BackendTtft.TotalMilliseconds, tm.Backend.TotalMilliseconds);

@@ -14,7 +14,8 @@ public sealed class LogFormatTests
         using var p = await LoopwireProcess.ServeAsync(["--store", "memory", "--default-model-profile", "sim-instant", "--log-format", "json"]);
         using var client = new HttpClient { BaseAddress = new Uri(p.Address!), Timeout = TimeSpan.FromSeconds(30) };
 
-        using var content = new StringContent("""{"model":"sim-instant","input":"hello"}""", Encoding.UTF8, "application/json");
+        // An incomplete response logs its line at Information (a completed one at Debug, below the default level).
+        using var content = new StringContent("""{"model":"sim-instant","input":"hello","max_output_tokens":16}""", Encoding.UTF8, "application/json");
         using var response = await client.PostAsync(new Uri("/v1/responses", UriKind.Relative), content);
         response.EnsureSuccessStatusCode();
 
