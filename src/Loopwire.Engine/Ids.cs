@@ -7,10 +7,14 @@ namespace Loopwire.Engine;
 public static class Ids
 {
     /// <summary>A new response id: <c>resp_</c> + 48 hex chars.</summary>
-    public static string NewResponseId() => "resp_" + Hex(24);
+    public static string NewResponseId() => WithHex("resp_", 24);
 
     /// <summary>A new item id with the given prefix (<c>msg</c>, <c>fc</c>, <c>rs</c>, ...).</summary>
-    public static string NewItemId(string prefix) => prefix + "_" + Hex(24);
+    public static string NewItemId(string prefix)
+    {
+        ArgumentNullException.ThrowIfNull(prefix);
+        return WithHex(prefix + "_", 24);
+    }
 
     /// <summary>The id prefix for an item type.</summary>
     public static string PrefixFor(string itemType) => itemType switch
@@ -27,10 +31,49 @@ public static class Ids
     /// <summary>A copy of <paramref name="item"/> with a new id of its type's prefix.</summary>
     internal static ResponseItem WithNewId(ResponseItem item) => item with { Id = NewItemId(PrefixFor(item.Type)) };
 
-    private static string Hex(int bytes)
+    /// <summary><paramref name="head"/> followed by <paramref name="bytes"/> random bytes in lower-case hex, in one allocation.</summary>
+    private static string WithHex(string head, int bytes) => string.Create(head.Length + 2 * bytes, (head, bytes), static (span, state) =>
     {
-        Span<byte> b = stackalloc byte[bytes];
-        RandomNumberGenerator.Fill(b);
-        return Convert.ToHexStringLower(b);
+        state.head.AsSpan().CopyTo(span);
+        Span<byte> b = stackalloc byte[state.bytes];
+        RandomBytes.Fill(b);
+        Convert.TryToHexStringLower(b, span[state.head.Length..], out _);
+    });
+
+    /// <summary>
+    /// Cryptographically random bytes, drawn from the system generator a block at a time: one call per id cost more than the
+    /// rest of an id (a turn makes two or more).
+    /// </summary>
+    private static class RandomBytes
+    {
+        private const int BlockSize = 1024;
+
+        [ThreadStatic]
+        private static byte[]? t_block;
+
+        [ThreadStatic]
+        private static int t_used;
+
+        public static void Fill(Span<byte> destination)
+        {
+            if (destination.Length > BlockSize / 4)
+            {
+                RandomNumberGenerator.Fill(destination);
+                return;
+            }
+
+            var block = t_block ??= new byte[BlockSize];
+            if (t_used == 0 || t_used + destination.Length > BlockSize)
+            {
+                RandomNumberGenerator.Fill(block);
+                t_used = 0;
+            }
+
+            var source = block.AsSpan(t_used, destination.Length);
+            source.CopyTo(destination);
+            // Each byte is handed out once.
+            source.Clear();
+            t_used += destination.Length;
+        }
     }
 }
