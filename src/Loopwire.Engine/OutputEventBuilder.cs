@@ -61,6 +61,32 @@ internal sealed class OutputEventBuilder(EventSequencer sequencer, bool includeE
         _openId = null;
     }
 
+    /// <summary>
+    /// The one event of a delta that continues the open item (most of a turn's chunks), without the iterator of
+    /// <see cref="Add"/>; false when <paramref name="chunk"/> opens or closes an item, and nothing is done.
+    /// </summary>
+    public bool TryAddDelta(ModelChunk chunk, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out ResponseEvent? e)
+    {
+        switch (chunk)
+        {
+            case TextDelta t when _open == ItemKind.Message:
+                _buffer.Append(t.Text);
+                e = new OutputTextDeltaEvent { ItemId = _openId!, OutputIndex = _output.Count, ContentIndex = 0, Delta = t.Text, SequenceNumber = sequencer.Take() };
+                return true;
+            case ReasoningDelta r when _open == ItemKind.Reasoning:
+                _buffer.Append(r.Text);
+                e = new ReasoningSummaryTextDeltaEvent { ItemId = _openId!, OutputIndex = _output.Count, Delta = r.Text, SequenceNumber = sequencer.Take() };
+                return true;
+            case ToolCallArgumentsDelta a when _open == ItemKind.FunctionCall:
+                _buffer.Append(a.Delta);
+                e = new FunctionCallArgumentsDeltaEvent { ItemId = _openId!, OutputIndex = _output.Count, Delta = a.Delta, SequenceNumber = sequencer.Take() };
+                return true;
+            default:
+                e = null;
+                return false;
+        }
+    }
+
     /// <summary>The events one chunk produces (none for chunks that carry no output).</summary>
     public IEnumerable<ResponseEvent> Add(ModelChunk chunk)
     {
@@ -77,7 +103,7 @@ internal sealed class OutputEventBuilder(EventSequencer sequencer, bool includeE
                 }
 
                 _buffer.Append(r.Text);
-                yield return sequencer.Next(new ReasoningSummaryTextDeltaEvent { ItemId = _openId!, OutputIndex = _output.Count, Delta = r.Text });
+                yield return new ReasoningSummaryTextDeltaEvent { ItemId = _openId!, OutputIndex = _output.Count, Delta = r.Text, SequenceNumber = sequencer.Take() };
                 break;
             case ReasoningTextDelta rt:
                 foreach (var e in Open(ItemKind.Reasoning))
@@ -117,7 +143,7 @@ internal sealed class OutputEventBuilder(EventSequencer sequencer, bool includeE
                 }
 
                 _buffer.Append(t.Text);
-                yield return sequencer.Next(new OutputTextDeltaEvent { ItemId = _openId!, OutputIndex = _output.Count, ContentIndex = 0, Delta = t.Text });
+                yield return new OutputTextDeltaEvent { ItemId = _openId!, OutputIndex = _output.Count, ContentIndex = 0, Delta = t.Text, SequenceNumber = sequencer.Take() };
                 break;
             case ToolCallStart s:
                 foreach (var e in Close())
@@ -153,7 +179,7 @@ internal sealed class OutputEventBuilder(EventSequencer sequencer, bool includeE
                 break;
             case ToolCallArgumentsDelta a when _open == ItemKind.FunctionCall:
                 _buffer.Append(a.Delta);
-                yield return sequencer.Next(new FunctionCallArgumentsDeltaEvent { ItemId = _openId!, OutputIndex = _output.Count, Delta = a.Delta });
+                yield return new FunctionCallArgumentsDeltaEvent { ItemId = _openId!, OutputIndex = _output.Count, Delta = a.Delta, SequenceNumber = sequencer.Take() };
                 break;
         }
     }

@@ -340,9 +340,16 @@ public sealed partial class ResponseEngine
                             ToolCallArgumentsDelta a => a.Delta.Length,
                             _ => 0,
                         };
-                        foreach (var e in builder.Add(chunk))
+                        if (builder.TryAddDelta(chunk, out var delta))
                         {
-                            yield return e;
+                            yield return delta;
+                        }
+                        else
+                        {
+                            foreach (var e in builder.Add(chunk))
+                            {
+                                yield return e;
+                            }
                         }
 
                         p.Stop.SetCuttable(builder.Cuttable);

@@ -325,6 +325,7 @@ internal sealed class ResponsesWebSocketConnection : IDisposable, ILaneOutput
     {
         using var buffer = new PooledBufferWriter(WebSocketMessageReader.InitialBufferBytes);
         using var writer = new Utf8JsonWriter(buffer, ProtocolJsonContext.WireWriterOptions);
+        using var events = new ResponseEventWriter();
         try
         {
             await foreach (var msg in _outbound.Reader.ReadAllAsync())
@@ -343,7 +344,15 @@ internal sealed class ResponsesWebSocketConnection : IDisposable, ILaneOutput
 
                 buffer.Clear();
                 writer.Reset(buffer);
-                ((TextFrame)msg).WriteTo(writer);
+                if (msg is EventFrame frame)
+                {
+                    events.Write(writer, frame.Event);
+                }
+                else
+                {
+                    ((TextFrame)msg).WriteTo(writer);
+                }
+
                 writer.Flush();
                 if (_ws.State != WebSocketState.Open && _ws.State != WebSocketState.CloseReceived)
                 {
@@ -355,6 +364,7 @@ internal sealed class ResponsesWebSocketConnection : IDisposable, ILaneOutput
                 {
                     // Nothing queued (the turn ended, or generation is slower than the socket): hold no send buffer while idle.
                     buffer.Release();
+                    events.Release();
                 }
             }
         }
