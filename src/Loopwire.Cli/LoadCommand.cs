@@ -21,10 +21,15 @@ internal static class LoadCommand
         var hold = new Option<int?>("--hold") { Description = "Instead of the arms: open N WebSocket sessions with one store:false response of --history-tokens each, hold them, report RSS per session." };
         var baseUrl = UrlOption.Create("--base-url", "Load a running server instead of starting one (figures from its /metrics).");
         var apiKey = new Option<string?>("--api-key") { Description = "Bearer key for --base-url." };
+        var warmupRounds = new Option<int>("--warmup-rounds")
+        {
+            Description = "At most N warm-up rounds of 10 turns per session before measuring, until the server's CPU per turn settles (JIT tiering); 0: none.",
+            DefaultValueFactory = _ => defaults.WarmupRounds,
+        };
         var output = new Option<string>("--out") { Description = "Directory for load.json (hold.json with --hold).", DefaultValueFactory = _ => "bench-out" };
         var cmd = new Command("load", "Throughput: concurrent sessions of continuation turns per transport; server CPU, memory and GC per turn.")
         {
-            sessions, turns, history, model, arms, ceiling, hold, baseUrl, apiKey, output,
+            sessions, turns, history, model, arms, ceiling, hold, baseUrl, apiKey, warmupRounds, output,
         };
         cmd.Validators.Add(r =>
         {
@@ -43,6 +48,7 @@ internal static class LoadCommand
                 Model = parse.GetValue(model)!,
                 Arms = parse.GetValue(arms)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList(),
                 Ceiling = parse.GetValue(ceiling),
+                WarmupRounds = parse.GetValue(warmupRounds),
             };
             int? holdCount = parse.GetValue(hold);
             if (holdCount is null && settings.Validate() is { } problem)

@@ -26,7 +26,8 @@ internal static class LoadTables
         }
 
         AnsiConsole.Write(table);
-        AnsiConsole.MarkupLine($"[grey]Server figures: {Markup.Escape(r.Server)}.[/]");
+        AnsiConsole.MarkupLine($"[grey]Server figures: {Markup.Escape(r.Server)}. Warm-up turns per session: "
+            + $"{string.Join(", ", r.Arms.Select(a => $"{a.Arm} {a.WarmupTurns}"))}.[/]");
         if (r.Ceiling is { } c)
         {
             AnsiConsole.MarkupLine($"ws ÷ ceiling: CPU per turn [bold]{(c.CpuPerTurnRatio is { } x ? $"{x:F2}×" : "-")}[/] (target ≤ 1.5), "

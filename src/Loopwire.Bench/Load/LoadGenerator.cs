@@ -97,6 +97,9 @@ public static class LoadGenerator
                 }
             })).ConfigureAwait(false);
 
+            // Step 1b: warm-up rounds until the server's CPU per turn settles (tiered JIT recompiles hot code for a while).
+            int warmup = await SettleAsync(sessions, target, s, ct).ConfigureAwait(false);
+
             // Steps 2-4: sample, all sessions' measured turns at once, sample.
             var before = await target.Probe.SampleAsync(ct).ConfigureAwait(false);
             long start = Stopwatch.GetTimestamp();
@@ -110,7 +113,7 @@ public static class LoadGenerator
                     for (int t = 0; t < s.Turns; t++)
                     {
                         long t0 = Stopwatch.GetTimestamp();
-                        await sessions[i].TurnAsync(s.WarmupTurns + t, measured: true, ct).ConfigureAwait(false);
+                        await sessions[i].TurnAsync(warmup + t, measured: true, ct).ConfigureAwait(false);
                         mine.Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
                         progress?.Report((arm, 1));
                     }
@@ -142,7 +145,7 @@ public static class LoadGenerator
                 after.CpuMs is { } a && before.CpuMs is { } b && turns > 0 ? (a - b) / turns : null,
                 after.RssBytes / (1024.0 * 1024.0),
                 after.Gen0 - before.Gen0, after.Gen1 - before.Gen1, after.Gen2 - before.Gen2,
-                frames, bytes);
+                frames, bytes, warmup);
         }
         finally
         {
@@ -154,6 +157,45 @@ public static class LoadGenerator
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// Warm-up rounds: every session makes <see cref="LoadSettings.WarmupRoundTurns"/> turns at once, until the server's CPU
+    /// per turn is within 15% of the round before, or <see cref="LoadSettings.WarmupRounds"/> rounds (or no CPU figure).
+    /// </summary>
+    /// <returns>The unmeasured turns each session has made (the next turn's index).</returns>
+    private static async Task<int> SettleAsync(ILoadSession[] sessions, LoadTarget target, LoadSettings s, CancellationToken ct)
+    {
+        int done = s.WarmupTurns;
+        double? previous = null;
+        for (int round = 0; round < s.WarmupRounds; round++)
+        {
+            var before = await target.Probe.SampleAsync(ct).ConfigureAwait(false);
+            int first = done;
+            await Task.WhenAll(sessions.Select(session => Task.Run(async () =>
+            {
+                for (int t = 0; t < s.WarmupRoundTurns; t++)
+                {
+                    await session.TurnAsync(first + t, measured: false, ct).ConfigureAwait(false);
+                }
+            }, ct))).ConfigureAwait(false);
+            done += s.WarmupRoundTurns;
+            var after = await target.Probe.SampleAsync(ct).ConfigureAwait(false);
+            if (after.CpuMs is not { } a || before.CpuMs is not { } b)
+            {
+                break;
+            }
+
+            double perTurn = (a - b) / (sessions.Length * (double)s.WarmupRoundTurns);
+            if (previous is { } p && Math.Abs(perTurn - p) <= 0.15 * p)
+            {
+                break;
+            }
+
+            previous = perTurn;
+        }
+
+        return done;
     }
 
     private static async Task UploadShapesAsync(LoadTarget ceiling, int[][][] shapes, CancellationToken ct)

@@ -27,6 +27,16 @@ public sealed record LoadSettings
     /// <summary>Unmeasured turns per session before the measured ones (JIT, caches). <value>5</value></summary>
     public int WarmupTurns { get; init; } = 5;
 
+    /// <summary>
+    /// At most this many warm-up rounds after the warm-up turns: all sessions make <see cref="WarmupRoundTurns"/> turns at once,
+    /// until the server's CPU per turn of a round is within 15% of the round before (the JIT's tiering has settled); 0: none.
+    /// <value>8</value>
+    /// </summary>
+    public int WarmupRounds { get; init; } = 8;
+
+    /// <summary>Turns per session in one warm-up round. <value>10</value></summary>
+    public int WarmupRoundTurns { get; init; } = 10;
+
     /// <summary>The longest a whole run may take before it stops itself. <value>10 minutes</value></summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromMinutes(10);
 
@@ -59,6 +69,11 @@ public sealed record LoadSettings
             return $"--history-tokens must be between 0 and 500000, got {HistoryTokens}.";
         }
 
+        if (WarmupRounds < 0 || WarmupRounds > 100)
+        {
+            return $"--warmup-rounds must be between 0 and 100, got {WarmupRounds}.";
+        }
+
         if (Ceiling && !Arms.Contains("ws"))
         {
             return "--ceiling replays the ws arm's frames; add ws to --arms.";
@@ -85,6 +100,7 @@ public sealed record LoadSettings
 /// <param name="Gen2">Gen-2 collections.</param>
 /// <param name="FramesPerTurn">WebSocket messages the server sent per turn; null for HTTP arms.</param>
 /// <param name="BytesPerTurn">Payload bytes the server sent per turn; null for HTTP arms.</param>
+/// <param name="WarmupTurns">Unmeasured turns per session before the measured ones (warm-up turns and rounds).</param>
 public sealed record LoadArmResult(
     string Arm,
     int Sessions,
@@ -101,7 +117,8 @@ public sealed record LoadArmResult(
     long? Gen1,
     long? Gen2,
     double? FramesPerTurn,
-    double? BytesPerTurn);
+    double? BytesPerTurn,
+    int WarmupTurns = 0);
 
 /// <summary>Loopwire's ws arm against the raw Kestrel ceiling with the same frames.</summary>
 /// <param name="CpuPerTurnRatio">Loopwire server CPU per turn ÷ the ceiling's (target ≤ 1.5).</param>

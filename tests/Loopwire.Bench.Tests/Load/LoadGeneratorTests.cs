@@ -26,6 +26,7 @@ public sealed class LoadGeneratorTests : IAsyncLifetime
         Sessions = 3,
         Turns = 4,
         WarmupTurns = 1,
+        WarmupRounds = 0,
         HistoryTokens = 300,
         Model = "sim-instant",
         Arms = arms,
@@ -54,6 +55,29 @@ public sealed class LoadGeneratorTests : IAsyncLifetime
         Assert.True(ws.FramesPerTurn > 2, $"{ws.FramesPerTurn}");
         Assert.True(ws.BytesPerTurn > ws.FramesPerTurn, $"{ws.BytesPerTurn}");
         Assert.Null(result.Arms.Single(a => a.Arm == "http-chained").FramesPerTurn);
+    }
+
+    [Fact]
+    public async Task RunAsync_WarmupRounds_RunsAtMostTheRoundsBeforeMeasuringAndCountsThem()
+    {
+        using var probe = new ServerProbe(Environment.ProcessId, null, null);
+
+        var result = await LoadGenerator.RunAsync(new LoadTarget(_server.BaseUrl, null, probe), null,
+            Tiny("ws") with { WarmupRounds = 3, WarmupRoundTurns = 2 });
+
+        var ws = Assert.Single(result.Arms);
+        Assert.Equal(0, ws.Errors);
+        Assert.Equal(3 * 4, ws.Turns);
+        // The warm-up turn, then two rounds at least (a settled round compares with the one before) and three at most.
+        Assert.InRange(ws.WarmupTurns, 1 + (2 * 2), 1 + (3 * 2));
+    }
+
+    [Fact]
+    public void Validate_WarmupRoundsOutOfRange_NamesTheOption()
+    {
+        var settings = Tiny("ws") with { WarmupRounds = -1 };
+
+        Assert.Contains("--warmup-rounds", settings.Validate() ?? "", StringComparison.Ordinal);
     }
 
     [Fact]
