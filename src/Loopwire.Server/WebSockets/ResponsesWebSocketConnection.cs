@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Net.WebSockets;
-using System.Text.Json;
-using System.Threading.Channels;
 using Loopwire.Engine;
 using Loopwire.Engine.Context;
 using Loopwire.Protocol.Errors;
@@ -16,15 +14,16 @@ namespace Loopwire.Server.WebSockets;
 
 /// <summary>
 /// One WebSocket-mode connection: a receive loop that parses messages, lanes (<c>stream_id</c>) that each run their responses in
-/// order (see <see cref="LaneScheduler"/>), steering (<see cref="SteerCoordinator"/>), and a single send loop that owns the socket's
-/// send side.
+/// order (see <see cref="LaneScheduler"/>), steering (<see cref="SteerCoordinator"/>), and one sender that owns the socket's
+/// send side (<see cref="OutboundSender"/>).
 /// </summary>
 /// <remarks>
 /// Step 1 the receive loop reassembles a message (capped), parses it and queues a <c>response.create</c> on its lane, or hands a
 /// steer or an interrupt to the coordinator;
-/// Step 2 each lane prepares its responses against its own cache and streams the engine's events, tagged with the lane, into a
-/// bounded outbound channel (a slow reader makes generation wait, it does not grow memory);
-/// Step 3 the send loop writes each event as one text frame, and performs the close handshake.
+/// Step 2 each lane prepares its responses against its own cache and streams the engine's events, tagged with the lane, to the
+/// <see cref="OutboundSender"/>: straight to the socket when nothing waits before them, else into a bounded queue (a slow reader
+/// makes generation wait, it does not grow memory);
+/// Step 3 its send loop writes each queued message as one text frame, in order, and performs the close handshake.
 /// When the client goes away, the work token is cancelled at once, which stops the backend. When the connection
 /// drains and for which reason, and how it then closes, is <see cref="ConnectionLifetime"/>'s decision.
 /// </remarks>
@@ -37,7 +36,7 @@ internal sealed class ResponsesWebSocketConnection : IDisposable, ILaneOutput
     private readonly WebSocketModeOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly Channel<Outbound> _outbound;
+    private readonly OutboundSender _sender;
     private readonly SteerCoordinator _steers;
     private readonly string? _tenant;
     private LaneScheduler? _lanes;
@@ -62,12 +61,7 @@ internal sealed class ResponsesWebSocketConnection : IDisposable, ILaneOutput
         _id = $"ws{Interlocked.Increment(ref s_ids)}:{traceId}";
         _tenant = tenant;
         _steers = new SteerCoordinator(this, options.MaxPendingSteers);
-        _outbound = Channel.CreateBounded<Outbound>(new BoundedChannelOptions(options.SendBufferEvents)
-        {
-            SingleReader = true,
-            FullMode = BoundedChannelFullMode.Wait,
-        });
-        _lifetime = new ConnectionLifetime(options.MaxConnectionAge, idleTimeout, time);
+        _sender = new OutboundSender(ws, options.SendBufferEvents, OnPeerGone);        _lifetime = new ConnectionLifetime(options.MaxConnectionAge, idleTimeout, time);
     }
 
     /// <summary>Whether permessage-deflate was negotiated.</summary>
@@ -87,7 +81,10 @@ internal sealed class ResponsesWebSocketConnection : IDisposable, ILaneOutput
     public string Partition { get; init; } = "";
 
     /// <summary>Events waiting in the outbound buffer (bounded by <see cref="WebSocketModeOptions.SendBufferEvents"/>).</summary>
-    public int QueuedEvents => _outbound.Reader.Count;
+    public int QueuedEvents => _sender.Queued;
+
+    /// <summary>Whether a send waits for the socket: the client does not read fast enough (its buffers are full).</summary>
+    public bool SendBlocked => _sender.Blocked;
 
     /// <summary>The connection's span; each response's span links to it. Default: not traced.</summary>
     public ActivityContext Trace { get; init; }
@@ -163,7 +160,7 @@ internal sealed class ResponsesWebSocketConnection : IDisposable, ILaneOutput
             QueueClose(new CloseFrame(WebSocketCloseStatus.NormalClosure, null));
         }
 
-        _outbound.Writer.TryComplete();
+        _sender.Complete();
         if (await Task.WhenAny(send, Task.Delay(_options.CloseTimeout, _time, CancellationToken.None)) != send)
         {
             _ws.Abort();
@@ -200,6 +197,7 @@ internal sealed class ResponsesWebSocketConnection : IDisposable, ILaneOutput
     {
         _work.Dispose();
         _receive.Dispose();
+        _sender.Dispose();
     }
 
     private void OnAgeLimit()
@@ -323,58 +321,10 @@ internal sealed class ResponsesWebSocketConnection : IDisposable, ILaneOutput
 
     private async Task SendLoopAsync()
     {
-        using var buffer = new PooledBufferWriter(WebSocketMessageReader.InitialBufferBytes);
-        using var writer = new Utf8JsonWriter(buffer, ProtocolJsonContext.WireWriterOptions);
-        using var events = new ResponseEventWriter();
         try
         {
-            await foreach (var msg in _outbound.Reader.ReadAllAsync())
-            {
-                if (msg is CloseFrame close)
-                {
-                    if (_ws.State is WebSocketState.Open or WebSocketState.CloseReceived)
-                    {
-                        await _ws.CloseOutputAsync(close.Status, close.Reason, CancellationToken.None);
-                    }
-
-                    // Wait for the peer's close frame, but not forever.
-                    _receive.CancelAfter(_options.CloseTimeout);
-                    return;
-                }
-
-                buffer.Clear();
-                writer.Reset(buffer);
-                if (msg is EventFrame frame)
-                {
-                    events.Write(writer, frame.Event);
-                }
-                else
-                {
-                    ((TextFrame)msg).WriteTo(writer);
-                }
-
-                writer.Flush();
-                if (_ws.State != WebSocketState.Open && _ws.State != WebSocketState.CloseReceived)
-                {
-                    return;
-                }
-
-                await _ws.SendAsync(buffer.WrittenMemory, WebSocketMessageType.Text, true, CancellationToken.None);
-                if (_outbound.Reader.Count == 0 || buffer.Capacity > WebSocketMessageReader.RetainedBufferBytes)
-                {
-                    // Nothing queued (the turn ended, or generation is slower than the socket): hold no send buffer while idle.
-                    buffer.Release();
-                    events.Release();
-                }
-            }
-        }
-        catch (Exception ex) when (ex is WebSocketException or IOException)
-        {
-            // The peer went away; the receive loop notices too, but often later (it may be idle while we stream).
-            MarkDisconnected();
-        }
-        catch (ObjectDisposedException)
-        {
+            // Wait for the peer's close frame after ours, but not forever.
+            await _sender.RunAsync(() => _receive.CancelAfter(_options.CloseTimeout));
         }
         finally
         {
@@ -383,12 +333,25 @@ internal sealed class ResponsesWebSocketConnection : IDisposable, ILaneOutput
         }
     }
 
+    /// <summary>A send found the peer gone: stop generating at once (the receive loop may be idle and notice later).</summary>
+    private void OnPeerGone()
+    {
+        MarkDisconnected();
+        try
+        {
+            _ = _work.CancelAsync();
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+    }
+
     /// <summary>Records when the disconnect was first seen (by either loop), for the cancellation delay log.</summary>
     private void MarkDisconnected() => Interlocked.CompareExchange(ref _disconnectSeenAt, Stopwatch.GetTimestamp(), 0);
 
     /// <inheritdoc />
     public ValueTask SendEventAsync(ResponseEvent e, string? lane, CancellationToken ct) =>
-        _outbound.Writer.WriteAsync(new EventFrame(lane is null ? e : e with { StreamId = lane }), ct);
+        _sender.SendEventAsync(lane is null ? e : e with { StreamId = lane }, ct);
 
     /// <inheritdoc />
     public void SendControl(ResponseEvent e, string? lane) => Post(new EventFrame(lane is null ? e : e with { StreamId = lane }));
@@ -402,14 +365,8 @@ internal sealed class ResponsesWebSocketConnection : IDisposable, ILaneOutput
 
     private void SendError(ProtocolError error) => SendError(error, null);
 
-    private void Post(TextFrame msg)
-    {
-        // Errors and steer replies are small and rare; if the buffer is full the reader is stalled and they can wait their turn.
-        if (!_outbound.Writer.TryWrite(msg))
-        {
-            _ = _outbound.Writer.WriteAsync(msg, _work.Token).AsTask().ContinueWith(static _ => { }, TaskScheduler.Default);
-        }
-    }
+    // Errors and steer replies are small and rare; if the queue is full the reader is stalled and they can wait their turn.
+    private void Post(TextFrame msg) => _sender.Post(msg, _work.Token);
 
     private void QueueClose(CloseFrame msg)
     {
@@ -418,9 +375,6 @@ internal sealed class ResponsesWebSocketConnection : IDisposable, ILaneOutput
             return;
         }
 
-        if (!_outbound.Writer.TryWrite(msg))
-        {
-            _ = _outbound.Writer.WriteAsync(msg, CancellationToken.None).AsTask().ContinueWith(static _ => { }, TaskScheduler.Default);
-        }
+        _sender.Post(msg, CancellationToken.None);
     }
 }

@@ -178,12 +178,14 @@ public sealed class LimitsTests(ITestOutputHelper output)
             await ws.SendAsync(message, WebSocketMessageType.Text, true, WsTestHost.GuardToken());
         }
 
-        // Step 2: the server fills its bounded buffer and the kernel's socket buffers, then generation waits.
-        var connection = await WaitForAsync(() => registry.Snapshot() is [var c] && c.QueuedEvents >= bufferEvents ? c : null, TimeSpan.FromSeconds(60));
+        // Step 2: the server fills the kernel's socket buffers (and its bounded queue, when events wait behind a blocked send),
+        // then generation waits.
+        var connection = await WaitForAsync(() => registry.Snapshot() is [var c] && (c.QueuedEvents >= bufferEvents || c.SendBlocked) ? c : null,
+            TimeSpan.FromSeconds(60));
         Assert.NotNull(connection);
         long during = GC.GetTotalMemory(forceFullCollection: true);
         int responses = connection.Responses;
-        output.WriteLine($"queued events {connection.QueuedEvents}, responses generated {responses} of {requests}, " +
+        output.WriteLine($"queued events {connection.QueuedEvents}, send blocked {connection.SendBlocked}, responses generated {responses} of {requests}, " +
             $"GC heap before {before / 1024} KiB, while stalled {during / 1024} KiB");
 
         Assert.True(connection.QueuedEvents <= bufferEvents, $"outbound buffer holds {connection.QueuedEvents} events");

@@ -1,0 +1,221 @@
+using System.Net.WebSockets;
+using System.Text.Json;
+using System.Threading.Channels;
+using Loopwire.Protocol.Serialization;
+using Loopwire.Protocol.Streaming;
+using Loopwire.Protocol.Wire;
+
+namespace Loopwire.Server.WebSockets;
+
+/// <summary>
+/// The send side of a connection: the only writer of the socket. A response event goes straight from its lane to the socket
+/// when nothing waits before it; otherwise (another send in flight, a control message queued, a slow reader) it joins a
+/// bounded queue that the send loop drains, in order.
+/// </summary>
+/// <remarks>
+/// One lock guards the socket's send side and the frame buffer: whoever holds it sends. The send loop takes messages off the
+/// queue only while holding it, so a direct send never overtakes a message already queued. A full queue makes the lane wait
+/// (a client that does not read stalls generation, it does not grow memory). The buffer is given back when the queue runs
+/// empty and after a response's terminal event, so an idle connection holds none.
+/// </remarks>
+internal sealed class OutboundSender : IDisposable
+{
+    private readonly WebSocket _ws;
+    private readonly Channel<Outbound> _queue;
+    private readonly SemaphoreSlim _lock = new(1, 1);
+    private readonly PooledBufferWriter _buffer = new(WebSocketMessageReader.InitialBufferBytes);
+    private readonly Utf8JsonWriter _writer;
+    private readonly ResponseEventWriter _events = new();
+    private readonly Action _peerGone;
+    private bool _stopped;
+    private int _blocked;
+
+    /// <param name="ws">The socket.</param>
+    /// <param name="capacity">Messages the queue holds before a lane waits.</param>
+    /// <param name="peerGone">Called when a send finds the peer gone.</param>
+    public OutboundSender(WebSocket ws, int capacity, Action peerGone)
+    {
+        _ws = ws;
+        _peerGone = peerGone;
+        _writer = new Utf8JsonWriter(_buffer, ProtocolJsonContext.WireWriterOptions);
+        _queue = Channel.CreateBounded<Outbound>(new BoundedChannelOptions(capacity)
+        {
+            SingleReader = true,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+    }
+
+    /// <summary>Messages waiting in the queue.</summary>
+    public int Queued => _queue.Reader.Count;
+
+    /// <summary>Whether a send is waiting for the socket (the peer does not read fast enough: its buffers are full).</summary>
+    public bool Blocked => Volatile.Read(ref _blocked) != 0;
+
+    /// <summary>Sends <paramref name="e"/> now when nothing waits before it, else queues it (waiting while the queue is full).</summary>
+    /// <returns>Completes when the event is sent or queued; a send that found the peer gone returns normally (the loop stops).</returns>
+    public async ValueTask SendEventAsync(ResponseEvent e, CancellationToken ct)
+    {
+        if (_queue.Reader.Count == 0 && _lock.Wait(0, CancellationToken.None))
+        {
+            try
+            {
+                // Re-checked under the lock: the send loop only dequeues while holding it, so nothing is between queue and socket.
+                if (_queue.Reader.Count == 0)
+                {
+                    if (!_stopped)
+                    {
+                        _stopped = !await SendAsync(e, null).ConfigureAwait(false);
+                        if (e.IsTerminal)
+                        {
+                            ReleaseBuffers();
+                        }
+                    }
+
+                    return;
+                }
+            }
+            catch (Exception ex) when (ex is WebSocketException or IOException or ObjectDisposedException)
+            {
+                // The peer went away: the loop's next send fails too, and the connection's work is cancelled.
+                _stopped = true;
+                _peerGone();
+                return;
+            }
+            finally
+            {
+                _lock.Release();
+            }
+        }
+
+        await _queue.Writer.WriteAsync(new EventFrame(e), ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Queues a message without waiting; when the queue is full, it is written as soon as there is room.</summary>
+    public void Post(Outbound msg, CancellationToken ct)
+    {
+        if (!_queue.Writer.TryWrite(msg))
+        {
+            _ = _queue.Writer.WriteAsync(msg, ct).AsTask().ContinueWith(static _ => { }, TaskScheduler.Default);
+        }
+    }
+
+    /// <summary>No more messages: the loop ends once the queue is empty.</summary>
+    public void Complete() => _queue.Writer.TryComplete();
+
+    /// <summary>The send loop: drains the queue in order and performs the close handshake.</summary>
+    /// <param name="closing">Called after the close frame went out (or could not).</param>
+    /// <returns>Completes when the queue is done, the close frame is sent, or the peer is gone.</returns>
+    public async Task RunAsync(Action closing)
+    {
+        try
+        {
+            while (await _queue.Reader.WaitToReadAsync().ConfigureAwait(false))
+            {
+                await _lock.WaitAsync().ConfigureAwait(false);
+                try
+                {
+                    while (_queue.Reader.TryRead(out var msg))
+                    {
+                        if (msg is CloseFrame close)
+                        {
+                            _stopped = true;
+                            if (_ws.State is WebSocketState.Open or WebSocketState.CloseReceived)
+                            {
+                                await _ws.CloseOutputAsync(close.Status, close.Reason, CancellationToken.None).ConfigureAwait(false);
+                            }
+
+                            closing();
+                            return;
+                        }
+
+                        if (!await SendAsync(msg is EventFrame frame ? frame.Event : null, (TextFrame)msg).ConfigureAwait(false))
+                        {
+                            _stopped = true;
+                            return;
+                        }
+                    }
+
+                    // Nothing queued (the turn ended, or generation is slower than the socket): hold no send buffer while idle.
+                    ReleaseBuffers();
+                }
+                finally
+                {
+                    _lock.Release();
+                }
+            }
+        }
+        catch (Exception ex) when (ex is WebSocketException or IOException)
+        {
+            // The peer went away; the receive loop notices too, but often later (it may be idle while we stream).
+            _peerGone();
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+        finally
+        {
+            _stopped = true;
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        _writer.Dispose();
+        _events.Dispose();
+        _buffer.Dispose();
+        _lock.Dispose();
+    }
+
+    /// <summary>Writes one frame (an event, or another text message) and sends it; false when the socket is no longer open.</summary>
+    /// <remarks>The caller holds the lock.</remarks>
+    private async ValueTask<bool> SendAsync(ResponseEvent? e, TextFrame? other)
+    {
+        _buffer.Clear();
+        _writer.Reset(_buffer);
+        if (e is not null)
+        {
+            _events.Write(_writer, e);
+        }
+        else
+        {
+            other!.WriteTo(_writer);
+        }
+
+        _writer.Flush();
+        if (_ws.State != WebSocketState.Open && _ws.State != WebSocketState.CloseReceived)
+        {
+            return false;
+        }
+
+        var send = _ws.SendAsync(_buffer.WrittenMemory, WebSocketMessageType.Text, true, CancellationToken.None);
+        if (!send.IsCompleted)
+        {
+            Volatile.Write(ref _blocked, 1);
+            try
+            {
+                await send.ConfigureAwait(false);
+            }
+            finally
+            {
+                Volatile.Write(ref _blocked, 0);
+            }
+        }
+        else
+        {
+            await send.ConfigureAwait(false);
+        }
+        if (_buffer.Capacity > WebSocketMessageReader.RetainedBufferBytes)
+        {
+            _buffer.Release();
+        }
+
+        return true;
+    }
+
+    private void ReleaseBuffers()
+    {
+        _buffer.Release();
+        _events.Release();
+    }
+}
