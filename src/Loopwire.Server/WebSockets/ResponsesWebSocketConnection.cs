@@ -61,7 +61,8 @@ internal sealed class ResponsesWebSocketConnection : IDisposable, ILaneOutput
         _id = $"ws{Interlocked.Increment(ref s_ids)}:{traceId}";
         _tenant = tenant;
         _steers = new SteerCoordinator(this, options.MaxPendingSteers);
-        _sender = new OutboundSender(ws, options.SendBufferEvents, OnPeerGone);        _lifetime = new ConnectionLifetime(options.MaxConnectionAge, idleTimeout, time);
+        _sender = new OutboundSender(ws, options.SendBufferEvents, OnPeerGone);
+        _lifetime = new ConnectionLifetime(options.MaxConnectionAge, idleTimeout, time);
     }
 
     /// <summary>Whether permessage-deflate was negotiated.</summary>
