@@ -64,7 +64,9 @@ internal sealed class OutboundSender : IDisposable
                 {
                     if (!_stopped)
                     {
-                        _stopped = !await SendAsync(e, null).ConfigureAwait(false);
+                        // The lane's token: a connection that ends while this send waits on a peer that does not read
+                        // aborts the socket instead of leaving the lane stuck (a queued send would have been cancellable too).
+                        _stopped = !await SendAsync(e, null, ct).ConfigureAwait(false);
                         if (e.IsTerminal)
                         {
                             ReleaseBuffers();
@@ -73,6 +75,12 @@ internal sealed class OutboundSender : IDisposable
 
                     return;
                 }
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                // The connection is ending: the socket was aborted mid-send, nothing more goes out.
+                _stopped = true;
+                throw;
             }
             catch (Exception ex) when (ex is WebSocketException or IOException or ObjectDisposedException)
             {
@@ -128,7 +136,7 @@ internal sealed class OutboundSender : IDisposable
                             return;
                         }
 
-                        if (!await SendAsync(msg is EventFrame frame ? frame.Event : null, (TextFrame)msg).ConfigureAwait(false))
+                        if (!await SendAsync(msg is EventFrame frame ? frame.Event : null, msg as TextFrame, CancellationToken.None).ConfigureAwait(false))
                         {
                             _stopped = true;
                             return;
@@ -169,7 +177,7 @@ internal sealed class OutboundSender : IDisposable
 
     /// <summary>Writes one frame (an event, or another text message) and sends it; false when the socket is no longer open.</summary>
     /// <remarks>The caller holds the lock.</remarks>
-    private async ValueTask<bool> SendAsync(ResponseEvent? e, TextFrame? other)
+    private async ValueTask<bool> SendAsync(ResponseEvent? e, TextFrame? other, CancellationToken ct)
     {
         _buffer.Clear();
         _writer.Reset(_buffer);
@@ -188,7 +196,7 @@ internal sealed class OutboundSender : IDisposable
             return false;
         }
 
-        var send = _ws.SendAsync(_buffer.WrittenMemory, WebSocketMessageType.Text, true, CancellationToken.None);
+        var send = _ws.SendAsync(_buffer.WrittenMemory, WebSocketMessageType.Text, true, ct);
         if (!send.IsCompleted)
         {
             Volatile.Write(ref _blocked, 1);
