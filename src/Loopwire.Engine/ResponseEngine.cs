@@ -32,6 +32,7 @@ public sealed partial class ResponseEngine
     private readonly ITokenRenderer _renderer;
     private readonly EngineTelemetry _telemetry;
     private readonly ILogger _logger;
+    private readonly PrefixReuseCache? _prefixCache;
 
     /// <summary>Creates the engine.</summary>
     /// <param name="router">Picks the backend of a model.</param>
@@ -63,6 +64,7 @@ public sealed partial class ResponseEngine
         Responses = new ResponseFactory(time);
         sealer ??= new AesGcmCompactionSealer();
         var prefix = prefixCache is { Enabled: true } ? new PrefixRendering(prefixCache, renderer) : null;
+        _prefixCache = prefix is null ? null : prefixCache;
         _preparer = new ContextPreparer(store, renderer, time, options, metrics, router, sealer, prefix);
         Compactor = new Compactor(router, renderer, sealer);
         Finalizer = new ResponseFinalizer(store, renderer, Responses, metrics, Recorder, _logger, prefix);
@@ -70,6 +72,13 @@ public sealed partial class ResponseEngine
 
     /// <summary>The last turns' stage timings.</summary>
     public TurnRecorder Recorder { get; }
+
+    /// <summary>
+    /// The items <paramref name="tenant"/>'s recent requests sent, by their exact JSON, for the transports' request parsing
+    /// (<c>RequestReader.TryParse</c> with an item cache); null when the prefix cache is off.
+    /// </summary>
+    /// <param name="tenant">The caller's tenant.</param>
+    public Protocol.Items.IItemParseCache? ItemParseCache(string? tenant) => _prefixCache?.ItemsFor(tenant);
 
     /// <summary>The response store.</summary>
     public IResponseStore Store => _store;

@@ -5,6 +5,7 @@ using Grpc.Core;
 using Loopwire.Engine;
 using Loopwire.Engine.Context;
 using Loopwire.Grpc;
+using Loopwire.Protocol.Items;
 using Loopwire.Protocol.Errors;
 using Loopwire.Protocol.Requests;
 using Loopwire.Protocol.Serialization;
@@ -34,6 +35,7 @@ internal sealed class GrpcResponsesConnection
     private readonly ConnectionContextSource _source;
     private readonly ILogger _logger;
     private readonly string _id;
+    private readonly IItemParseCache? _items;
     private int _responses;
 
     public GrpcResponsesConnection(ResponseEngine engine, string? tenant, long maxCacheBytes, string traceId, ILogger logger)
@@ -41,6 +43,7 @@ internal sealed class GrpcResponsesConnection
         _engine = engine;
         _logger = logger;
         _source = new ConnectionContextSource(engine.Store, tenant, maxCacheBytes);
+        _items = engine.ItemParseCache(tenant);
         _id = $"grpc{Interlocked.Increment(ref s_ids)}:{traceId}";
     }
 
@@ -97,7 +100,7 @@ internal sealed class GrpcResponsesConnection
 
     private async Task OnMessageAsync(ByteString json, long receivedAt, IServerStreamWriter<WireMessage> output, CancellationToken ct)
     {
-        var message = InboundMessage.Parse(json.Span);
+        var message = InboundMessage.Parse(json.Span, _items);
         var parse = TurnTimings.Since(receivedAt);
         CreateResponseRequest request;
         switch (message)
