@@ -36,6 +36,7 @@ internal sealed class GrpcResponsesConnection
     private readonly ILogger _logger;
     private readonly string _id;
     private readonly IItemParseCache? _items;
+    private readonly DetachedCaches? _detached;
     private int _responses;
 
     public GrpcResponsesConnection(ResponseEngine engine, string? tenant, long maxCacheBytes, string traceId, ILogger logger)
@@ -62,12 +63,32 @@ internal sealed class GrpcResponsesConnection
     /// <summary>The connection cache (tests and stats).</summary>
     public ConnectionContextSource Source => _source;
 
+    /// <summary>
+    /// Where a stream that ends without a clean end (the client cancelled it, or its connection went away) leaves its
+    /// connection cache for a reconnecting client, and where a continuation that misses this stream's cache looks first, as a
+    /// WebSocket does (<c>Loopwire:WebSocket:DetachedCacheSeconds</c>); null: neither.
+    /// </summary>
+    public DetachedCaches? Detached
+    {
+        get => _detached;
+        init
+        {
+            _detached = value;
+            _source.Detached = value;
+        }
+    }
+
     /// <summary>Reads messages until the client ends its side, answering each on <paramref name="output"/>.</summary>
     /// <exception cref="RpcException"><c>RESOURCE_EXHAUSTED</c> when a message exceeds <see cref="MaxMessageBytes"/>.</exception>
     public async Task RunAsync(IAsyncStreamReader<WireMessage> input, IServerStreamWriter<WireMessage> output, CancellationToken ct)
     {
         GrpcLog.Opened(_logger, _id);
         string reason = "closed by client";
+
+        // The drop is marked as soon as the call's token fires: a reconnect that outruns this stream's clean-up then waits
+        // for its caches (bounded) instead of answering previous_response_not_found.
+        IDisposable? detaching = null;
+        var marked = _detached is { } d ? ct.Register(() => Interlocked.Exchange(ref detaching, d.BeginDetach(_source.Tenant))?.Dispose()) : default;
         try
         {
             while (await input.MoveNext(ct))
@@ -93,6 +114,14 @@ internal sealed class GrpcResponsesConnection
         }
         finally
         {
+            await marked.DisposeAsync();
+            if (reason is "connection lost" or "cancelled by client" && _detached is { } detached)
+            {
+                // As a dropped WebSocket: a turn cut off half-way is undone, the rest is kept for a reconnecting client.
+                detached.Detach(_source.Tenant, _source.Detach());
+            }
+
+            Interlocked.Exchange(ref detaching, null)?.Dispose();
             _source.Clear();
             GrpcLog.Closed(_logger, _id, reason, Responses, _source.CacheHits, _source.StoreHydrations);
         }
