@@ -36,7 +36,6 @@ internal sealed class GrpcResponsesConnection
     private readonly ILogger _logger;
     private readonly string _id;
     private readonly IItemParseCache? _items;
-    private readonly DetachedCaches? _detached;
     private int _responses;
 
     public GrpcResponsesConnection(ResponseEngine engine, string? tenant, long maxCacheBytes, string traceId, ILogger logger)
@@ -68,15 +67,7 @@ internal sealed class GrpcResponsesConnection
     /// connection cache for a reconnecting client, and where a continuation that misses this stream's cache looks first, as a
     /// WebSocket does (<c>Loopwire:WebSocket:DetachedCacheSeconds</c>); null: neither.
     /// </summary>
-    public DetachedCaches? Detached
-    {
-        get => _detached;
-        init
-        {
-            _detached = value;
-            _source.Detached = value;
-        }
-    }
+    public DetachedCaches? Detached { get; init; }
 
     /// <summary>Reads messages until the client ends its side, answering each on <paramref name="output"/>.</summary>
     /// <exception cref="RpcException"><c>RESOURCE_EXHAUSTED</c> when a message exceeds <see cref="MaxMessageBytes"/>.</exception>
@@ -85,10 +76,10 @@ internal sealed class GrpcResponsesConnection
         GrpcLog.Opened(_logger, _id);
         string reason = "closed by client";
 
-        // The drop is marked as soon as the call's token fires: a reconnect that outruns this stream's clean-up then waits
-        // for its caches (bounded) instead of answering previous_response_not_found.
-        IDisposable? detaching = null;
-        var marked = _detached is { } d ? ct.Register(() => Interlocked.Exchange(ref detaching, d.BeginDetach(_source.Tenant))?.Dispose()) : default;
+        // Registered as open with the detached caches, as a WebSocket is: a reconnect that outruns the server's noticing of
+        // this stream's end waits (bounded) for its caches instead of answering previous_response_not_found.
+        using var attachment = Detached?.Attach(_source.Tenant, id => _source.CachedResponseId == id);
+        _source.Detached = attachment;
         try
         {
             while (await input.MoveNext(ct))
@@ -114,14 +105,16 @@ internal sealed class GrpcResponsesConnection
         }
         finally
         {
-            await marked.DisposeAsync();
-            if (reason is "connection lost" or "cancelled by client" && _detached is { } detached)
+            if (reason is "connection lost" or "cancelled by client" && Detached is { } detached)
             {
                 // As a dropped WebSocket: a turn cut off half-way is undone, the rest is kept for a reconnecting client.
-                detached.Detach(_source.Tenant, _source.Detach());
+                using (detached.BeginDetach(_source.Tenant))
+                {
+                    detached.Detach(_source.Tenant, _source.Detach());
+                }
             }
 
-            Interlocked.Exchange(ref detaching, null)?.Dispose();
+            attachment?.Dispose();
             _source.Clear();
             GrpcLog.Closed(_logger, _id, reason, Responses, _source.CacheHits, _source.StoreHydrations);
         }
