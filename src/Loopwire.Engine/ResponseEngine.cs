@@ -73,13 +73,6 @@ public sealed partial class ResponseEngine
     /// <summary>The last turns' stage timings.</summary>
     public TurnRecorder Recorder { get; }
 
-    /// <summary>
-    /// The items <paramref name="tenant"/>'s recent requests sent, by their exact JSON, for the transports' request parsing
-    /// (<c>RequestReader.TryParse</c> with an item cache); null when the prefix cache is off.
-    /// </summary>
-    /// <param name="tenant">The caller's tenant.</param>
-    public Protocol.Items.IItemParseCache? ItemParseCache(string? tenant) => _prefixCache?.ItemsFor(tenant);
-
     /// <summary>The response store.</summary>
     public IResponseStore Store => _store;
 
