@@ -31,6 +31,18 @@ public static class Ids
     /// <summary>A copy of <paramref name="item"/> with a new id of its type's prefix.</summary>
     internal static ResponseItem WithNewId(ResponseItem item) => item with { Id = NewItemId(PrefixFor(item.Type)) };
 
+    /// <summary><paramref name="items"/> as stored: each item without an id becomes a copy with a new one.</summary>
+    internal static List<ResponseItem> WithIds(IReadOnlyList<ResponseItem> items)
+    {
+        var result = new List<ResponseItem>(items.Count);
+        for (int i = 0; i < items.Count; i++)
+        {
+            result.Add(items[i].Id is null ? WithNewId(items[i]) : items[i]);
+        }
+
+        return result;
+    }
+
     /// <summary><paramref name="head"/> followed by <paramref name="bytes"/> random bytes in lower-case hex, in one allocation.</summary>
     private static string WithHex(string head, int bytes) => string.Create(head.Length + 2 * bytes, (head, bytes), static (span, state) =>
     {

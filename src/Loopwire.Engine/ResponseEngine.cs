@@ -32,6 +32,7 @@ public sealed partial class ResponseEngine
     private readonly ITokenRenderer _renderer;
     private readonly EngineTelemetry _telemetry;
     private readonly ILogger _logger;
+    private readonly PrefixReuseCache? _prefixCache;
 
     /// <summary>Creates the engine.</summary>
     /// <param name="router">Picks the backend of a model.</param>
@@ -63,6 +64,7 @@ public sealed partial class ResponseEngine
         Responses = new ResponseFactory(time);
         sealer ??= new AesGcmCompactionSealer();
         var prefix = prefixCache is { Enabled: true } ? new PrefixRendering(prefixCache, renderer) : null;
+        _prefixCache = prefix is null ? null : prefixCache;
         _preparer = new ContextPreparer(store, renderer, time, options, metrics, router, sealer, prefix);
         Compactor = new Compactor(router, renderer, sealer);
         Finalizer = new ResponseFinalizer(store, renderer, Responses, metrics, Recorder, _logger, prefix);

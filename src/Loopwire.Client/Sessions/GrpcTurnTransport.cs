@@ -23,6 +23,9 @@ namespace Loopwire.Client.Sessions;
 /// </remarks>
 internal sealed class GrpcTurnTransport : ITurnTransport
 {
+    /// <summary>How long a clean close waits for the server's end of the stream.</summary>
+    private static readonly TimeSpan CleanEndTimeout = TimeSpan.FromSeconds(2);
+
     private readonly GrpcChannel _channel;
     private readonly Responses.ResponsesClient _client;
     private readonly Metadata _headers;
@@ -218,11 +221,18 @@ internal sealed class GrpcTurnTransport : ITurnTransport
         {
             try
             {
+                // A clean end: complete our side and read the server's status (bounded). A call disposed before that is a
+                // cancellation, after which the server keeps the stream's cache detached for a reconnect.
                 await old.Call.RequestStream.CompleteAsync().ConfigureAwait(false);
+                using var bound = new CancellationTokenSource(CleanEndTimeout, _time);
+                while (await old.Call.ResponseStream.MoveNext(bound.Token).ConfigureAwait(false))
+                {
+                    // Nothing is in flight between turns; anything left is dropped.
+                }
             }
             catch (Exception ex) when (ex is RpcException or IOException or InvalidOperationException or OperationCanceledException)
             {
-                // The stream was already gone; disposing it below is all that is left.
+                // The stream was already gone (or did not end in time); disposing it below is all that is left.
             }
         }
 

@@ -216,12 +216,12 @@ internal sealed class ContextPreparer(IResponseStore store, ITokenRenderer rende
         state.Instructions = instructions;
         state.Tools = request.Tools;
         state.Model = request.Model;
-        var stored = new List<ResponseItem>(input.Count);
         foreach (var item in input)
         {
             state.Add(item);
-            stored.Add(item.Id is null ? Ids.WithNewId(item) : item);
         }
+
+        var stored = Ids.WithIds(input);
 
         if (chainHolds)
         {

@@ -129,11 +129,11 @@ public sealed class RenderedContext
 
     private static ulong Chain(ulong previous, ReadOnlySpan<int> tokens)
     {
-        Span<byte> seed = stackalloc byte[8];
-        BinaryPrimitives.WriteUInt64LittleEndian(seed, previous);
-        var hasher = new XxHash3();
-        hasher.Append(seed);
-        hasher.Append(MemoryMarshal.AsBytes(tokens));
-        return hasher.GetCurrentHashAsUInt64();
+        // One shot over (previous, tokens): the same hash as streaming both into an XxHash3, without a hasher per block.
+        var bytes = MemoryMarshal.AsBytes(tokens);
+        Span<byte> buffer = stackalloc byte[8 + BlockSize * sizeof(int)];
+        BinaryPrimitives.WriteUInt64LittleEndian(buffer, previous);
+        bytes.CopyTo(buffer[8..]);
+        return XxHash3.HashToUInt64(buffer[..(8 + bytes.Length)]);
     }
 }

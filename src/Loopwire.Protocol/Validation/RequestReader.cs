@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Loopwire.Protocol.Errors;
+using Loopwire.Protocol.Items;
 using Loopwire.Protocol.Requests;
 using Loopwire.Protocol.Serialization;
 
@@ -28,6 +29,47 @@ public static class RequestReader
         }
 
         return error;
+    }
+
+    /// <summary>
+    /// Parses <paramref name="utf8Json"/> as <see cref="TryParse(ReadOnlySpan{byte}, out CreateResponseRequest?)"/> does, taking the
+    /// input items whose exact bytes <paramref name="items"/> has seen from it instead of reading them again.
+    /// </summary>
+    /// <param name="utf8Json">The body.</param>
+    /// <param name="items">Items parsed before (the caller's tenant); null reads every item.</param>
+    /// <param name="request">The request, when valid.</param>
+    /// <returns>Null when valid, else the error: the same request or error as without <paramref name="items"/>.</returns>
+    public static ProtocolError? TryParse(ReadOnlySpan<byte> utf8Json, IItemParseCache? items, out CreateResponseRequest? request)
+    {
+        if (items is not null && TryParseCached(utf8Json, items, out request, out _))
+        {
+            return null;
+        }
+
+        return TryParse(utf8Json, out request);
+    }
+
+    /// <summary>
+    /// The fast path of <see cref="TryParse(ReadOnlySpan{byte}, IItemParseCache?, out CreateResponseRequest?)"/>, which also reads a
+    /// top-level <c>stream_id</c> (WebSocket mode's lane) in the same pass. It answers only when it is sure: false means "read it
+    /// the ordinary way" (which gives the exact error, if any), not that the request is invalid.
+    /// </summary>
+    /// <param name="utf8Json">The body or message.</param>
+    /// <param name="items">Items parsed before (the caller's tenant).</param>
+    /// <param name="request">The valid request, when true.</param>
+    /// <param name="streamId">The top-level <c>stream_id</c> when it is a plain string (not yet checked); null when absent.</param>
+    /// <returns>True when the request parsed and is valid.</returns>
+    public static bool TryParseCached(ReadOnlySpan<byte> utf8Json, IItemParseCache items, out CreateResponseRequest? request, out string? streamId)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        if (!FastRequestReader.TryParse(utf8Json, items, out request, out streamId) || Validate(request!) is not null)
+        {
+            request = null;
+            streamId = null;
+            return false;
+        }
+
+        return true;
     }
 
     /// <summary>
@@ -254,8 +296,7 @@ public static class RequestReader
         {
             for (int i = 0; i < input.Count; i++)
             {
-                if (input[i] is Items.MessageItem { Role: "assistant" } m && m.Content.Parts is { } parts
-                    && parts.Any(p => p.Type == "input_image"))
+                if (input[i] is MessageItem { Role: "assistant" } m && m.Content.Parts is { } parts && HasImage(parts))
                 {
                     return ProtocolError.Invalid($"Invalid value for 'input[{i}].content': assistant messages cannot contain 'input_image' parts.", $"input[{i}].content");
                 }
@@ -263,5 +304,18 @@ public static class RequestReader
         }
 
         return null;
+    }
+
+    private static bool HasImage(IReadOnlyList<ContentPart> parts)
+    {
+        for (int i = 0; i < parts.Count; i++)
+        {
+            if (parts[i].Type == "input_image")
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 }

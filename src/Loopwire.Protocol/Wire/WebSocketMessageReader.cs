@@ -31,8 +31,10 @@ public readonly record struct WebSocketMessage(WebSocketMessageKind Kind, ReadOn
 /// </summary>
 /// <remarks>
 /// Not thread-safe: one reader per receive loop. Between messages the reader holds no buffer: it waits with a zero-byte
-/// receive, rents <see cref="InitialBufferBytes"/> when a message starts, grows it as the message needs, and gives it back
-/// at the next read, so an idle connection pins nothing and one large message does not pin a large buffer. Transport failures (<see cref="WebSocketException"/>,
+/// receive, rents a buffer when a message starts, grows it as the message needs, and gives it back at the next read, so an
+/// idle connection pins nothing and one large message does not pin a large buffer. The buffer a message starts with is
+/// sized after the previous message (plus a quarter): a client that replays a growing history sends each message a little
+/// larger than the last, and is then read without growth copies. Transport failures (<see cref="WebSocketException"/>,
 /// <see cref="IOException"/>, cancellation) propagate to the caller unchanged. Dispose to return the buffer.
 /// </remarks>
 public sealed class WebSocketMessageReader : IDisposable
@@ -46,6 +48,7 @@ public sealed class WebSocketMessageReader : IDisposable
     private readonly int _maxMessageBytes;
     private byte[] _buffer = [];
     private int _length;
+    private int _previousLength;
     private bool _disposed;
 
     /// <summary>Creates a reader.</summary>
@@ -86,7 +89,8 @@ public sealed class WebSocketMessageReader : IDisposable
             return new WebSocketMessage(KindOf(first), ReadOnlyMemory<byte>.Empty);
         }
 
-        _buffer = ArrayPool<byte>.Shared.Rent(InitialBufferBytes);
+        long expected = Math.Min(_previousLength + (_previousLength / 4) + InitialBufferBytes, (long)_maxMessageBytes + InitialBufferBytes);
+        _buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(Math.Max(expected, InitialBufferBytes), Array.MaxLength));
         while (true)
         {
             if (_buffer.Length - _length < InitialBufferBytes)
@@ -110,6 +114,7 @@ public sealed class WebSocketMessageReader : IDisposable
 
             if (result.EndOfMessage)
             {
+                _previousLength = _length;
                 return new WebSocketMessage(KindOf(result), _buffer.AsMemory(0, _length));
             }
         }

@@ -5,6 +5,7 @@ using Grpc.Core;
 using Loopwire.Engine;
 using Loopwire.Engine.Context;
 using Loopwire.Grpc;
+using Loopwire.Protocol.Items;
 using Loopwire.Protocol.Errors;
 using Loopwire.Protocol.Requests;
 using Loopwire.Protocol.Serialization;
@@ -34,6 +35,7 @@ internal sealed class GrpcResponsesConnection
     private readonly ConnectionContextSource _source;
     private readonly ILogger _logger;
     private readonly string _id;
+    private readonly IItemParseCache? _items;
     private int _responses;
 
     public GrpcResponsesConnection(ResponseEngine engine, string? tenant, long maxCacheBytes, string traceId, ILogger logger)
@@ -41,6 +43,7 @@ internal sealed class GrpcResponsesConnection
         _engine = engine;
         _logger = logger;
         _source = new ConnectionContextSource(engine.Store, tenant, maxCacheBytes);
+        _items = engine.ItemParseCache(tenant);
         _id = $"grpc{Interlocked.Increment(ref s_ids)}:{traceId}";
     }
 
@@ -59,12 +62,24 @@ internal sealed class GrpcResponsesConnection
     /// <summary>The connection cache (tests and stats).</summary>
     public ConnectionContextSource Source => _source;
 
+    /// <summary>
+    /// Where a stream that ends without a clean end (the client cancelled it, or its connection went away) leaves its
+    /// connection cache for a reconnecting client, and where a continuation that misses this stream's cache looks first, as a
+    /// WebSocket does (<c>Loopwire:WebSocket:DetachedCacheSeconds</c>); null: neither.
+    /// </summary>
+    public DetachedCaches? Detached { get; init; }
+
     /// <summary>Reads messages until the client ends its side, answering each on <paramref name="output"/>.</summary>
     /// <exception cref="RpcException"><c>RESOURCE_EXHAUSTED</c> when a message exceeds <see cref="MaxMessageBytes"/>.</exception>
     public async Task RunAsync(IAsyncStreamReader<WireMessage> input, IServerStreamWriter<WireMessage> output, CancellationToken ct)
     {
         GrpcLog.Opened(_logger, _id);
         string reason = "closed by client";
+
+        // Registered as open with the detached caches, as a WebSocket is: a reconnect that outruns the server's noticing of
+        // this stream's end waits (bounded) for its caches instead of answering previous_response_not_found.
+        using var attachment = Detached?.Attach(_source.Tenant, id => _source.CachedResponseId == id);
+        _source.Detached = attachment;
         try
         {
             while (await input.MoveNext(ct))
@@ -90,6 +105,16 @@ internal sealed class GrpcResponsesConnection
         }
         finally
         {
+            if (reason is "connection lost" or "cancelled by client" && Detached is { } detached)
+            {
+                // As a dropped WebSocket: a turn cut off half-way is undone, the rest is kept for a reconnecting client.
+                using (detached.BeginDetach(_source.Tenant))
+                {
+                    detached.Detach(_source.Tenant, _source.Detach());
+                }
+            }
+
+            attachment?.Dispose();
             _source.Clear();
             GrpcLog.Closed(_logger, _id, reason, Responses, _source.CacheHits, _source.StoreHydrations);
         }
@@ -97,7 +122,7 @@ internal sealed class GrpcResponsesConnection
 
     private async Task OnMessageAsync(ByteString json, long receivedAt, IServerStreamWriter<WireMessage> output, CancellationToken ct)
     {
-        var message = InboundMessage.Parse(json.Span);
+        var message = InboundMessage.Parse(json.Span, _items);
         var parse = TurnTimings.Since(receivedAt);
         CreateResponseRequest request;
         switch (message)

@@ -4,6 +4,7 @@ using Loopwire.Grpc;
 using Loopwire.Server.Hosting;
 using Loopwire.Server.Http;
 using Loopwire.Server.Limits;
+using Loopwire.Server.WebSockets;
 using Microsoft.Extensions.Options;
 
 namespace Loopwire.Server.Grpc;
@@ -17,6 +18,7 @@ internal sealed class ResponsesGrpcService(
     ResponseEngine engine,
     IOptions<LoopwireServerOptions> options,
     TenantLimits limits,
+    DetachedCaches detached,
     ILogger<ResponsesGrpcService> logger) : Responses.ResponsesBase
 {
     public override async Task Connect(IAsyncStreamReader<WireMessage> requestStream, IServerStreamWriter<WireMessage> responseStream,
@@ -39,6 +41,7 @@ internal sealed class ResponsesGrpcService(
             Limits = limits,
             Partition = partition,
             MaxMessageBytes = opts.Grpc.MaxMessageBytes,
+            Detached = detached,
         };
         await connection.RunAsync(requestStream, responseStream, context.CancellationToken);
     }

@@ -50,7 +50,7 @@ internal static class ResponsesEndpoints
         ProtocolError? parseError;
         using (body)
         {
-            parseError = RequestReader.TryParse(body!.Value.Span, out request);
+            parseError = RequestReader.TryParse(body!.Value.Span, engine.ItemParseCache(TenantOf(context)), out request);
         }
 
         if (parseError is null && request!.Background == true && !request.StoreOrDefault)

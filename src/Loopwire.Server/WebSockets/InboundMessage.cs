@@ -16,9 +16,19 @@ internal static class InboundMessage
     public const string DiscardPartialItems = "discard_partial_items";
 
     /// <summary>Reads a client message.</summary>
+    /// <param name="json">The message.</param>
+    /// <param name="items">Items the connection's tenant sent before (a replayed history is not read again); null: none.</param>
     /// <returns>The message; or null when it needs no answer (<c>response.processed</c>).</returns>
-    public static ClientMessage? Parse(ReadOnlySpan<byte> json)
+    public static ClientMessage? Parse(ReadOnlySpan<byte> json, IItemParseCache? items = null)
     {
+        // The common case in one pass: a valid response.create (its lane read on the way) whose replayed items are known.
+        // Anything else, errors included, is read the ordinary way below, which gives the same message or the exact error.
+        if (items is not null && RequestReader.TryParseCached(json, items, out var fast, out var fastStream)
+            && fast!.Type == "response.create" && fast.Background != true && (fastStream is null || StreamIds.IsValid(fastStream)))
+        {
+            return new CreateMessage(fast, fastStream);
+        }
+
         // Kestrel's WebSocket fails the connection on invalid UTF-8 itself; other hosts (TestServer, proxies) pass it on.
         if (!Utf8.IsValid(json))
         {

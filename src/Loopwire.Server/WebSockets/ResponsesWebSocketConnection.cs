@@ -267,7 +267,7 @@ internal sealed class ResponsesWebSocketConnection : IDisposable, ILaneOutput
 
     private void OnMessage(ReadOnlySpan<byte> json, long receivedAt)
     {
-        var message = InboundMessage.Parse(json);
+        var message = InboundMessage.Parse(json, _engine.ItemParseCache(_tenant));
         var parse = TurnTimings.Since(receivedAt);
         switch (message)
         {

@@ -74,6 +74,24 @@ public sealed class WebSocketMessageReaderTests
     }
 
     [Fact]
+    public async Task ReadAsync_MessageALittleLargerThanThePrevious_ReadWithoutGrowing()
+    {
+        // A replaying client: each message is the last one plus a little. The second is read in one receive.
+        var first = new byte[100_000];
+        var second = new byte[110_000];
+        new Random(5).NextBytes(second);
+        var ws = new ScriptedWebSocket(Binary(first), Binary(second));
+        using var reader = new WebSocketMessageReader(1_000_000);
+
+        await reader.ReadAsync(ws);
+        int before = ws.Receives;
+        var message = await reader.ReadAsync(ws);
+
+        Assert.True(message.Payload.Span.SequenceEqual(second));
+        Assert.Equal(1, ws.Receives - before);
+    }
+
+    [Fact]
     public async Task ReadAsync_MessageOverCap_ReturnsTooBigWithoutReadingTheRest()
     {
         var ws = new ScriptedWebSocket(Text(new string('x', 600), end: false), Text(new string('y', 600), end: false), Text("z"));

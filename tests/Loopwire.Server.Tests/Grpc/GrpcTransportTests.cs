@@ -72,7 +72,11 @@ public sealed class GrpcTransportTests
         {
             var first = await RunAsync(call, Create(Request(Instant, false, Items(User("hello")))));
             id = Response(first[^1]).GetProperty("id").GetString()!;
+
+            // A clean end: the client completes its side and reads the server's status (a call disposed before that is
+            // cancelled, and a cancelled stream's cache is kept detached for a reconnect).
             await call.RequestStream.CompleteAsync();
+            Assert.False(await call.ResponseStream.MoveNext(CancellationToken.None));
         }
 
         using var other = client.Connect();

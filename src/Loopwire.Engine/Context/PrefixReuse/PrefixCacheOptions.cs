@@ -21,4 +21,11 @@ public sealed class PrefixCacheOptions
     /// <summary>The memory one tenant's entries may hold, in bytes; that tenant's least recently used entries go first. <value>64 MiB</value></summary>
     [Range(0, long.MaxValue)]
     public long MaxBytesPerTenant { get; set; } = 64L * 1024 * 1024;
+
+    /// <summary>
+    /// The memory all tenants' parsed request items may hold together, in bytes (a replayed item is taken as parsed before
+    /// instead of read again); one tenant's are bounded by <see cref="MaxBytesPerTenant"/> too. 0 turns it off. <value>128 MiB</value>
+    /// </summary>
+    [Range(0, long.MaxValue)]
+    public long MaxParsedItemBytes { get; set; } = 128L * 1024 * 1024;
 }

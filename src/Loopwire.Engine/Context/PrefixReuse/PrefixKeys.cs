@@ -43,18 +43,29 @@ internal static class PrefixKeys
     }
 
     /// <summary>The links of <paramref name="items"/> after <paramref name="start"/>, one per item.</summary>
-    public static UInt128[] Chain(ITokenRenderer renderer, UInt128 start, IEnumerable<ResponseItem> items, int count)
+    public static UInt128[] Chain(ItemKeys keys, UInt128 start, IReadOnlyList<ResponseItem> items)
     {
-        var links = new UInt128[count];
-        UInt128 link = start;
-        int i = 0;
-        foreach (var item in items)
-        {
-            link = Link(link, renderer.ItemKey(item));
-            links[i++] = link;
-        }
-
+        var links = new UInt128[items.Count];
+        Fill(keys, ref start, items, links);
         return links;
+    }
+
+    /// <summary>The links of <paramref name="first"/> then <paramref name="second"/> after <paramref name="start"/>, one per item.</summary>
+    public static UInt128[] Chain(ItemKeys keys, UInt128 start, IReadOnlyList<ResponseItem> first, IReadOnlyList<ResponseItem> second)
+    {
+        var links = new UInt128[first.Count + second.Count];
+        Fill(keys, ref start, first, links);
+        Fill(keys, ref start, second, links.AsSpan(first.Count));
+        return links;
+    }
+
+    private static void Fill(ItemKeys keys, ref UInt128 link, IReadOnlyList<ResponseItem> items, Span<UInt128> links)
+    {
+        for (int i = 0; i < items.Count; i++)
+        {
+            link = Link(link, keys.Of(items[i]));
+            links[i] = link;
+        }
     }
 
     private static void AppendString(XxHash128 hasher, string? value)

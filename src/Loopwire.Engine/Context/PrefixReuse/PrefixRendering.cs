@@ -11,6 +11,8 @@ namespace Loopwire.Engine.Context.PrefixReuse;
 /// <remarks>Thread-safe; each call works on one turn's state. Exact: a reused item's tokens are those its key rendered to.</remarks>
 internal sealed class PrefixRendering(PrefixReuseCache cache, ITokenRenderer renderer)
 {
+    private readonly ItemKeys _keys = new(renderer);
+
     /// <summary>
     /// Renders a state with no rendered tokens yet: its header, its history (<see cref="ConversationState.Items"/>) and then
     /// <paramref name="input"/>, taking what the cache knows; returns the new context and how many items came from the
@@ -20,9 +22,8 @@ internal sealed class PrefixRendering(PrefixReuseCache cache, ITokenRenderer ren
         ConversationState state, IReadOnlyList<ResponseItem> input, TurnTimings timings)
     {
         int count = state.Items.Count + input.Count;
-        var all = state.Items.Concat(input);
         UInt128 seed = PrefixKeys.Seed(model, instructions, tools);
-        var links = PrefixKeys.Chain(renderer, seed, all, count);
+        var links = PrefixKeys.Chain(_keys, seed, state.Items, input);
         var hit = cache.Lookup(tenant, seed, links);
 
         int[] header = hit.Header ?? renderer.RenderHeader(instructions, tools);
@@ -36,8 +37,7 @@ internal sealed class PrefixRendering(PrefixReuseCache cache, ITokenRenderer ren
         }
 
         var rendered = new RenderedContext(header);
-        int i = 0;
-        foreach (var item in all)
+        for (int i = 0; i < count; i++)
         {
             if (i < hit.Items.Count)
             {
@@ -46,11 +46,10 @@ internal sealed class PrefixRendering(PrefixReuseCache cache, ITokenRenderer ren
             }
             else
             {
+                var item = i < state.Items.Count ? state.Items[i] : input[i - state.Items.Count];
                 timings.TokensRendered += renderer.AppendItem(state, rendered, item);
                 timings.ItemsRendered++;
             }
-
-            i++;
         }
 
         cache.Add(tenant, seed, hit.Header is null ? header : null, links, rendered.Items, hit.Items.Count);
@@ -69,7 +68,7 @@ internal sealed class PrefixRendering(PrefixReuseCache cache, ITokenRenderer ren
             return;
         }
 
-        var links = PrefixKeys.Chain(renderer, link, items, items.Count);
+        var links = PrefixKeys.Chain(_keys, link, items);
         int first = rendered.Items.Count - items.Count;
         var tokens = new int[items.Count][];
         for (int i = 0; i < tokens.Length; i++)

@@ -1,3 +1,5 @@
+using Loopwire.Protocol.Items;
+
 namespace Loopwire.Engine.Context.PrefixReuse;
 
 /// <summary>
@@ -19,6 +21,7 @@ public sealed class PrefixReuseCache
     private readonly long _maxBytes;
     private readonly long _maxTenantBytes;
     private long _bytes;
+    private readonly ParsedItemCache? _items;
     private long _clock;
 
     /// <summary>Creates the cache.</summary>
@@ -29,7 +32,18 @@ public sealed class PrefixReuseCache
         Enabled = options.Enabled && options.MaxBytes > 0 && options.MaxBytesPerTenant > 0;
         _maxBytes = options.MaxBytes;
         _maxTenantBytes = Math.Min(options.MaxBytesPerTenant, options.MaxBytes);
+        _items = Enabled && options.MaxParsedItemBytes > 0 ? new ParsedItemCache(options.MaxParsedItemBytes, options.MaxBytesPerTenant) : null;
     }
+
+    /// <summary>
+    /// The items of recent requests by their exact JSON, as <paramref name="tenant"/> sees them, for
+    /// <see cref="Protocol.Validation.RequestReader"/>; null when the cache is off.
+    /// </summary>
+    /// <param name="tenant">The caller's tenant.</param>
+    public IItemParseCache? ItemsFor(string? tenant) => _items?.For(tenant);
+
+    /// <summary>The memory the parsed items hold (estimate), all tenants.</summary>
+    public long ParsedItemBytes => _items?.Bytes ?? 0;
 
     /// <summary>Whether the cache is used at all.</summary>
     public bool Enabled { get; }
