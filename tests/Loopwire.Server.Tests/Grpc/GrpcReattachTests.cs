@@ -10,6 +10,7 @@ using Loopwire.Server.Hosting;
 using Loopwire.Server.WebSockets;
 using Loopwire.TestKit;
 using Microsoft.Extensions.DependencyInjection;
+using static Loopwire.Server.Tests.Grpc.GrpcWire;
 using static Loopwire.Server.Tests.WebSockets.WsJson;
 
 namespace Loopwire.Server.Tests.Grpc;
@@ -88,30 +89,5 @@ public sealed class GrpcReattachTests
         Assert.Equal("response.completed", Type(first[^1]));
         await cts.CancelAsync();
         return Response(first[^1]).GetProperty("id").GetString()!;
-    }
-
-    private static WireMessage Create(JsonObject body)
-    {
-        body["type"] = "response.create";
-        return new WireMessage { Json = ByteString.CopyFromUtf8(body.ToJsonString()) };
-    }
-
-    private static string Type(JsonElement e) => e.GetProperty("type").GetString()!;
-
-    private static async Task<List<JsonElement>> RunAsync(AsyncDuplexStreamingCall<WireMessage, WireMessage> call, WireMessage message)
-    {
-        await call.RequestStream.WriteAsync(message);
-        var events = new List<JsonElement>();
-        while (await call.ResponseStream.MoveNext(CancellationToken.None))
-        {
-            var e = JsonDocument.Parse(Encoding.UTF8.GetString(call.ResponseStream.Current.Json.Span)).RootElement.Clone();
-            events.Add(e);
-            if (Type(e) is "error" or "response.completed" or "response.failed" or "response.incomplete")
-            {
-                return events;
-            }
-        }
-
-        return events;
     }
 }

@@ -6,6 +6,7 @@ using Grpc.Core;
 using Grpc.Net.Client;
 using Loopwire.Grpc;
 using Loopwire.Server.Hosting;
+using static Loopwire.Server.Tests.Grpc.GrpcWire;
 using static Loopwire.Server.Tests.WebSockets.WsJson;
 
 namespace Loopwire.Server.Tests.Grpc;
@@ -168,31 +169,5 @@ public sealed class GrpcTransportTests
         var ex = await Assert.ThrowsAsync<RpcException>(() => RunAsync(call, Create(Request(Instant, false, Items(User("hi"))))));
         Assert.Equal(StatusCode.Unimplemented, ex.StatusCode);
         Assert.Contains("Loopwire:Grpc:Enabled", ex.Status.Detail, StringComparison.Ordinal);
-    }
-
-    private static WireMessage Create(JsonObject body)
-    {
-        body["type"] = "response.create";
-        return new WireMessage { Json = ByteString.CopyFromUtf8(body.ToJsonString()) };
-    }
-
-    private static string Type(JsonElement e) => e.GetProperty("type").GetString()!;
-
-    /// <summary>Sends one message and reads events up to a terminal event or an error.</summary>
-    private static async Task<List<JsonElement>> RunAsync(AsyncDuplexStreamingCall<WireMessage, WireMessage> call, WireMessage message)
-    {
-        await call.RequestStream.WriteAsync(message);
-        var events = new List<JsonElement>();
-        while (await call.ResponseStream.MoveNext(CancellationToken.None))
-        {
-            var e = JsonDocument.Parse(Encoding.UTF8.GetString(call.ResponseStream.Current.Json.Span)).RootElement.Clone();
-            events.Add(e);
-            if (Type(e) is "error" or "response.completed" or "response.failed" or "response.incomplete")
-            {
-                return events;
-            }
-        }
-
-        return events;
     }
 }
