@@ -62,6 +62,9 @@ public sealed partial class SqliteResponseStore : IResponseStore, IResponseReten
     private readonly string _connectionString;
     private readonly SqliteConnection _writer;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
+
+    /// <summary>How long disposing waits for a write in flight.</summary>
+    private static readonly TimeSpan DisposeWait = TimeSpan.FromSeconds(5);
     private bool _disposed;
 
     /// <summary>Opens (creating if needed) the store in the SQLite file at <paramref name="path"/>.</summary>
@@ -295,8 +298,15 @@ public sealed partial class SqliteResponseStore : IResponseStore, IResponseReten
         }
 
         _disposed = true;
+
+        // A write in flight (say a background run's last events while the host stops) ends before its connection goes:
+        // closing the connection under its open transaction fails inside the driver.
+        bool idle = _writeLock.Wait(DisposeWait);
         _writer.Dispose();
-        _writeLock.Dispose();
+        if (idle)
+        {
+            _writeLock.Dispose();
+        }
 
         // Pooled connections would keep the file (and its -wal/-shm) open after the store is gone.
         using var sameFile = new SqliteConnection(_connectionString);
