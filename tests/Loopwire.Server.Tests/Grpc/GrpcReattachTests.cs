@@ -59,28 +59,6 @@ public sealed class GrpcReattachTests
         Assert.Equal("previous_response_not_found", Code(Assert.Single(next)));
     }
 
-    [Fact]
-    public async Task NewStream_CleanEnd_NothingDetached()
-    {
-        await using var server = await LoopbackServer.StartAsync();
-        using var channel = GrpcChannel.ForAddress(server.GrpcUrl!);
-        var client = new Responses.ResponsesClient(channel);
-        var caches = server.Services.GetRequiredService<DetachedCaches>();
-        string id;
-        using (var call = client.Connect())
-        {
-            var first = await RunAsync(call, Create(Request(Instant, false, Items(User("Hello.")))));
-            id = Response(first[^1]).GetProperty("id").GetString()!;
-            await call.RequestStream.CompleteAsync();
-            Assert.False(await call.ResponseStream.MoveNext(CancellationToken.None));
-        }
-
-        using var again = client.Connect();
-        var next = await RunAsync(again, Create(Request(Instant, false, Items(User("Again.")), previousResponseId: id)));
-        Assert.Equal("previous_response_not_found", Code(Assert.Single(next)));
-        Assert.Equal(0, caches.Count);
-    }
-
     private static async Task<string> FirstTurnThenCancelAsync(Responses.ResponsesClient client)
     {
         using var cts = new CancellationTokenSource();

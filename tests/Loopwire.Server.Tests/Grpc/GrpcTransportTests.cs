@@ -6,6 +6,8 @@ using Grpc.Core;
 using Grpc.Net.Client;
 using Loopwire.Grpc;
 using Loopwire.Server.Hosting;
+using Loopwire.Server.WebSockets;
+using Microsoft.Extensions.DependencyInjection;
 using static Loopwire.Server.Tests.Grpc.GrpcWire;
 using static Loopwire.Server.Tests.WebSockets.WsJson;
 
@@ -66,6 +68,7 @@ public sealed class GrpcTransportTests
     public async Task Connect_ChainFromAnotherStream_IsNotFound()
     {
         await using var server = await LoopbackServer.StartAsync();
+        var detached = server.Services.GetRequiredService<DetachedCaches>();
         using var channel = GrpcChannel.ForAddress(server.GrpcUrl!);
         var client = new Responses.ResponsesClient(channel);
         string id;
@@ -83,6 +86,7 @@ public sealed class GrpcTransportTests
         using var other = client.Connect();
         var events = await RunAsync(other, Create(Request(Instant, false, Items(User("again")), previousResponseId: id)));
         Assert.Equal("previous_response_not_found", Code(Assert.Single(events)));
+        Assert.Equal(0, detached.Count);
     }
 
     [Theory]

@@ -78,7 +78,7 @@ internal sealed class ParsedItemCache
         {
             if (!_tenants.TryGetValue(tenant, out var t))
             {
-                t = new TenantItems();
+                t = new TenantItems(tenant);
                 _tenants[tenant] = t;
             }
 
@@ -102,6 +102,11 @@ internal sealed class ParsedItemCache
             while (_bytes > _maxBytes && Oldest() is { } oldest)
             {
                 Remove(oldest, oldest.Lru.Last!.Value);
+                if (oldest.Map.Count == 0)
+                {
+                    // The global bound can empty another tenant than this one: it leaves the map too.
+                    _tenants.Remove(oldest.Name);
+                }
             }
 
             if (t.Map.Count == 0)
@@ -153,8 +158,10 @@ internal sealed class ParsedItemCache
         public LinkedListNode<Entry>? Node { get; set; }
     }
 
-    private sealed class TenantItems
+    private sealed class TenantItems(string name)
     {
+        public string Name { get; } = name;
+
         public Dictionary<UInt128, Entry> Map { get; } = [];
 
         public LinkedList<Entry> Lru { get; } = new();
