@@ -19,23 +19,32 @@ internal static class LoadCommand
         var arms = new Option<string>("--arms") { Description = "Arms: ws, http-chained, http-stateless.", DefaultValueFactory = _ => string.Join(',', LoadSettings.AllArms) };
         var ceiling = new Option<bool>("--ceiling") { Description = "Also replay the ws arm's frames against a raw Kestrel WebSocket endpoint (its own process) and report Loopwire ÷ ceiling." };
         var hold = new Option<int?>("--hold") { Description = "Instead of the arms: open N WebSocket sessions with one store:false response of --history-tokens each, hold them, report RSS per session." };
+        var sharedHistory = new Option<bool>("--shared-history")
+        {
+            Description = "With --hold: every session sends the same history (the server's caches then share its items and tokens) instead of one of its own.",
+        };
         var baseUrl = UrlOption.Create("--base-url", "Load a running server instead of starting one (figures from its /metrics).");
         var apiKey = new Option<string?>("--api-key") { Description = "Bearer key for --base-url." };
         var warmupRounds = new Option<int>("--warmup-rounds")
         {
-            Description = "At most N warm-up rounds of 10 turns per session before measuring, until the server's CPU per turn settles (JIT tiering); 0: none.",
+            Description = "At most N warm-up rounds of 10 turns per session, on sessions of their own, until the server is warm (its JIT compiled at most 5 methods in the last second of rounds and its CPU per turn settled); 0: none.",
             DefaultValueFactory = _ => defaults.WarmupRounds,
         };
         var output = new Option<string>("--out") { Description = "Directory for load.json (hold.json with --hold).", DefaultValueFactory = _ => "bench-out" };
         var cmd = new Command("load", "Throughput: concurrent sessions of continuation turns per transport; server CPU, memory and GC per turn.")
         {
-            sessions, turns, history, model, arms, ceiling, hold, baseUrl, apiKey, warmupRounds, output,
+            sessions, turns, history, model, arms, ceiling, hold, sharedHistory, baseUrl, apiKey, warmupRounds, output,
         };
         cmd.Validators.Add(r =>
         {
             if (r.GetValue(hold) is { } h && (h < 1 || h > 1_000_000))
             {
                 r.AddError($"--hold must be between 1 and 1000000, got {h}.");
+            }
+
+            if (r.GetValue(sharedHistory) && r.GetValue(hold) is null)
+            {
+                r.AddError("--shared-history applies to --hold only.");
             }
         });
         cmd.SetAction(async (parse, ct) =>
@@ -99,7 +108,8 @@ internal static class LoadCommand
                     await Bar().StartAsync(async p =>
                     {
                         var task = p.AddTask($"hold {n:N0}", maxValue: n);
-                        held = await HoldRunner.RunAsync(target, n, settings.HistoryTokens, settings.Model, new SyncProgress<int>(i => task.Increment(i)), null, ct);
+                        held = await HoldRunner.RunAsync(target, n, settings.HistoryTokens, settings.Model, new SyncProgress<int>(i => task.Increment(i)), null,
+                            parse.GetValue(sharedHistory), ct);
                     });
                     LoadTables.Render(held);
                     await WriteAsync(Path.Combine(dir, "hold.json"), JsonSerializer.SerializeToUtf8Bytes(held, CliJsonContext.Default.HoldResult), ct);
@@ -117,10 +127,33 @@ internal static class LoadCommand
                 LoadResult result = null!;
                 await Bar().StartAsync(async p =>
                 {
-                    var tasks = settings.Arms.Concat(settings.Ceiling ? ["ceiling"] : Array.Empty<string>())
-                        .ToDictionary(a => a, a => p.AddTask(a, maxValue: settings.Sessions * (settings.Turns + settings.WarmupTurns)));
-                    result = await LoadGenerator.RunAsync(target, ceilingTarget, settings,
-                        new SyncProgress<(string Arm, int Turns)>(x => tasks[x.Arm].Increment(x.Turns)), ct);
+                    var tasks = new Dictionary<string, ProgressTask>();
+                    foreach (var arm in settings.Arms.Concat(settings.Ceiling ? ["ceiling"] : Array.Empty<string>()))
+                    {
+                        // Warm-up runs until the server is warm: its bar has no end and stops when the measured sessions open.
+                        var warm = p.AddTask(arm + LoadWarmup.ProgressSuffix, autoStart: false);
+                        warm.IsIndeterminate = true;
+                        tasks[arm + LoadWarmup.ProgressSuffix] = warm;
+                        tasks[arm] = p.AddTask(arm, autoStart: false, maxValue: settings.Sessions * (settings.Turns + settings.WarmupTurns));
+                    }
+
+                    result = await LoadGenerator.RunAsync(target, ceilingTarget, settings, new SyncProgress<(string Arm, int Turns)>(x =>
+                    {
+                        var task = tasks[x.Arm];
+                        if (!task.IsStarted)
+                        {
+                            task.StartTask();
+                        }
+
+                        if (!x.Arm.EndsWith(LoadWarmup.ProgressSuffix, StringComparison.Ordinal) && tasks[x.Arm + LoadWarmup.ProgressSuffix] is { IsFinished: false } warm)
+                        {
+                            warm.IsIndeterminate = false;
+                            warm.Value = warm.MaxValue;
+                            warm.StopTask();
+                        }
+
+                        task.Increment(x.Turns);
+                    }), ct);
                 });
                 ceilingTarget?.Probe.Dispose();
                 LoadTables.Render(result);

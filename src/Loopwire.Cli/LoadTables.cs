@@ -26,8 +26,16 @@ internal static class LoadTables
         }
 
         AnsiConsole.Write(table);
-        AnsiConsole.MarkupLine($"[grey]Server figures: {Markup.Escape(r.Server)}. Warm-up turns per session: "
-            + $"{string.Join(", ", r.Arms.Select(a => $"{a.Arm} {a.WarmupTurns}"))}.[/]");
+        AnsiConsole.MarkupLine($"[grey]Server figures: {Markup.Escape(r.Server)}. Warm-up: "
+            + $"{string.Join(", ", r.Arms.Select(a => $"{a.Arm} {a.WarmupRounds} rounds ({a.WarmupTurns} turns per session slot"
+                + (a.WarmupJitMethodsLastWindow is { } j ? $", {j} methods JIT-compiled in its last second" : string.Empty) + ")"))}.[/]");
+        var measured = r.Arms.Where(a => a.JitMethodsMeasured is not null || a.ServerAllocKbPerTurn is not null).ToList();
+        if (measured.Count > 0)
+        {
+            AnsiConsole.MarkupLine("[grey]During the measured turns: " + string.Join("; ", measured.Select(a => $"{a.Arm} "
+                + $"{(a.ServerAllocKbPerTurn is { } kb ? $"{kb:F1} KiB allocated per turn" : "allocation unknown")}, "
+                + $"{(a.JitMethodsMeasured is { } m ? $"{m} methods JIT-compiled" : "JIT unknown")}")) + ".[/]");
+        }
         if (r.Ceiling is { } c)
         {
             AnsiConsole.MarkupLine($"ws ÷ ceiling: CPU per turn [bold]{(c.CpuPerTurnRatio is { } x ? $"{x:F2}×" : "-")}[/] (target ≤ 1.5), "
@@ -37,7 +45,7 @@ internal static class LoadTables
 
     public static void Render(HoldResult h)
     {
-        var table = new Table().Title($"bench load --hold — {h.Machine}");
+        var table = new Table().Title($"bench load --hold — {(h.SharedHistory ? "one history shared by every session" : "a history of its own per session")}, {h.Machine}");
         table.AddColumn("sessions held").AddColumn(new TableColumn("errors").RightAligned()).AddColumn(new TableColumn("history tokens").RightAligned())
             .AddColumn(new TableColumn("baseline RSS MB").RightAligned()).AddColumn(new TableColumn("held RSS MB").RightAligned())
             .AddColumn(new TableColumn("KB per session").RightAligned()).AddColumn(new TableColumn("open s").RightAligned());

@@ -14,6 +14,7 @@ namespace Loopwire.Bench.Load;
 /// <param name="RssKbPerSession">(held - baseline) ÷ held sessions.</param>
 /// <param name="SecondsToOpen">Wall time to open and answer every session.</param>
 /// <param name="FileDescriptorLimit">This process's open-file soft limit after raising it, or null when unknown.</param>
+/// <param name="SharedHistory">Whether every session sent the same history (else each its own, as real agents do).</param>
 public sealed record HoldResult(
     string Machine,
     int Sessions,
@@ -25,10 +26,11 @@ public sealed record HoldResult(
     double? HeldRssMb,
     double? RssKbPerSession,
     double SecondsToOpen,
-    ulong? FileDescriptorLimit);
+    ulong? FileDescriptorLimit,
+    bool SharedHistory = false);
 
 /// <summary>
-/// Opens N WebSocket sessions, gives each one <c>store:false</c> response over a history of H tokens (so the server's
+/// Opens N WebSocket sessions, gives each one <c>store:false</c> response over a history of H tokens of its own (so the server's
 /// connection cache holds it), keeps them all open and measures the server's RSS per held session.
 /// </summary>
 public static class HoldRunner
@@ -40,17 +42,18 @@ public static class HoldRunner
     /// <param name="model">The model.</param>
     /// <param name="progress">Receives 1 per session opened (or failed).</param>
     /// <param name="settle">How long to let the server settle before each memory reading. <value>2 seconds</value></param>
+    /// <param name="sharedHistory">Every session sends the same history (the server's parsed-item and prefix caches then share
+    /// its items and tokens between sessions) instead of one of its own.</param>
     /// <param name="ct">Cancels the run.</param>
     public static async Task<HoldResult> RunAsync(LoadTarget target, int sessions, int historyTokens, string model,
-        IProgress<int>? progress = null, TimeSpan? settle = null, CancellationToken ct = default)
+        IProgress<int>? progress = null, TimeSpan? settle = null, bool sharedHistory = false, CancellationToken ct = default)
     {
         var pause = settle ?? TimeSpan.FromSeconds(2);
         ArgumentNullException.ThrowIfNull(target);
         ArgumentOutOfRangeException.ThrowIfLessThan(sessions, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(sessions, 1_000_000);
         var limit = FileDescriptorLimit.RaiseToHard();
-        var history = HistoryBuilder.Build(historyTokens);
-        byte[] message = LoadSessions.CreateMessage(OverheadBenchmark.Body(model, store: false, previous: null, history, generate: null));
+        byte[] shared = Message(-1);
         var uri = LoadSocket.ResponsesUri(target.BaseUrl);
 
         // Warm the server up (JIT, tokenizer), so the baseline already holds what one session's first turn allocates once.
@@ -59,7 +62,7 @@ public static class HoldRunner
             var warm = await LoadSocket.ConnectAsync(uri, target.ApiKey, ct).ConfigureAwait(false);
             await using (warm.ConfigureAwait(false))
             {
-                await warm.SendAsync(message, null, ct).ConfigureAwait(false);
+                await warm.SendAsync(Message(-2 - i), null, ct).ConfigureAwait(false);
             }
         }
 
@@ -83,7 +86,7 @@ public static class HoldRunner
                 try
                 {
                     socket = await LoadSocket.ConnectAsync(uri, target.ApiKey, ct).ConfigureAwait(false);
-                    await socket.SendAsync(message, null, ct).ConfigureAwait(false);
+                    await socket.SendAsync(sharedHistory ? shared : Message(i), null, ct).ConfigureAwait(false);
                     held[i] = socket;
                     socket = null;
                 }
@@ -118,11 +121,15 @@ public static class HoldRunner
             double? heldMb = after.RssBytes / (1024.0 * 1024.0);
             double? perSession = after.RssBytes is { } a && baseline.RssBytes is { } b && count > 0 ? (a - b) / 1024.0 / count : null;
             return new HoldResult(LoadGenerator.Machine(), sessions, count, errors, firstError, historyTokens, baseMb, heldMb, perSession, seconds,
-                limit?.Soft);
+                limit?.Soft, sharedHistory);
         }
         finally
         {
             await Task.WhenAll(held.Where(h => h is not null).Select(h => h!.DisposeAsync().AsTask())).ConfigureAwait(false);
         }
+
+        // Each session's own history (seeded by its index): no item is shared, as between real agents' sessions.
+        byte[] Message(int seed) => LoadSessions.CreateMessage(OverheadBenchmark.Body(model, store: false, previous: null,
+            HistoryBuilder.Build(historyTokens, seed), generate: null));
     }
 }

@@ -15,7 +15,7 @@ public sealed record LoadTarget(Uri BaseUrl, string? ApiKey, ServerProbe Probe);
 /// Kestrel endpoint by the same client, in the same run.
 /// </summary>
 /// <remarks>
-/// Each arm: (1) every session connects and sends its history (ws: <c>store:false</c> in the connection cache; http-chained:
+/// Each arm: (0) warm-up rounds on sessions of their own until the server is warm (<see cref="LoadWarmup"/>); (1) every session connects and sends its history (ws: <c>store:false</c> in the connection cache; http-chained:
 /// stored; http-stateless: kept by the client), then its warm-up turns; (2) a sample of the server; (3) all sessions make their
 /// measured turns at once; (4) a second sample. Turns are bounded; the run stops itself after <see cref="LoadSettings.Timeout"/>.
 /// </remarks>
@@ -51,12 +51,12 @@ public static class LoadGenerator
         foreach (var arm in settings.Arms)
         {
             var shapes = arm == "ws" && settings.Ceiling ? new int[settings.Sessions][][] : null;
-            var result = await RunArmAsync(arm, target, history, settings, shapes, progress, cts.Token).ConfigureAwait(false);
+            var result = await RunArmAsync(arm, target, history, settings, shapes, 0, progress, cts.Token).ConfigureAwait(false);
             arms.Add(result);
             if (shapes is not null && ceiling is not null)
             {
                 await UploadShapesAsync(ceiling, shapes, cts.Token).ConfigureAwait(false);
-                var c = await RunArmAsync("ceiling", ceiling, history, settings, null, progress, cts.Token).ConfigureAwait(false);
+                var c = await RunArmAsync("ceiling", ceiling, history, settings, null, result.WarmupRounds, progress, cts.Token).ConfigureAwait(false);
                 arms.Add(c);
                 comparison = new CeilingComparison(
                     result.ServerCpuMsPerTurn is { } a && c.ServerCpuMsPerTurn is { } b && b > 0 ? a / b : null,
@@ -71,8 +71,10 @@ public static class LoadGenerator
     internal static string Machine() => $"{Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}";
 
     private static async Task<LoadArmResult> RunArmAsync(string arm, LoadTarget target, IReadOnlyList<byte[]> history, LoadSettings s,
-        int[][][]? shapes, IProgress<(string, int)>? progress, CancellationToken ct)
+        int[][][]? shapes, int minWarmupRounds, IProgress<(string, int)>? progress, CancellationToken ct)
     {
+        // Step 0: warm-up rounds on sessions of their own, until the server's JIT has tiered up its hot code.
+        var warm = await LoadWarmup.RunAsync(arm, target, history, s, minWarmupRounds, progress, ct).ConfigureAwait(false);
         var sessions = new ILoadSession[s.Sessions];
         try
         {
@@ -97,9 +99,7 @@ public static class LoadGenerator
                 }
             })).ConfigureAwait(false);
 
-            // Step 1b: warm-up rounds until the server's CPU per turn settles (tiered JIT recompiles hot code for a while).
-            int warmup = await SettleAsync(sessions, target, s, ct).ConfigureAwait(false);
-
+            int warmup = s.WarmupTurns;
             // Steps 2-4: sample, all sessions' measured turns at once, sample.
             var before = await target.Probe.SampleAsync(ct).ConfigureAwait(false);
             long start = Stopwatch.GetTimestamp();
@@ -145,7 +145,13 @@ public static class LoadGenerator
                 after.CpuMs is { } a && before.CpuMs is { } b && turns > 0 ? (a - b) / turns : null,
                 after.RssBytes / (1024.0 * 1024.0),
                 after.Gen0 - before.Gen0, after.Gen1 - before.Gen1, after.Gen2 - before.Gen2,
-                frames, bytes, warmup);
+                frames, bytes, warm.TurnsPerSession + warmup)
+            {
+                WarmupRounds = warm.Rounds,
+                WarmupJitMethodsLastWindow = warm.JitMethodsLastWindow,
+                JitMethodsMeasured = after.JitMethods - before.JitMethods,
+                ServerAllocKbPerTurn = after.AllocatedBytes is { } al && before.AllocatedBytes is { } bl && turns > 0 ? (al - bl) / 1024.0 / turns : null,
+            };
         }
         finally
         {
@@ -157,45 +163,6 @@ public static class LoadGenerator
                 }
             }
         }
-    }
-
-    /// <summary>
-    /// Warm-up rounds: every session makes <see cref="LoadSettings.WarmupRoundTurns"/> turns at once, until the server's CPU
-    /// per turn is within 15% of the round before, or <see cref="LoadSettings.WarmupRounds"/> rounds (or no CPU figure).
-    /// </summary>
-    /// <returns>The unmeasured turns each session has made (the next turn's index).</returns>
-    private static async Task<int> SettleAsync(ILoadSession[] sessions, LoadTarget target, LoadSettings s, CancellationToken ct)
-    {
-        int done = s.WarmupTurns;
-        double? previous = null;
-        for (int round = 0; round < s.WarmupRounds; round++)
-        {
-            var before = await target.Probe.SampleAsync(ct).ConfigureAwait(false);
-            int first = done;
-            await Task.WhenAll(sessions.Select(session => Task.Run(async () =>
-            {
-                for (int t = 0; t < s.WarmupRoundTurns; t++)
-                {
-                    await session.TurnAsync(first + t, measured: false, ct).ConfigureAwait(false);
-                }
-            }, ct))).ConfigureAwait(false);
-            done += s.WarmupRoundTurns;
-            var after = await target.Probe.SampleAsync(ct).ConfigureAwait(false);
-            if (after.CpuMs is not { } a || before.CpuMs is not { } b)
-            {
-                break;
-            }
-
-            double perTurn = (a - b) / (sessions.Length * (double)s.WarmupRoundTurns);
-            if (previous is { } p && Math.Abs(perTurn - p) <= 0.15 * p)
-            {
-                break;
-            }
-
-            previous = perTurn;
-        }
-
-        return done;
     }
 
     private static async Task UploadShapesAsync(LoadTarget ceiling, int[][][] shapes, CancellationToken ct)

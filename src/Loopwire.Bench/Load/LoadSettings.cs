@@ -28,11 +28,10 @@ public sealed record LoadSettings
     public int WarmupTurns { get; init; } = 5;
 
     /// <summary>
-    /// At most this many warm-up rounds after the warm-up turns: all sessions make <see cref="WarmupRoundTurns"/> turns at once,
-    /// until the server's CPU per turn of a round is within 15% of the round before (the JIT's tiering has settled); 0: none.
-    /// <value>8</value>
+    /// At most this many warm-up rounds before the measured sessions open: all sessions make <see cref="WarmupRoundTurns"/> turns at
+    /// once, until the server is warm (see <see cref="LoadWarmup"/>); 0: none. <value>300</value>
     /// </summary>
-    public int WarmupRounds { get; init; } = 8;
+    public int WarmupRounds { get; init; } = 300;
 
     /// <summary>Turns per session in one warm-up round. <value>10</value></summary>
     public int WarmupRoundTurns { get; init; } = 10;
@@ -69,9 +68,9 @@ public sealed record LoadSettings
             return $"--history-tokens must be between 0 and 500000, got {HistoryTokens}.";
         }
 
-        if (WarmupRounds < 0 || WarmupRounds > 100)
+        if (WarmupRounds < 0 || WarmupRounds > 10_000)
         {
-            return $"--warmup-rounds must be between 0 and 100, got {WarmupRounds}.";
+            return $"--warmup-rounds must be between 0 and 10000, got {WarmupRounds}.";
         }
 
         if (Ceiling && !Arms.Contains("ws"))
@@ -100,7 +99,7 @@ public sealed record LoadSettings
 /// <param name="Gen2">Gen-2 collections.</param>
 /// <param name="FramesPerTurn">WebSocket messages the server sent per turn; null for HTTP arms.</param>
 /// <param name="BytesPerTurn">Payload bytes the server sent per turn; null for HTTP arms.</param>
-/// <param name="WarmupTurns">Unmeasured turns per session before the measured ones (warm-up turns and rounds).</param>
+/// <param name="WarmupTurns">Unmeasured turns per session slot before the measured ones (warm-up rounds, then warm-up turns).</param>
 public sealed record LoadArmResult(
     string Arm,
     int Sessions,
@@ -118,7 +117,20 @@ public sealed record LoadArmResult(
     long? Gen2,
     double? FramesPerTurn,
     double? BytesPerTurn,
-    int WarmupTurns = 0);
+    int WarmupTurns = 0)
+{
+    /// <summary>Warm-up rounds run before the measured sessions opened.</summary>
+    public int WarmupRounds { get; init; }
+
+    /// <summary>Methods the server JIT-compiled in the last second or so of warm-up rounds (at most a few when warm); null when unknown.</summary>
+    public long? WarmupJitMethodsLastWindow { get; init; }
+
+    /// <summary>Methods the server JIT-compiled during the measured phase; null when unknown.</summary>
+    public long? JitMethodsMeasured { get; init; }
+
+    /// <summary>Bytes the server allocated per measured turn, in KiB; null when unknown.</summary>
+    public double? ServerAllocKbPerTurn { get; init; }
+}
 
 /// <summary>Loopwire's ws arm against the raw Kestrel ceiling with the same frames.</summary>
 /// <param name="CpuPerTurnRatio">Loopwire server CPU per turn ÷ the ceiling's (target ≤ 1.5).</param>

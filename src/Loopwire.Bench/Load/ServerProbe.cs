@@ -10,7 +10,9 @@ namespace Loopwire.Bench.Load;
 /// <param name="Gen0">Gen-0 collections so far; null when unknown.</param>
 /// <param name="Gen1">Gen-1 collections so far.</param>
 /// <param name="Gen2">Gen-2 collections so far.</param>
-public sealed record ServerSample(double? CpuMs, long? RssBytes, long? Gen0, long? Gen1, long? Gen2);
+/// <param name="AllocatedBytes">Bytes the server has allocated so far; null when unknown.</param>
+/// <param name="JitMethods">Methods the server's JIT has compiled so far (tier-up recompilations included); null when unknown.</param>
+public sealed record ServerSample(double? CpuMs, long? RssBytes, long? Gen0, long? Gen1, long? Gen2, long? AllocatedBytes = null, long? JitMethods = null);
 
 /// <summary>Reads a server's CPU, memory and GC counts: from <c>/proc</c> for a local process, from <c>/metrics</c> otherwise.</summary>
 /// <remarks>
@@ -59,7 +61,7 @@ public sealed partial class ServerProbe : IDisposable
             (cpu, rss) = ReadProc(pid);
         }
 
-        long? g0 = null, g1 = null, g2 = null;
+        long? g0 = null, g1 = null, g2 = null, allocated = null, jit = null;
         if (_metrics is not null)
         {
             var m = await ReadMetricsAsync(ct).ConfigureAwait(false);
@@ -68,12 +70,14 @@ public sealed partial class ServerProbe : IDisposable
                 g0 = (long?)m.Gen0;
                 g1 = (long?)m.Gen1;
                 g2 = (long?)m.Gen2;
+                allocated = (long?)m.AllocatedBytes;
+                jit = (long?)m.JitMethods;
                 cpu ??= m.CpuSeconds * 1000;
                 rss ??= (long?)m.WorkingSetBytes;
             }
         }
 
-        return new ServerSample(cpu, rss, g0, g1, g2);
+        return new ServerSample(cpu, rss, g0, g1, g2, allocated, jit);
     }
 
     /// <summary>Reads CPU (ms) and RSS (bytes) of a local process from <c>/proc</c>.</summary>
@@ -109,7 +113,7 @@ public sealed partial class ServerProbe : IDisposable
     /// <summary>The runtime figures in a Prometheus text page, null where absent.</summary>
     internal static RuntimeMetrics ParsePrometheus(string text)
     {
-        double? g0 = null, g1 = null, g2 = null, cpu = null, ws = null;
+        double? g0 = null, g1 = null, g2 = null, cpu = null, ws = null, allocated = null, jit = null;
         foreach (var raw in text.AsSpan().EnumerateLines())
         {
             var line = raw.Trim();
@@ -161,9 +165,17 @@ public sealed partial class ServerProbe : IDisposable
             {
                 ws = value;
             }
+            else if (head.StartsWith("dotnet_gc_heap_total_allocated"))
+            {
+                allocated = value;
+            }
+            else if (head.StartsWith("dotnet_jit_compiled_methods"))
+            {
+                jit = value;
+            }
         }
 
-        return new RuntimeMetrics(g0, g1, g2, cpu, ws);
+        return new RuntimeMetrics(g0, g1, g2, cpu, ws, allocated, jit);
     }
 
     /// <inheritdoc />
@@ -192,5 +204,6 @@ public sealed partial class ServerProbe : IDisposable
     private static partial long Sysconf(int name);
 
     /// <summary>Runtime figures from <c>/metrics</c>.</summary>
-    internal sealed record RuntimeMetrics(double? Gen0, double? Gen1, double? Gen2, double? CpuSeconds, double? WorkingSetBytes);
+    internal sealed record RuntimeMetrics(double? Gen0, double? Gen1, double? Gen2, double? CpuSeconds, double? WorkingSetBytes,
+        double? AllocatedBytes = null, double? JitMethods = null);
 }

@@ -184,10 +184,13 @@ internal static class HistoryBuilder
         "parse", "token", "buffer", "index", "count", "total", "name", "data", "key", "cache", "state", "request",
     ];
 
-    public static IReadOnlyList<byte[]> Build(int targetTokens)
+    /// <summary>A coding-agent history of about <paramref name="targetTokens"/> tokens: a task, then read_file calls and their outputs.</summary>
+    /// <param name="targetTokens">The size.</param>
+    /// <param name="seed">Which history: equal seeds give equal bytes; by default the size is the seed.</param>
+    public static IReadOnlyList<byte[]> Build(int targetTokens, int? seed = null)
     {
         var items = new List<byte[]> { UserMessage("Find and fix the bug in the parser; the tests in tests/ show it. Read the files you need.") };
-        var rng = new Random(targetTokens);
+        var rng = new Random(seed ?? targetTokens);
         int tokens = 30;
         int n = 0;
         while (tokens < targetTokens)

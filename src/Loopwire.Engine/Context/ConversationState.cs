@@ -16,6 +16,7 @@ public sealed class ConversationState
 {
     private readonly List<ResponseItem> _items;
     private readonly HashSet<string> _callIds = new(StringComparer.Ordinal);
+    private int _compactionMarkers;
 
     /// <summary>Creates a state from items (none rendered yet).</summary>
     public ConversationState(List<ResponseItem>? items = null)
@@ -56,6 +57,9 @@ public sealed class ConversationState
 
     /// <summary>An estimate of the memory the state holds, for the per-connection cap.</summary>
     public long ApproximateBytes { get; private set; }
+
+    /// <summary>Whether any item is a <c>compaction</c> or <c>compaction_trigger</c> item (the model view may then hide items).</summary>
+    internal bool HasCompactionItems => _compactionMarkers > 0;
 
     /// <summary>Whether a function or custom tool call with this id is in the conversation.</summary>
     public bool HasCall(string callId) => _callIds.Contains(callId);
@@ -105,6 +109,7 @@ public sealed class ConversationState
         {
             _items.RemoveRange(checkpoint.ItemCount, _items.Count - checkpoint.ItemCount);
             _callIds.Clear();
+            _compactionMarkers = 0;
             foreach (var item in _items)
             {
                 TrackCall(item);
@@ -133,6 +138,7 @@ public sealed class ConversationState
         {
             case FunctionCallItem f: _callIds.Add(f.CallId); break;
             case CustomToolCallItem c: _callIds.Add(c.CallId); break;
+            case CompactionItem or CompactionTriggerItem: _compactionMarkers++; break;
         }
     }
 }

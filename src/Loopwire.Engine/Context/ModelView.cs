@@ -24,6 +24,12 @@ internal static class ModelView
     public static (ConversationState? View, ProtocolError? Error) Build(ConversationState state, int window, bool truncate, string windowName)
     {
         var rendered = state.Rendered!;
+        if (!state.HasCompactionItems && rendered.TotalTokens <= window)
+        {
+            // The common turn: nothing to hide and it fits. Checked without walking the history, which grows every turn.
+            return (state, null);
+        }
+
         var items = state.Items;
         var visible = new bool[items.Count];
         Array.Fill(visible, true);

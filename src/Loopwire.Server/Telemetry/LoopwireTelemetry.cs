@@ -26,8 +26,12 @@ public static class LoopwireTelemetry
     /// <summary>The runtime's built-in meter (<c>dotnet.gc.collections</c>, <c>dotnet.process.cpu.time</c>, ...), exported too.</summary>
     public const string RuntimeMeterName = "System.Runtime";
 
-    /// <summary>The runtime instruments exported: GC collections, process CPU time, working set.</summary>
-    public static IReadOnlyList<string> RuntimeInstruments { get; } = ["dotnet.gc.collections", "dotnet.process.cpu.time", "dotnet.process.memory.working_set"];
+    /// <summary>
+    /// The runtime instruments exported: GC collections, bytes allocated, process CPU time, working set, and methods JIT-compiled
+    /// (what <c>bench load</c> reads to tell allocation per turn and when a server has finished tiering up its hot code).
+    /// </summary>
+    public static IReadOnlyList<string> RuntimeInstruments { get; } =
+        ["dotnet.gc.collections", "dotnet.gc.heap.total_allocated", "dotnet.process.cpu.time", "dotnet.process.memory.working_set", "dotnet.jit.compiled_methods"];
 
     /// <summary>The meters of Loopwire's own metrics.</summary>
     public static IReadOnlyList<string> Meters { get; } = [EngineMetrics.MeterName, ServerTelemetry.MeterName];
@@ -56,14 +60,16 @@ public static class LoopwireTelemetry
                 // Loopwire's own instruments and the runtime's (GC counts, CPU time, working set: what bench load reads from a
                 // remote server), each with a small cardinality limit: the SDK sizes every stream's storage up front, and the
                 // attributes are bounded sets (transport, stage, source, backend, 100 models).
-                // Of the runtime's instruments only those three: others (dotnet.assembly.count, ...) export as *_count
+                // Of the runtime's instruments only those five (all counters or one gauge): others (dotnet.assembly.count, ...) export as *_count
                 // gauges, which Prometheus reserves for histograms and summaries.
                 m.AddMeter([.. Meters, RuntimeMeterName]).AddView(i => i.Meter.Name == RuntimeMeterName && !RuntimeInstruments.Contains(i.Name)
                     ? MetricStreamConfiguration.Drop
                     : new MetricStreamConfiguration { CardinalityLimit = MetricStreamLimit });
                 if (prometheus)
                 {
-                    m.AddPrometheusExporter();
+                    // Every scrape reads the instruments afresh: with the exporter's default 300 ms response cache, two scrapes
+                    // around a short measured phase (bench load) returned the same figures.
+                    m.AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0);
                 }
 
                 if (otlpMetrics)

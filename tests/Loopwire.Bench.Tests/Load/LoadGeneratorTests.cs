@@ -68,8 +68,27 @@ public sealed class LoadGeneratorTests : IAsyncLifetime
         var ws = Assert.Single(result.Arms);
         Assert.Equal(0, ws.Errors);
         Assert.Equal(3 * 4, ws.Turns);
-        // The warm-up turn, then two rounds at least (a settled round compares with the one before) and three at most.
-        Assert.InRange(ws.WarmupTurns, 1 + (2 * 2), 1 + (3 * 2));
+        // Two rounds at least (a settled round compares with the one before) and three at most, then the warm-up turn.
+        Assert.InRange(ws.WarmupRounds, 2, 3);
+        Assert.Equal((ws.WarmupRounds * 2) + 1, ws.WarmupTurns);
+        Assert.Null(ws.WarmupJitMethodsLastWindow);
+    }
+
+    [Fact]
+    public async Task RunAsync_ServerWithMetrics_ReportsJitAndAllocationAndWarmsUpOnSessionsOfItsOwn()
+    {
+        using var probe = new ServerProbe(null, _server.BaseUrl, null);
+        var settings = Tiny("ws") with { WarmupRounds = 4, WarmupRoundTurns = 2 };
+
+        var result = await LoadGenerator.RunAsync(new LoadTarget(_server.BaseUrl, null, probe), null, settings);
+
+        var ws = Assert.Single(result.Arms);
+        Assert.Equal(0, ws.Errors);
+        Assert.Equal(3 * 4, ws.Turns);
+        Assert.InRange(ws.WarmupRounds, 2, 4);
+        Assert.NotNull(ws.WarmupJitMethodsLastWindow);
+        Assert.NotNull(ws.JitMethodsMeasured);
+        Assert.True(ws.ServerAllocKbPerTurn > 0, $"{ws.ServerAllocKbPerTurn}");
     }
 
     [Fact]
@@ -98,7 +117,12 @@ public sealed class LoadGeneratorTests : IAsyncLifetime
         Assert.Equal(ws.BytesPerTurn, ceiling.BytesPerTurn);
         Assert.NotNull(result.Ceiling);
         Assert.True(result.Ceiling.TurnsPerSRatio > 0);
-        Assert.NotNull(result.Ceiling.CpuPerTurnRatio);
+        Assert.Equal(ws.TurnsPerS / ceiling.TurnsPerS, result.Ceiling.TurnsPerSRatio, 9);
+
+        // CPU comes from /proc in clock ticks: a dozen tiny turns may not last one, and a zero has no ratio.
+        double a = Assert.NotNull(ws.ServerCpuMsPerTurn);
+        double b = Assert.NotNull(ceiling.ServerCpuMsPerTurn);
+        Assert.Equal(b > 0 ? a / b : null, result.Ceiling.CpuPerTurnRatio);
     }
 
     [Fact]

@@ -15,6 +15,8 @@ public sealed class ServerProbeTests
             dotnet_process_cpu_time_seconds_total{otel_scope_name="System.Runtime",cpu_mode="user"} 2.5
             dotnet_process_cpu_time_seconds_total{otel_scope_name="System.Runtime",cpu_mode="system"} 0.5
             dotnet_process_memory_working_set_bytes{otel_scope_name="System.Runtime"} 145215488
+            dotnet_gc_heap_total_allocated_bytes_total{otel_scope_name="System.Runtime"} 987654321
+            dotnet_jit_compiled_methods_total{otel_scope_name="System.Runtime"} 41234
             loopwire_turns_total{transport="ws"} 9
             """;
 
@@ -25,6 +27,8 @@ public sealed class ServerProbeTests
         Assert.Equal(3, m.Gen2);
         Assert.Equal(3.0, m.CpuSeconds);
         Assert.Equal(145215488, m.WorkingSetBytes);
+        Assert.Equal(987654321, m.AllocatedBytes);
+        Assert.Equal(41234, m.JitMethods);
     }
 
     [Fact]
@@ -35,6 +39,7 @@ public sealed class ServerProbeTests
         Assert.Null(m.Gen0);
         Assert.Null(m.CpuSeconds);
         Assert.Null(m.WorkingSetBytes);
+        Assert.Null(m.JitMethods);
     }
 
     [Fact]

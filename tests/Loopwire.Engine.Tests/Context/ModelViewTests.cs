@@ -80,6 +80,27 @@ public sealed class ModelViewTests
         Assert.Equal("task", ((MessageItem)view.Items[0]).Content.Text);
     }
 
+    [Fact]
+    public void Build_CompactionAddedThenUndone_HidesWhileItIsThereAndNotAfter()
+    {
+        var state = Rendered([User("task"), Assistant(Words(50))]);
+        var before = state.Save();
+        foreach (var item in new ResponseItem[] { new CompactionItem { EncryptedContent = "x", Opened = "summary" }, User("next") })
+        {
+            state.Add(item);
+            state.Rendered!.Append(Renderer.RenderItem(item));
+        }
+
+        var (compacted, _) = ModelView.Build(state, 100_000, truncate: false, "w");
+        Assert.NotSame(state, compacted);
+        Assert.Equal(["message", "compaction", "message"], compacted!.Items.Select(i => i.Type));
+
+        state.Restore(before);
+        var (view, error) = ModelView.Build(state, 100_000, truncate: false, "w");
+        Assert.Null(error);
+        Assert.Same(state, view);
+    }
+
     private static ConversationState Rendered(List<ResponseItem> items)
     {
         var state = new ConversationState(items) { Rendered = new RenderedContext(Renderer.RenderHeader("Be helpful.", null)) };
