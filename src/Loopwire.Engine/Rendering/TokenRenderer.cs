@@ -33,7 +33,20 @@ public sealed class O200kTokenRenderer : ITokenRenderer
 {
     private static readonly Lazy<Tokenizer> SharedTokenizer = new(() => TiktokenTokenizer.CreateForEncoding("o200k_base"));
 
+    private static readonly int[] MessageClose = TiktokenEncode(SharedTokenizer.Value, "<|end|>\n");
+
     private readonly Tokenizer _tokenizer = SharedTokenizer.Value;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int[]> _roleHeaders = new(StringComparer.Ordinal);
+    private readonly Encoded?[] _recent = new Encoded?[RecentSlots];
+
+    /// <summary>Slots of the recent-encodings memo (direct-mapped by the text's hash).</summary>
+    private const int RecentSlots = 256;
+
+    /// <summary>Texts shorter than this are not memoized (the tokenizer's own cache serves them).</summary>
+    private const int RecentMinChars = 64;
+
+    /// <summary>Texts longer than this are not memoized (the memo stays small: at most 256 of them).</summary>
+    private const int RecentMaxChars = 8 * 1024;
 
     /// <inheritdoc />
     public int[] RenderHeader(string? instructions, IReadOnlyList<ToolDefinition>? tools)
@@ -68,10 +81,30 @@ public sealed class O200kTokenRenderer : ITokenRenderer
     }
 
     /// <inheritdoc />
-    public int[] RenderItem(ResponseItem item) => Encode(RenderText(item));
+    /// <remarks>
+    /// A message renders as its template's opening line, its content and its closing line, each tokenized on its own, as a
+    /// chat template's special tokens never merge with the content. So a message's content costs exactly
+    /// <see cref="CountTokens"/> of its text, and the model output just counted is not tokenized a second time when it joins
+    /// the conversation (<see cref="EncodeText"/> keeps recent encodings).
+    /// </remarks>
+    public int[] RenderItem(ResponseItem item)
+    {
+        if (item is not MessageItem m)
+        {
+            return Encode(RenderText(item));
+        }
+
+        var open = _roleHeaders.TryGetValue(m.Role, out var cached) ? cached : RoleHeader(m.Role);
+        var content = EncodeText(ContentText(m.Content));
+        var tokens = new int[open.Length + content.Length + MessageClose.Length];
+        open.CopyTo(tokens, 0);
+        content.CopyTo(tokens, open.Length);
+        MessageClose.CopyTo(tokens, open.Length + content.Length);
+        return tokens;
+    }
 
     /// <inheritdoc />
-    public int CountTokens(string text) => _tokenizer.CountTokens(text);
+    public int CountTokens(string text) => EncodeText(text).Length;
 
     /// <inheritdoc />
     /// <remarks>The hash of the item's template text: the tokens are a function of that text alone.</remarks>
@@ -154,6 +187,46 @@ public sealed class O200kTokenRenderer : ITokenRenderer
 
         return EncodeCore(text);
     }
+
+    /// <summary>
+    /// The tokens of plain text, from a small memo of recent encodings when the same text was encoded just before: the
+    /// simulated model counts its output's tokens, and the same text is rendered into the conversation when the turn ends.
+    /// </summary>
+    /// <remarks>Thread-safe: a slot holds an immutable entry and is replaced whole. The arrays returned are shared: never write to them.</remarks>
+    internal int[] EncodeText(string text)
+    {
+        if (text.Length < RecentMinChars || text.Length > RecentMaxChars)
+        {
+            return Encode(text);
+        }
+
+        int slot = (int)((uint)string.GetHashCode(text.AsSpan()) % RecentSlots);
+        var entry = Volatile.Read(ref _recent[slot]);
+        if (entry is not null && (ReferenceEquals(entry.Text, text) || string.Equals(entry.Text, text, StringComparison.Ordinal)))
+        {
+            return entry.Tokens;
+        }
+
+        var tokens = Encode(text);
+        Volatile.Write(ref _recent[slot], new Encoded(text, tokens));
+        return tokens;
+    }
+
+    private int[] RoleHeader(string role)
+    {
+        var tokens = Encode($"<|start|>{role}\n");
+        if (_roleHeaders.Count < 16)
+        {
+            // Roles are a handful of known words; a bound keeps odd ones from growing the map.
+            _roleHeaders.TryAdd(role, tokens);
+        }
+
+        return tokens;
+    }
+
+    private static int[] TiktokenEncode(Tokenizer tokenizer, string text) => [.. tokenizer.EncodeToIds(text)];
+
+    private sealed record Encoded(string Text, int[] Tokens);
 
     private static int LongestRun(string text)
     {
