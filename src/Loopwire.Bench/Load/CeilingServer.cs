@@ -120,7 +120,8 @@ public sealed class CeilingServer : IAsyncDisposable
                 {
                     bool last = i == frames.Length - 1;
                     var payload = _payloads.GetOrAdd((frames[i], last), k => Payload(k.Size, k.Last));
-                    await ws.SendAsync(payload, WebSocketMessageType.Text, true, ct).ConfigureAwait(false);
+                    // No token: the socket's cheapest send (a token costs a registration per frame); Loopwire sends the same way.
+                    await ws.SendAsync(payload, WebSocketMessageType.Text, true, CancellationToken.None).ConfigureAwait(false);
                 }
             }
         }

@@ -196,13 +196,21 @@ internal sealed class OutboundSender : IDisposable
             return false;
         }
 
-        var send = _ws.SendAsync(_buffer.WrittenMemory, WebSocketMessageType.Text, true, ct);
+        // Sent without a token: the socket then writes the frame without registering the token, which is most of a small
+        // send's cost. Only a send that has to wait for the peer watches the token, and cancelling it aborts the socket,
+        // which is what a cancelled WebSocket send does.
+        var send = _ws.SendAsync(_buffer.WrittenMemory, WebSocketMessageType.Text, true, CancellationToken.None);
         if (!send.IsCompleted)
         {
             Volatile.Write(ref _blocked, 1);
             try
             {
+                using var abort = ct.CanBeCanceled ? ct.UnsafeRegister(static ws => ((WebSocket)ws!).Abort(), _ws) : default;
                 await send.ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ct.IsCancellationRequested && ex is not OperationCanceledException)
+            {
+                throw new OperationCanceledException("The send was cancelled; the socket was aborted.", ex, ct);
             }
             finally
             {
