@@ -1,7 +1,7 @@
-using System.Buffers;
 using System.Text.Json;
 using Loopwire.Protocol.Responses;
 using Loopwire.Protocol.Serialization;
+using Loopwire.Protocol.Wire;
 
 namespace Loopwire.Protocol.Streaming;
 
@@ -33,8 +33,8 @@ public sealed class ResponseEventWriter : IDisposable
     private static readonly JsonEncodedText ArgumentsDelta = JsonEncodedText.Encode("response.function_call_arguments.delta");
     private static readonly JsonEncodedText SummaryTextDelta = JsonEncodedText.Encode("response.reasoning_summary_text.delta");
 
+    private readonly PooledBufferWriter _cachedJson = new(4096);
     private ResponseObject? _cached;
-    private ArrayBufferWriter<byte>? _cachedJson;
     private Utf8JsonWriter? _cachedWriter;
 
     /// <summary>Writes <paramref name="e"/> as one JSON object.</summary>
@@ -84,7 +84,7 @@ public sealed class ResponseEventWriter : IDisposable
                 writer.WriteStartObject();
                 writer.WriteString(Type, l.EventType);
                 writer.WritePropertyName(ResponseName);
-                writer.WriteRawValue(ResponseJson(l.Response).WrittenSpan, skipInputValidation: true);
+                writer.WriteRawValue(ResponseJson(l.Response).Span, skipInputValidation: true);
                 WriteTail(writer, e);
                 if (l.IsTerminal)
                 {
@@ -98,17 +98,20 @@ public sealed class ResponseEventWriter : IDisposable
         }
     }
 
-    /// <summary>Forgets the kept response object and its JSON (an idle stream holds no buffer).</summary>
+    /// <summary>Forgets the kept response object and gives its JSON's buffer back to the pool (an idle stream holds none).</summary>
     public void Release()
     {
         _cached = null;
-        _cachedJson = null;
-        _cachedWriter?.Dispose();
-        _cachedWriter = null;
+        _cachedJson.Release();
     }
 
     /// <inheritdoc />
-    public void Dispose() => Release();
+    public void Dispose()
+    {
+        Release();
+        _cachedWriter?.Dispose();
+        _cachedWriter = null;
+    }
 
     /// <summary>The fields every event ends with, and the end of the object.</summary>
     private static void WriteTail(Utf8JsonWriter writer, ResponseEvent e)
@@ -122,27 +125,28 @@ public sealed class ResponseEventWriter : IDisposable
         writer.WriteEndObject();
     }
 
-    private ArrayBufferWriter<byte> ResponseJson(ResponseObject response)
+    private ReadOnlyMemory<byte> ResponseJson(ResponseObject response)
     {
-        if (ReferenceEquals(response, _cached) && _cachedJson is not null)
+        if (ReferenceEquals(response, _cached))
         {
-            return _cachedJson;
+            return _cachedJson.WrittenMemory;
         }
 
-        var json = _cachedJson ??= new ArrayBufferWriter<byte>(2048);
-        json.ResetWrittenCount();
+        // The buffer is rented from the pool and given back after the terminal event; the writer object is kept (it holds
+        // no buffer of its own), so a turn allocates neither.
+        _cachedJson.Clear();
         if (_cachedWriter is null)
         {
-            _cachedWriter = new Utf8JsonWriter(json, ProtocolJsonContext.WireWriterOptions);
+            _cachedWriter = new Utf8JsonWriter(_cachedJson, ProtocolJsonContext.WireWriterOptions);
         }
         else
         {
-            _cachedWriter.Reset(json);
+            _cachedWriter.Reset(_cachedJson);
         }
 
         JsonSerializer.Serialize(_cachedWriter, response, ProtocolJsonContext.Wire.ResponseObject);
         _cachedWriter.Flush();
         _cached = response;
-        return json;
+        return _cachedJson.WrittenMemory;
     }
 }

@@ -1,13 +1,14 @@
 using System.Buffers;
 
-namespace Loopwire.Server.WebSockets;
+namespace Loopwire.Protocol.Wire;
 
 /// <summary>
 /// An <see cref="IBufferWriter{T}"/> over an array rented from <see cref="ArrayPool{T}.Shared"/> that can give its array back
 /// while idle (<see cref="Release"/>) and rents again on the next write: a held connection keeps no send buffer.
 /// </summary>
-/// <remarks>Not thread-safe: one writer per send loop.</remarks>
-internal sealed class PooledBufferWriter(int initialBytes) : IBufferWriter<byte>, IDisposable
+/// <remarks>Not thread-safe: one writer per send loop. Shared by the WebSocket send side and the event writer.</remarks>
+/// <param name="initialBytes">The size of the first array rented.</param>
+public sealed class PooledBufferWriter(int initialBytes) : IBufferWriter<byte>, IDisposable
 {
     private byte[] _buffer = [];
     private int _written;
