@@ -269,7 +269,8 @@ public sealed partial class ResponseEngine
             while (finished is null && failed is null)
             {
                 ModelChunk chunk;
-                var outer = Activity.Current;
+                // Only with a span to make current (tracing on): Activity.Current is an async-local, read and written per chunk.
+                var outer = backendSpan is not null ? Activity.Current : null;
                 try
                 {
                     if (backendSpan is not null)
@@ -303,7 +304,10 @@ public sealed partial class ResponseEngine
                 }
                 finally
                 {
-                    Activity.Current = outer;
+                    if (backendSpan is not null)
+                    {
+                        Activity.Current = outer;
+                    }
                 }
 
                 if (p.Stop.Reason is not null && chunk is ReasoningDelta or TextDelta or ToolCallStart or ToolCallArgumentsDelta
