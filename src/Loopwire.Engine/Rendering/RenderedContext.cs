@@ -76,6 +76,23 @@ public sealed class RenderedContext
         }
     }
 
+    /// <summary>Hands the item tokens over (a conversation being packed) and keeps only the hashes and the tail; see <see cref="RestoreItems"/>.</summary>
+    internal int[][] TakeItems()
+    {
+        int[][] items = [.. _items];
+        _items.Clear();
+        _items.Capacity = 0;
+        _blockHashes.TrimExcess();
+        return items;
+    }
+
+    /// <summary>Puts back the item tokens <see cref="TakeItems"/> took (hashes, tail and totals never changed).</summary>
+    internal void RestoreItems(int[][] items)
+    {
+        _items.Capacity = items.Length;
+        _items.AddRange(items);
+    }
+
     /// <summary>A hash of the whole token sequence (full blocks and the partial tail).</summary>
     public ulong ContextHash()
     {

@@ -152,6 +152,12 @@ public sealed class WebSocketModeOptions
     /// <summary>The memory the detached caches of one tenant may hold; the oldest go first. <value>256 MiB</value></summary>
     [Range(0, long.MaxValue)]
     public long MaxDetachedCacheBytesPerTenant { get; set; } = 256L * 1024 * 1024;
+
+    /// <summary>
+    /// How long a session's conversation (its connection cache, or its detached cache after a drop) stays idle before it is packed:
+    /// items kept as compressed JSON and tokens compressed, unpacked by the next turn. 0 never packs. <value>5 seconds</value>
+    /// </summary>
+    public TimeSpan PackIdleAfter { get; set; } = TimeSpan.FromSeconds(5);
 }
 
 /// <summary>

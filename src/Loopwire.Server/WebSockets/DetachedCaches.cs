@@ -24,9 +24,11 @@ internal sealed class DetachedCaches : IDetachedContexts, IDisposable
     private readonly TimeSpan _ttl;
     private readonly long _maxTenantBytes;
     private readonly ITimer? _sweep;
+    private readonly IdlePacker? _packer;
 
-    public DetachedCaches(IOptions<LoopwireServerOptions> options, TimeProvider time)
+    public DetachedCaches(IOptions<LoopwireServerOptions> options, TimeProvider time, IdlePacker? packer = null)
     {
+        _packer = packer;
         var ws = options.Value.WebSocket;
         _time = time;
         _ttl = TimeSpan.FromSeconds(ws.DetachedCacheSeconds);
@@ -234,13 +236,18 @@ internal sealed class DetachedCaches : IDetachedContexts, IDisposable
                 t.Bytes -= old.Bytes;
             }
 
-            var entry = new Entry(id, state, state.ApproximateBytes, _time.GetTimestamp());
+            var entry = new Entry(this, key, id, state, state.ApproximateBytes, _time.GetTimestamp());
             entry.Node = t.Order.AddLast(entry);
             t.ById[id] = entry;
             t.Bytes += entry.Bytes;
             while (t.Bytes > _maxTenantBytes && t.Order.First is { } first)
             {
                 Remove(t, first.Value);
+            }
+
+            if (!state.IsPacked && t.ById.ContainsKey(id))
+            {
+                _packer?.Touch(entry);
             }
 
             return true;
@@ -269,6 +276,25 @@ internal sealed class DetachedCaches : IDetachedContexts, IDisposable
     }
 
     public void Dispose() => _sweep?.Dispose();
+
+    /// <summary>Packs a detached state still kept (under the lock a take-over takes, so never one being taken over).</summary>
+    private void Pack(Entry entry)
+    {
+        lock (_lock)
+        {
+            if (!_tenants.TryGetValue(entry.Tenant, out var t) || !t.ById.TryGetValue(entry.ResponseId, out var kept) || kept != entry
+                || !entry.State.TryPack())
+            {
+                return;
+            }
+
+            long bytes = entry.State.ApproximateBytes;
+            t.Bytes += bytes - entry.Bytes;
+            entry.Bytes = bytes;
+        }
+
+        _packer?.CountPacked();
+    }
 
     /// <summary>Drops expired entries (the oldest are first in each tenant's list).</summary>
     private void Sweep()
@@ -303,17 +329,23 @@ internal sealed class DetachedCaches : IDetachedContexts, IDisposable
         t.Bytes -= e.Bytes;
     }
 
-    private sealed class Entry(string responseId, ConversationState state, long bytes, long detachedAt)
+    private sealed class Entry(DetachedCaches owner, string tenant, string responseId, ConversationState state, long bytes, long detachedAt)
+        : IdleTarget
     {
+        public string Tenant { get; } = tenant;
+
         public string ResponseId { get; } = responseId;
 
         public ConversationState State { get; } = state;
 
-        public long Bytes { get; } = bytes;
+        /// <summary>The memory it holds (estimate); smaller once packed.</summary>
+        public long Bytes { get; set; } = bytes;
 
         public long DetachedAt { get; } = detachedAt;
 
         public LinkedListNode<Entry>? Node { get; set; }
+
+        internal override void PackIfIdle() => owner.Pack(this);
     }
 
     /// <summary>The connections of one tenant that are detaching, and the signal that they are all done.</summary>
