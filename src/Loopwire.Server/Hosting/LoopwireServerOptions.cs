@@ -158,6 +158,13 @@ public sealed class WebSocketModeOptions
     /// items kept as compressed JSON and tokens compressed, unpacked by the next turn. 0 never packs. <value>5 seconds</value>
     /// </summary>
     public TimeSpan PackIdleAfter { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Whether memory that packing freed is given back to the OS: once packing has freed about 64 MiB since the last time, at most
+    /// every 10 seconds, one blocking compacting collection that decommits. Without it the GC keeps the memory committed for reuse
+    /// (RSS stays near its peak). <value>true</value>
+    /// </summary>
+    public bool ReleaseMemoryAfterPacking { get; set; } = true;
 }
 
 /// <summary>

@@ -280,6 +280,7 @@ internal sealed class DetachedCaches : IDetachedContexts, IDisposable
     /// <summary>Packs a detached state still kept (under the lock a take-over takes, so never one being taken over).</summary>
     private void Pack(Entry entry)
     {
+        long freed;
         lock (_lock)
         {
             if (!_tenants.TryGetValue(entry.Tenant, out var t) || !t.ById.TryGetValue(entry.ResponseId, out var kept) || kept != entry
@@ -288,12 +289,12 @@ internal sealed class DetachedCaches : IDetachedContexts, IDisposable
                 return;
             }
 
-            long bytes = entry.State.ApproximateBytes;
-            t.Bytes += bytes - entry.Bytes;
-            entry.Bytes = bytes;
+            freed = entry.Bytes - entry.State.ApproximateBytes;
+            t.Bytes -= freed;
+            entry.Bytes -= freed;
         }
 
-        _packer?.CountPacked();
+        _packer?.CountPacked(freed);
     }
 
     /// <summary>Drops expired entries (the oldest are first in each tenant's list).</summary>

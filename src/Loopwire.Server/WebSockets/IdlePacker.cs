@@ -39,16 +39,26 @@ internal sealed class IdlePacker : IDisposable
 {
     private static readonly TimeSpan MinTick = TimeSpan.FromMilliseconds(50);
 
+    /// <summary>The least time between two releases of packed memory to the OS. <value>10 seconds</value></summary>
+    internal static readonly TimeSpan ReleaseInterval = TimeSpan.FromSeconds(10);
+
     private readonly PriorityQueue<IdleTarget, long> _due = new();
     private readonly Lock _lock = new();
     private readonly TimeProvider _time;
     private readonly long _after;
     private readonly ITimer? _timer;
+    private readonly ILogger _logger;
+    private readonly bool _release;
     private long _packed;
+    private long _freedSinceRelease;
+    private long _releases;
+    private long _lastRelease;
 
-    public IdlePacker(IOptions<LoopwireServerOptions> options, TimeProvider time)
+    public IdlePacker(IOptions<LoopwireServerOptions> options, TimeProvider time, ILogger<IdlePacker>? logger = null)
     {
         _time = time;
+        _logger = (ILogger?)logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
+        _release = options.Value.WebSocket.ReleaseMemoryAfterPacking;
         var after = options.Value.WebSocket.PackIdleAfter;
         After = after;
         _after = (long)(after.TotalSeconds * time.TimestampFrequency);
@@ -61,6 +71,11 @@ internal sealed class IdlePacker : IDisposable
 
     /// <summary>The idle time after which a conversation is packed; zero: never.</summary>
     public TimeSpan After { get; }
+
+    /// <summary>
+    /// The memory packing must have freed (estimate) before it is given back to the OS. <value>64 MiB</value>
+    /// </summary>
+    internal long ReleaseThresholdBytes { get; init; } = 64L * 1024 * 1024;
 
     /// <summary>Whether idle conversations are packed at all.</summary>
     public bool Enabled => After > TimeSpan.Zero;
@@ -99,8 +114,15 @@ internal sealed class IdlePacker : IDisposable
         }
     }
 
-    /// <summary>Counts a conversation packed (the targets report it).</summary>
-    internal void CountPacked() => Interlocked.Increment(ref _packed);
+    /// <summary>Counts a conversation packed and the memory it freed (estimate); the targets report it.</summary>
+    internal void CountPacked(long freedBytes)
+    {
+        Interlocked.Increment(ref _packed);
+        Interlocked.Add(ref _freedSinceRelease, Math.Max(0, freedBytes));
+    }
+
+    /// <summary>Times the memory freed by packing was given back to the OS (see <see cref="WebSocketModeOptions.ReleaseMemoryAfterPacking"/>).</summary>
+    public long Releases => Interlocked.Read(ref _releases);
 
     /// <summary>Packs every target that is due and idle; called by the timer (and by tests through a fake clock).</summary>
     internal void Tick()
@@ -113,7 +135,7 @@ internal sealed class IdlePacker : IDisposable
             {
                 if (!_due.TryPeek(out target!, out long due) || due > now)
                 {
-                    return;
+                    break;
                 }
 
                 _due.Dequeue();
@@ -130,7 +152,37 @@ internal sealed class IdlePacker : IDisposable
             target.ClearQueued();
             target.PackIfIdle();
         }
+
+        if (_release && Interlocked.Read(ref _freedSinceRelease) >= ReleaseThresholdBytes
+            && (_lastRelease == 0 || _time.GetElapsedTime(_lastRelease) >= ReleaseInterval))
+        {
+            ReleaseMemory(now);
+        }
+    }
+
+    /// <summary>
+    /// Packing frees the conversations' memory to the GC, which keeps it committed (RSS stays near its peak); one blocking
+    /// compacting collection that decommits (<see cref="GCCollectionMode.Aggressive"/>) gives it back to the OS.
+    /// </summary>
+    private void ReleaseMemory(long now)
+    {
+        _lastRelease = now;
+        long freed = Interlocked.Exchange(ref _freedSinceRelease, 0);
+        long heapBefore = GC.GetTotalMemory(forceFullCollection: false);
+        var pauseBefore = GC.GetTotalPauseDuration();
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        Interlocked.Increment(ref _releases);
+        IdlePackerLog.MemoryReleased(_logger, freed / (1024 * 1024), heapBefore / (1024 * 1024), GC.GetTotalMemory(false) / (1024 * 1024),
+            (GC.GetTotalPauseDuration() - pauseBefore).TotalMilliseconds);
     }
 
     public void Dispose() => _timer?.Dispose();
+}
+
+/// <summary>The packer's log messages (event id 110, in the WebSocket range).</summary>
+internal static partial class IdlePackerLog
+{
+    [LoggerMessage(110, LogLevel.Information,
+        "Gave packed memory back to the OS: about {FreedMb} MB of conversations packed since the last time; heap {BeforeMb} MB -> {AfterMb} MB, GC pause {PauseMs:F0} ms")]
+    public static partial void MemoryReleased(ILogger logger, long freedMb, long beforeMb, long afterMb, double pauseMs);
 }

@@ -167,9 +167,10 @@ internal sealed class LaneCaches(long maxBytes, IdlePacker? packer = null)
     {
         lock (_lock)
         {
+            long before = lane.Own.CachedBytes;
             if (!lane.Busy && lane.Own.TryPackIdle())
             {
-                packer?.CountPacked();
+                packer?.CountPacked(before - lane.Own.CachedBytes);
             }
         }
     }

@@ -133,6 +133,34 @@ public sealed class IdlePackerTests
         Assert.Equal(2, packer.Packed);
     }
 
+    [Theory, InlineData(true), InlineData(false)]
+    public void PackedEnough_MemoryGivenBackAtMostOncePerInterval(bool release)
+    {
+        var time = new FakeTimeProvider();
+        using var packer = new IdlePacker(Options.Create(new LoopwireServerOptions
+        {
+            WebSocket = new WebSocketModeOptions { PackIdleAfter = After, ReleaseMemoryAfterPacking = release },
+        }), time)
+        { ReleaseThresholdBytes = 1 };
+        var caches = new LaneCaches(1 << 20, packer);
+        IdleLane(caches, State("resp_1"));
+        var other = IdleLane(caches, State("resp_2"));
+
+        time.Advance(After + TimeSpan.FromSeconds(2));
+        Assert.Equal(2, packer.Packed);
+        Assert.Equal(release ? 1 : 0, packer.Releases);
+
+        // More packed within the interval: no second release until it has passed.
+        caches.SetBusy(other, true);
+        other.Own.Peek("resp_2")!.Unpack();
+        caches.SetBusy(other, false);
+        time.Advance(After + TimeSpan.FromSeconds(2));
+        Assert.Equal(3, packer.Packed);
+        Assert.Equal(release ? 1 : 0, packer.Releases);
+        time.Advance(IdlePacker.ReleaseInterval);
+        Assert.Equal(release ? 2 : 0, packer.Releases);
+    }
+
     [Fact]
     public void Disabled_NoQueueNoPacking()
     {
