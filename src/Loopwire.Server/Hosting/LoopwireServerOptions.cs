@@ -160,9 +160,10 @@ public sealed class WebSocketModeOptions
     public TimeSpan PackIdleAfter { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
-    /// Whether memory that packing freed is given back to the OS: once packing has freed about 64 MiB since the last time, at most
-    /// every 10 seconds, one blocking compacting collection that decommits. Without it the GC keeps the memory committed for reuse
-    /// (RSS stays near its peak). <value>true</value>
+    /// Whether memory that packing freed is given back to the OS: once packing has freed about 64 MiB since the last time, one
+    /// blocking compacting collection that decommits, at most every 10 seconds and at most 5% of the time (its pause is about
+    /// 0.3 to 1 s with 10,000 held sessions on 2 cores). Without it the GC keeps the memory committed for reuse (RSS stays near its
+    /// peak). <value>true</value>
     /// </summary>
     public bool ReleaseMemoryAfterPacking { get; set; } = true;
 }

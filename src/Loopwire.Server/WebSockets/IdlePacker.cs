@@ -53,6 +53,7 @@ internal sealed class IdlePacker : IDisposable
     private long _freedSinceRelease;
     private long _releases;
     private long _lastRelease;
+    private TimeSpan _lastPause;
 
     public IdlePacker(IOptions<LoopwireServerOptions> options, TimeProvider time, ILogger<IdlePacker>? logger = null)
     {
@@ -154,7 +155,7 @@ internal sealed class IdlePacker : IDisposable
         }
 
         if (_release && Interlocked.Read(ref _freedSinceRelease) >= ReleaseThresholdBytes
-            && (_lastRelease == 0 || _time.GetElapsedTime(_lastRelease) >= ReleaseInterval))
+            && (_lastRelease == 0 || _time.GetElapsedTime(_lastRelease) >= NextReleaseAfter(_lastPause)))
         {
             ReleaseMemory(now);
         }
@@ -172,9 +173,16 @@ internal sealed class IdlePacker : IDisposable
         var pauseBefore = GC.GetTotalPauseDuration();
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         Interlocked.Increment(ref _releases);
+        _lastPause = GC.GetTotalPauseDuration() - pauseBefore;
         IdlePackerLog.MemoryReleased(_logger, freed / (1024 * 1024), heapBefore / (1024 * 1024), GC.GetTotalMemory(false) / (1024 * 1024),
-            (GC.GetTotalPauseDuration() - pauseBefore).TotalMilliseconds);
+            _lastPause.TotalMilliseconds);
     }
+
+    /// <summary>
+    /// The least time after a release before the next: <see cref="ReleaseInterval"/>, or 20 times the last release's pause if longer,
+    /// so that these pauses take at most 5% of the time however large the heap.
+    /// </summary>
+    internal static TimeSpan NextReleaseAfter(TimeSpan lastPause) => TimeSpan.FromTicks(Math.Max(ReleaseInterval.Ticks, lastPause.Ticks * 20));
 
     public void Dispose() => _timer?.Dispose();
 }

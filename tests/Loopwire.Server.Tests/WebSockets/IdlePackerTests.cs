@@ -162,6 +162,13 @@ public sealed class IdlePackerTests
     }
 
     [Fact]
+    public void NextRelease_LongPauses_SpacedToFivePercentOfTheTime()
+    {
+        Assert.Equal(IdlePacker.ReleaseInterval, IdlePacker.NextReleaseAfter(TimeSpan.FromMilliseconds(100)));
+        Assert.Equal(TimeSpan.FromSeconds(20), IdlePacker.NextReleaseAfter(TimeSpan.FromSeconds(1)));
+    }
+
+    [Fact]
     public void Disabled_NoQueueNoPacking()
     {
         var time = new FakeTimeProvider();
