@@ -151,6 +151,36 @@ public sealed class WebSocketIdlePackingTests(ITestOutputHelper output)
         return (Text(fork), Text(parent));
     }
 
+    [Fact]
+    public async Task PackedSession_SteerWhileAwaitingToolOutput_SameOutputAsNeverPacked()
+    {
+        var packed = await SteerAsync(true);
+        var plain = await SteerAsync(false);
+        Assert.Equal(plain, packed);
+    }
+
+    private async Task<string> SteerAsync(bool packing)
+    {
+        var time = new FakeTimeProvider();
+        await using var host = Host(time, packing);
+        await using var ws = await host.ConnectAsync();
+        var first = Last(await ws.RunAsync(Request(Instant, false, Items(User("What is the weather in Paris? Use get_weather.")), tools: true)));
+        var call = Response(first).GetProperty("output").EnumerateArray().Single(i => i.GetProperty("type").GetString() == "function_call");
+        if (packing)
+        {
+            await PackedAsync(host, time, 1);
+        }
+
+        await ws.SendAsync(Steer(Id(first), "Also answer in French"));
+        var steered = await ws.ReceiveUntilAsync(ev => ev.Any(e => Type(e) == "response.steer.pending"));
+        Assert.Equal("response.steer.accepted", Type(steered[0]));
+
+        var next = Last(await ws.RunAsync(Request(Instant, false, Items(ToolOutput(call.GetProperty("call_id").GetString()!, "Sunny, 21 C")),
+            tools: true, previousResponseId: Id(first))));
+        Assert.Equal("response.completed", Type(next));
+        return Text(next) + "|" + Usage(next);
+    }
+
     [Theory, InlineData(true), InlineData(false)]
     public async Task DroppedSession_ReattachAfterPacking_ContinuesWithDelta(bool packedBeforeDrop)
     {
