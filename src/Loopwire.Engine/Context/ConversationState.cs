@@ -120,8 +120,9 @@ public sealed class ConversationState
             return false;
         }
 
-        var tokens = Rendered?.TakeItems();
-        _packed = PackedConversation.Pack(_items, tokens, _bytes);
+        // Packed before anything is taken: a failure leaves the state as it was.
+        _packed = PackedConversation.Pack(_items, Rendered?.Items, _bytes);
+        Rendered?.DropItems();
         _items.Clear();
         _items.Capacity = 0;
         _callIds.Clear();

@@ -76,17 +76,15 @@ public sealed class RenderedContext
         }
     }
 
-    /// <summary>Hands the item tokens over (a conversation being packed) and keeps only the hashes and the tail; see <see cref="RestoreItems"/>.</summary>
-    internal int[][] TakeItems()
+    /// <summary>Drops the item tokens (a conversation packed them) and keeps only the hashes and the tail; see <see cref="RestoreItems"/>.</summary>
+    internal void DropItems()
     {
-        int[][] items = [.. _items];
         _items.Clear();
         _items.Capacity = 0;
         _blockHashes.TrimExcess();
-        return items;
     }
 
-    /// <summary>Puts back the item tokens <see cref="TakeItems"/> took (hashes, tail and totals never changed).</summary>
+    /// <summary>Puts back the item tokens <see cref="DropItems"/> dropped (hashes, tail and totals never changed).</summary>
     internal void RestoreItems(int[][] items)
     {
         _items.Capacity = items.Length;

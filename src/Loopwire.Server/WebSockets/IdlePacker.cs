@@ -151,7 +151,15 @@ internal sealed class IdlePacker : IDisposable
 
             // Cleared first: a use that races with the pack below queues the target again.
             target.ClearQueued();
-            target.PackIfIdle();
+            try
+            {
+                target.PackIfIdle();
+            }
+            catch (Exception ex)
+            {
+                // A timer callback must not throw: a state that cannot be packed stays as it is.
+                IdlePackerLog.PackFailed(_logger, ex);
+            }
         }
 
         if (_release && Interlocked.Read(ref _freedSinceRelease) >= ReleaseThresholdBytes
@@ -187,10 +195,13 @@ internal sealed class IdlePacker : IDisposable
     public void Dispose() => _timer?.Dispose();
 }
 
-/// <summary>The packer's log messages (event id 110, in the WebSocket range).</summary>
+/// <summary>The packer's log messages (event ids 110-111, in the WebSocket range).</summary>
 internal static partial class IdlePackerLog
 {
     [LoggerMessage(110, LogLevel.Information,
         "Gave packed memory back to the OS: about {FreedMb} MB of conversations packed since the last time; heap {BeforeMb} MB -> {AfterMb} MB, GC pause {PauseMs:F0} ms")]
     public static partial void MemoryReleased(ILogger logger, long freedMb, long beforeMb, long afterMb, double pauseMs);
+
+    [LoggerMessage(111, LogLevel.Error, "Packing an idle conversation failed; it stays unpacked")]
+    public static partial void PackFailed(ILogger logger, Exception exception);
 }

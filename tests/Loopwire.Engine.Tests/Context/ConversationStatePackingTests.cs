@@ -138,6 +138,27 @@ public sealed class ConversationStatePackingTests
     }
 
     [Fact]
+    public void Pack_ItemTheWireCannotWrite_ThrowsAndLeavesTheStateAsItWas()
+    {
+        List<ResponseItem> items = [.. Items(), new UnwritableItem()];
+        var state = Rendered(items, items.Count);
+        ulong hash = state.Rendered!.ContextHash();
+        long bytes = state.ApproximateBytes;
+
+        Assert.Throws<NotSupportedException>(() => state.TryPack());
+        Assert.False(state.IsPacked);
+        Assert.Equal(items.Count, state.Items.Count);
+        Assert.Equal(items.Count, state.Rendered.Items.Count);
+        Assert.Equal(hash, state.Rendered.ContextHash());
+        Assert.Equal(bytes, state.ApproximateBytes);
+    }
+
+    private sealed record UnwritableItem : ResponseItem
+    {
+        public override string Type => "unwritable";
+    }
+
+    [Fact]
     public void Fork_OfPackedState_UnpacksAndCopies()
     {
         var state = Rendered(Items(), Items().Count);

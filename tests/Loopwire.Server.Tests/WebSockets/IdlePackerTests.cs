@@ -169,6 +169,26 @@ public sealed class IdlePackerTests
     }
 
     [Fact]
+    public void TargetThatFailsToPack_Logged_OthersStillPacked()
+    {
+        var time = new FakeTimeProvider();
+        using var packer = Packer(time);
+        var caches = new LaneCaches(1 << 20, packer);
+        packer.Touch(new FailingTarget());
+        var state = State("resp_1");
+        IdleLane(caches, state);
+
+        time.Advance(After + TimeSpan.FromSeconds(2));
+        Assert.True(state.IsPacked);
+        Assert.Equal(0, packer.Queued);
+    }
+
+    private sealed class FailingTarget : IdleTarget
+    {
+        internal override void PackIfIdle() => throw new InvalidOperationException("cannot pack");
+    }
+
+    [Fact]
     public void Disabled_NoQueueNoPacking()
     {
         var time = new FakeTimeProvider();
