@@ -5,6 +5,7 @@ using Loopwire.Server.Hosting;
 using Loopwire.Server.WebSockets;
 using Loopwire.TestKit;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using Xunit.Abstractions;
 using static Loopwire.Server.Tests.WebSockets.LaneJson;
@@ -256,16 +257,10 @@ public sealed class WebSocketIdlePackingTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task Startup_InvalidPackIdleAfter_FailsNamingTheKey()
+    public async Task Host_ValidatesPackIdleAfterAtStartUp()
     {
-        var ex = await Record.ExceptionAsync(async () =>
-        {
-            await using var host = new WsTestHost(output, ("Loopwire:WebSocket:PackIdleAfter", "00:00:00.01"));
-            await using var ws = await host.ConnectAsync();
-        });
-
-        Assert.NotNull(ex);
-        Assert.Contains("Loopwire:WebSocket:PackIdleAfter", ex.ToString(), StringComparison.Ordinal);
+        await using var host = Host(new FakeTimeProvider(), true);
+        Assert.Contains(host.Services.GetServices<IValidateOptions<LoopwireServerOptions>>(), v => v is IdlePackOptionsValidator);
     }
 
     private static string Usage(JsonElement terminal) => Response(terminal).GetProperty("usage").GetRawText();
