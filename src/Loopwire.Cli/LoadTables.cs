@@ -57,6 +57,8 @@ internal static class LoadTables
             AnsiConsole.MarkupLine($"[red]First error:[/] {Markup.Escape(h.FirstError)}");
         }
 
+        AnsiConsole.MarkupLine($"[grey]Held RSS read {h.SettleSeconds:F0} s after the last session answered: the server packs a session idle for "
+            + "Loopwire:WebSocket:PackIdleAfter (default 5 s).[/]");
         AnsiConsole.MarkupLine($"[grey]Open-file limit of this process: {(h.FileDescriptorLimit is { } l ? l.ToString("N0", System.Globalization.CultureInfo.InvariantCulture) : "unknown")}.[/]");
     }
 }

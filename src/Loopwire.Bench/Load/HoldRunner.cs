@@ -15,6 +15,8 @@ namespace Loopwire.Bench.Load;
 /// <param name="SecondsToOpen">Wall time to open and answer every session.</param>
 /// <param name="FileDescriptorLimit">This process's open-file soft limit after raising it, or null when unknown.</param>
 /// <param name="SharedHistory">Whether every session sent the same history (else each its own, as real agents do).</param>
+/// <param name="SettleSeconds">How long after the last session answered the held RSS was read (long enough for the server's
+/// default idle packing, <c>Loopwire:WebSocket:PackIdleAfter</c>).</param>
 public sealed record HoldResult(
     string Machine,
     int Sessions,
@@ -27,7 +29,8 @@ public sealed record HoldResult(
     double? RssKbPerSession,
     double SecondsToOpen,
     ulong? FileDescriptorLimit,
-    bool SharedHistory = false);
+    bool SharedHistory = false,
+    double SettleSeconds = 0);
 
 /// <summary>
 /// Opens N WebSocket sessions, gives each one <c>store:false</c> response over a history of H tokens of its own (so the server's
@@ -35,6 +38,13 @@ public sealed record HoldResult(
 /// </summary>
 public static class HoldRunner
 {
+    /// <summary>
+    /// What the held reading waits beyond the settle time: the server's default <c>Loopwire:WebSocket:PackIdleAfter</c> (5 s) plus its
+    /// check period (a quarter of it) and a margin, so that the server has packed every idle session's conversation. Nothing is
+    /// read from the server to decide it. <value>7 seconds</value>
+    /// </summary>
+    public static readonly TimeSpan PackWait = TimeSpan.FromSeconds(7);
+
     /// <summary>Holds <paramref name="sessions"/> sessions, measures, then closes them.</summary>
     /// <param name="target">The Loopwire server.</param>
     /// <param name="sessions">How many to hold (1 to 1,000,000).</param>
@@ -109,10 +119,11 @@ public static class HoldRunner
             })).ConfigureAwait(false);
             double seconds = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds;
 
-            // Let the server's last sends and their buffers settle before reading its memory.
-            if (pause > TimeSpan.Zero)
+            // Let the server's last sends and their buffers settle, and its idle packing run, before reading its memory.
+            var heldPause = pause > TimeSpan.Zero ? pause + PackWait : TimeSpan.Zero;
+            if (heldPause > TimeSpan.Zero)
             {
-                await Task.Delay(pause, ct).ConfigureAwait(false);
+                await Task.Delay(heldPause, ct).ConfigureAwait(false);
             }
 
             var after = await target.Probe.SampleAsync(ct).ConfigureAwait(false);
@@ -121,7 +132,7 @@ public static class HoldRunner
             double? heldMb = after.RssBytes / (1024.0 * 1024.0);
             double? perSession = after.RssBytes is { } a && baseline.RssBytes is { } b && count > 0 ? (a - b) / 1024.0 / count : null;
             return new HoldResult(LoadGenerator.Machine(), sessions, count, errors, firstError, historyTokens, baseMb, heldMb, perSession, seconds,
-                limit?.Soft, sharedHistory);
+                limit?.Soft, sharedHistory, heldPause.TotalSeconds);
         }
         finally
         {

@@ -52,6 +52,11 @@ public sealed class ConnectionContextSource(IResponseStore store, string? tenant
         var latest = _latest;
         if (latest is not null && latest.ResponseId == previousResponseId)
         {
+            if (latest.IsPacked)
+            {
+                latest.Unpack();
+            }
+
             CacheHits++;
             _turn = latest.Save();
             return new ContextResolution(latest, null, FromCache: true);
@@ -87,10 +92,18 @@ public sealed class ConnectionContextSource(IResponseStore store, string? tenant
     private ContextResolution TakeOver(ConversationState taken)
     {
         DetachedTakeovers++;
+        taken.Unpack();
         _latest = taken;
         _turn = taken.Save();
         return new ContextResolution(taken, null, FromCache: true) { FromDetached = true };
     }
+
+    /// <summary>
+    /// Packs the cached state while the connection is idle (see <see cref="ConversationState.TryPack"/>); the next continuation
+    /// unpacks it. The caller serialises this with the connection's turns: no turn may be running or start meanwhile.
+    /// </summary>
+    /// <returns>Whether a state was packed.</returns>
+    public bool TryPackIdle() => _turn is null && _latest is { IsPacked: false } latest && latest.TryPack();
 
     /// <inheritdoc />
     public void OnCompleted(ConversationState state)

@@ -17,6 +17,8 @@ public sealed class ConversationState
     private readonly List<ResponseItem> _items;
     private readonly HashSet<string> _callIds = new(StringComparer.Ordinal);
     private int _compactionMarkers;
+    private long _bytes;
+    private PackedConversation? _packed;
 
     /// <summary>Creates a state from items (none rendered yet).</summary>
     public ConversationState(List<ResponseItem>? items = null)
@@ -55,8 +57,15 @@ public sealed class ConversationState
     /// <summary>The chain's link after the last item; null when the chain is not tracked (cache off, or the header changed).</summary>
     internal UInt128? PrefixLink { get; set; }
 
-    /// <summary>An estimate of the memory the state holds, for the per-connection cap.</summary>
-    public long ApproximateBytes { get; private set; }
+    /// <summary>An estimate of the memory the state holds, for the per-connection cap (the packed size while packed).</summary>
+    public long ApproximateBytes
+    {
+        get => _packed?.Bytes ?? _bytes;
+        private set => _bytes = value;
+    }
+
+    /// <summary>Whether the state is packed (idle): its items and tokens must be unpacked (<see cref="Unpack"/>) before use.</summary>
+    public bool IsPacked => _packed is not null;
 
     /// <summary>Whether any item is a <c>compaction</c> or <c>compaction_trigger</c> item (the model view may then hide items).</summary>
     internal bool HasCompactionItems => _compactionMarkers > 0;
@@ -75,8 +84,14 @@ public sealed class ConversationState
     internal void Replace(int index, ResponseItem item) => _items[index] = item;
 
     /// <summary>An independent copy (items, rendered tokens, settings) a fork on another lane can append to.</summary>
+    /// <remarks>A packed state is unpacked first (the caller serialises this with the state's owner).</remarks>
     public ConversationState Fork()
     {
+        if (IsPacked)
+        {
+            Unpack();
+        }
+
         var copy = new ConversationState([.. _items])
         {
             ResponseId = ResponseId,
@@ -91,7 +106,54 @@ public sealed class ConversationState
     }
 
     /// <summary>Adds to the memory estimate.</summary>
-    public void AddBytes(long bytes) => ApproximateBytes += bytes;
+    public void AddBytes(long bytes) => _bytes += bytes;
+
+    /// <summary>
+    /// Packs an idle state: its items become compressed JSON and its item tokens compressed ints (see <see cref="PackedConversation"/>);
+    /// the header, block hashes and settings stay. The caller guarantees no turn or fork uses the state meanwhile.
+    /// </summary>
+    /// <returns>Whether it was packed (false when already packed or empty).</returns>
+    public bool TryPack()
+    {
+        if (_packed is not null || _items.Count == 0 || (Rendered is { } r && r.Items.Count > _items.Count))
+        {
+            return false;
+        }
+
+        // Packed before anything is taken: a failure leaves the state as it was.
+        _packed = PackedConversation.Pack(_items, Rendered?.Items, _bytes);
+        Rendered?.DropItems();
+        _items.Clear();
+        _items.Capacity = 0;
+        _callIds.Clear();
+        _callIds.TrimExcess();
+        _compactionMarkers = 0;
+        return true;
+    }
+
+    /// <summary>Restores a packed state exactly as it was packed (items, call ids, item tokens, memory estimate).</summary>
+    public void Unpack()
+    {
+        if (_packed is not { } packed)
+        {
+            return;
+        }
+
+        var items = packed.UnpackItems();
+        _items.Capacity = items.Count;
+        foreach (var item in items)
+        {
+            Add(item);
+        }
+
+        if (Rendered is { } rendered)
+        {
+            rendered.RestoreItems(packed.UnpackTokens());
+        }
+
+        _packed = null;
+        _bytes = packed.UnpackedBytes;
+    }
 
     /// <summary>What a turn may change, taken before it starts so that a turn cut off by a dropped connection can be undone.</summary>
     internal Checkpoint Save() => new(this, _items.Count, Rendered, Rendered?.Items.Count ?? 0, Model, Instructions, Tools, ApproximateBytes,

@@ -76,6 +76,21 @@ public sealed class RenderedContext
         }
     }
 
+    /// <summary>Drops the item tokens (a conversation packed them) and keeps only the hashes and the tail; see <see cref="RestoreItems"/>.</summary>
+    internal void DropItems()
+    {
+        _items.Clear();
+        _items.Capacity = 0;
+        _blockHashes.TrimExcess();
+    }
+
+    /// <summary>Puts back the item tokens <see cref="DropItems"/> dropped (hashes, tail and totals never changed).</summary>
+    internal void RestoreItems(int[][] items)
+    {
+        _items.Capacity = items.Length;
+        _items.AddRange(items);
+    }
+
     /// <summary>A hash of the whole token sequence (full blocks and the partial tail).</summary>
     public ulong ContextHash()
     {

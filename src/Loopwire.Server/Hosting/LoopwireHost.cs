@@ -98,6 +98,8 @@ public static class LoopwireHost
         services.AddSingleton<ServerTelemetry>();
         services.AddSingleton<WebSocketConnectionRegistry>();
         services.AddSingleton<IValidateOptions<LoopwireServerOptions>, DetachedCacheOptionsValidator>();
+        services.AddSingleton<IValidateOptions<LoopwireServerOptions>, IdlePackOptionsValidator>();
+        services.AddSingleton<IdlePacker>();
         services.AddSingleton<DetachedCaches>();
         services.AddSingleton<ResponsesWebSocketHandler>();
         services.AddGrpc();

@@ -152,6 +152,20 @@ public sealed class WebSocketModeOptions
     /// <summary>The memory the detached caches of one tenant may hold; the oldest go first. <value>256 MiB</value></summary>
     [Range(0, long.MaxValue)]
     public long MaxDetachedCacheBytesPerTenant { get; set; } = 256L * 1024 * 1024;
+
+    /// <summary>
+    /// How long a session's conversation (its connection cache, or its detached cache after a drop) stays idle before it is packed:
+    /// items kept as compressed JSON and tokens compressed, unpacked by the next turn. 0 never packs. <value>5 seconds</value>
+    /// </summary>
+    public TimeSpan PackIdleAfter { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Whether memory that packing freed is given back to the OS: once packing has freed about 64 MiB since the last time, one
+    /// blocking compacting collection that decommits, at most every 10 seconds and at most 5% of the time (its pause is about
+    /// 0.3 to 1 s with 10,000 held sessions on 2 cores). Without it the GC keeps the memory committed for reuse (RSS stays near its
+    /// peak). <value>true</value>
+    /// </summary>
+    public bool ReleaseMemoryAfterPacking { get; set; } = true;
 }
 
 /// <summary>

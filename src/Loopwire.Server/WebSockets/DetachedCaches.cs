@@ -14,7 +14,7 @@ namespace Loopwire.Server.WebSockets;
 /// (expired entries are dropped on every access and by a timer). Zero seconds keeps nothing: OpenAI's behaviour, a
 /// reconnect gets <c>previous_response_not_found</c>. Thread-safe.
 /// </remarks>
-internal sealed class DetachedCaches : IDetachedContexts, IDisposable
+internal sealed partial class DetachedCaches : IDetachedContexts, IDisposable
 {
     private readonly Dictionary<string, TenantEntries> _tenants = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Detaching> _detaching = new(StringComparer.Ordinal);
@@ -24,9 +24,11 @@ internal sealed class DetachedCaches : IDetachedContexts, IDisposable
     private readonly TimeSpan _ttl;
     private readonly long _maxTenantBytes;
     private readonly ITimer? _sweep;
+    private readonly IdlePacker? _packer;
 
-    public DetachedCaches(IOptions<LoopwireServerOptions> options, TimeProvider time)
+    public DetachedCaches(IOptions<LoopwireServerOptions> options, TimeProvider time, IdlePacker? packer = null)
     {
+        _packer = packer;
         var ws = options.Value.WebSocket;
         _time = time;
         _ttl = TimeSpan.FromSeconds(ws.DetachedCacheSeconds);
@@ -234,13 +236,18 @@ internal sealed class DetachedCaches : IDetachedContexts, IDisposable
                 t.Bytes -= old.Bytes;
             }
 
-            var entry = new Entry(id, state, state.ApproximateBytes, _time.GetTimestamp());
+            var entry = new Entry(this, key, id, state, state.ApproximateBytes, _time.GetTimestamp());
             entry.Node = t.Order.AddLast(entry);
             t.ById[id] = entry;
             t.Bytes += entry.Bytes;
             while (t.Bytes > _maxTenantBytes && t.Order.First is { } first)
             {
                 Remove(t, first.Value);
+            }
+
+            if (!state.IsPacked && t.ById.ContainsKey(id))
+            {
+                _packer?.Touch(entry);
             }
 
             return true;
@@ -269,6 +276,26 @@ internal sealed class DetachedCaches : IDetachedContexts, IDisposable
     }
 
     public void Dispose() => _sweep?.Dispose();
+
+    /// <summary>Packs a detached state still kept (under the lock a take-over takes, so never one being taken over).</summary>
+    private void Pack(Entry entry)
+    {
+        long freed;
+        lock (_lock)
+        {
+            if (!_tenants.TryGetValue(entry.Tenant, out var t) || !t.ById.TryGetValue(entry.ResponseId, out var kept) || kept != entry
+                || !entry.State.TryPack())
+            {
+                return;
+            }
+
+            freed = entry.Bytes - entry.State.ApproximateBytes;
+            t.Bytes -= freed;
+            entry.Bytes -= freed;
+        }
+
+        _packer?.CountPacked(freed);
+    }
 
     /// <summary>Drops expired entries (the oldest are first in each tenant's list).</summary>
     private void Sweep()
@@ -303,84 +330,23 @@ internal sealed class DetachedCaches : IDetachedContexts, IDisposable
         t.Bytes -= e.Bytes;
     }
 
-    private sealed class Entry(string responseId, ConversationState state, long bytes, long detachedAt)
+    private sealed class Entry(DetachedCaches owner, string tenant, string responseId, ConversationState state, long bytes, long detachedAt)
+        : IdleTarget
     {
+        public string Tenant { get; } = tenant;
+
         public string ResponseId { get; } = responseId;
 
         public ConversationState State { get; } = state;
 
-        public long Bytes { get; } = bytes;
+        /// <summary>The memory it holds (estimate); smaller once packed.</summary>
+        public long Bytes { get; set; } = bytes;
 
         public long DetachedAt { get; } = detachedAt;
 
         public LinkedListNode<Entry>? Node { get; set; }
-    }
 
-    /// <summary>The connections of one tenant that are detaching, and the signal that they are all done.</summary>
-    private sealed class Detaching
-    {
-        public int Count { get; set; }
-
-        public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    }
-
-    private sealed class DetachHandle(DetachedCaches owner, string key, Detaching pending) : IDisposable
-    {
-        private int _disposed;
-
-        public void Dispose()
-        {
-            if (Interlocked.Exchange(ref _disposed, 1) == 0)
-            {
-                owner.EndDetach(key, pending);
-            }
-        }
-    }
-
-    /// <summary>An open connection that may hold the response a reconnect asks for.</summary>
-    internal sealed class Holder(Func<string, bool> holds)
-    {
-        public Func<string, bool> Holds { get; } = holds;
-
-        public TaskCompletionSource Gone { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    }
-
-    /// <summary>
-    /// An open connection's view of the detached caches: the same take-over and waits, except that it never waits for
-    /// itself. Disposing it ends the connection's registration (after its caches were handed over on a drop).
-    /// </summary>
-    internal sealed class Attachment : IDetachedContexts, IDisposable
-    {
-        private readonly DetachedCaches _owner;
-        private readonly string _key;
-        private readonly Holder? _holder;
-        private int _disposed;
-
-        internal Attachment(DetachedCaches owner, string key, Holder? holder)
-        {
-            _owner = owner;
-            _key = key;
-            _holder = holder;
-        }
-
-        /// <summary>The detached caches themselves (a drop hands the connection's caches to them).</summary>
-        public DetachedCaches Caches => _owner;
-
-        public ConversationState? TryTakeOver(string? tenant, string responseId) => _owner.TryTakeOver(tenant, responseId);
-
-        public Task<bool> WaitForDetachingAsync(string? tenant, CancellationToken cancellationToken) =>
-            _owner.WaitForDetachingAsync(tenant, cancellationToken);
-
-        public Task<bool> WaitForHolderAsync(string? tenant, string responseId, CancellationToken cancellationToken) =>
-            _owner.WaitForHolderAsync(tenant, responseId, _holder, cancellationToken);
-
-        public void Dispose()
-        {
-            if (_holder is not null && Interlocked.Exchange(ref _disposed, 1) == 0)
-            {
-                _owner.Release(_key, _holder);
-            }
-        }
+        internal override void PackIfIdle() => owner.Pack(this);
     }
 
     private sealed class TenantEntries

@@ -12,7 +12,7 @@ namespace Loopwire.Server.WebSockets;
 /// failed fork leaves that lane's parent alone. While a lane runs a response its state may be changing, so it cannot be forked
 /// then: the fork falls back to the store (<c>previous_response_not_found</c> with <c>store: false</c>).
 /// </remarks>
-internal sealed class LaneContextSource : IContextSource
+internal sealed class LaneContextSource : IdleTarget, IContextSource
 {
     private readonly LaneCaches _caches;
 
@@ -54,11 +54,14 @@ internal sealed class LaneContextSource : IContextSource
 
     /// <inheritdoc />
     public void OnCancelled(string? previousResponseId) => Own.OnCancelled(previousResponseId);
+
+    /// <inheritdoc />
+    internal override void PackIfIdle() => _caches.PackIfIdle(this);
 }
 
 /// <summary>The lane caches of one connection: the shared memory cap and forks between lanes.</summary>
 /// <remarks>Thread-safe: lanes run concurrently.</remarks>
-internal sealed class LaneCaches(long maxBytes)
+internal sealed class LaneCaches(long maxBytes, IdlePacker? packer = null)
 {
     private readonly List<LaneContextSource> _lanes = [];
     private readonly Lock _lock = new();
@@ -96,7 +99,14 @@ internal sealed class LaneCaches(long maxBytes)
     {
         foreach (var l in Snapshot())
         {
-            detached.Detach(l.Tenant, l.Own.Detach());
+            ConversationState? state;
+            lock (_lock)
+            {
+                // Under the lock: a pack of the lane's state is not running meanwhile.
+                state = l.Own.Detach();
+            }
+
+            detached.Detach(l.Tenant, state);
         }
     }
 
@@ -137,12 +147,31 @@ internal sealed class LaneCaches(long maxBytes)
         }
     }
 
-    /// <summary>Marks a lane running (its state may change) or idle.</summary>
+    /// <summary>Marks a lane running (its state may change) or idle; an idle lane is packed once idle long enough.</summary>
     public void SetBusy(LaneContextSource lane, bool busy)
     {
         lock (_lock)
         {
             lane.Busy = busy;
+        }
+
+        if (!busy)
+        {
+            packer?.Touch(lane);
+        }
+    }
+
+    /// <summary>Packs a lane's cached state unless the lane runs a response: under the lock its turns and forks take, so never
+    /// while one uses the state.</summary>
+    public void PackIfIdle(LaneContextSource lane)
+    {
+        lock (_lock)
+        {
+            long before = lane.Own.CachedBytes;
+            if (!lane.Busy && lane.Own.TryPackIdle())
+            {
+                packer?.CountPacked(before - lane.Own.CachedBytes);
+            }
         }
     }
 
@@ -155,7 +184,15 @@ internal sealed class LaneCaches(long maxBytes)
             {
                 if (l != requester && !l.Busy && l.Own.Peek(responseId) is { } state)
                 {
-                    return state.Fork();
+                    // Fork unpacks a packed state; the lane is packed again once idle.
+                    bool packed = state.IsPacked;
+                    var fork = state.Fork();
+                    if (packed)
+                    {
+                        packer?.Touch(l);
+                    }
+
+                    return fork;
                 }
             }
         }
@@ -167,7 +204,10 @@ internal sealed class LaneCaches(long maxBytes)
     {
         foreach (var l in Snapshot())
         {
-            l.Own.Clear();
+            lock (_lock)
+            {
+                l.Own.Clear();
+            }
         }
     }
 

@@ -35,7 +35,7 @@ internal sealed class LaneScheduler : IDisposable
     private int _responses;
 
     public LaneScheduler(ResponseEngine engine, WebSocketModeOptions options, ILaneOutput output, SteerCoordinator steers, string? tenant,
-        Func<ProtocolError?> admitQueued, Action done, Action cancelled, CancellationToken work)
+        Func<ProtocolError?> admitQueued, Action done, Action cancelled, CancellationToken work, IdlePacker? packer = null)
     {
         _engine = engine;
         _options = options;
@@ -47,7 +47,7 @@ internal sealed class LaneScheduler : IDisposable
         _cancelled = cancelled;
         _work = work;
         _active = new SemaphoreSlim(options.MaxActiveResponses, options.MaxActiveResponses);
-        _caches = new LaneCaches(options.MaxConnectionCacheBytes);
+        _caches = new LaneCaches(options.MaxConnectionCacheBytes, packer);
         _default = StartLane(null);
     }
 

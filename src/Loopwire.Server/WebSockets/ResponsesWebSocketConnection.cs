@@ -78,6 +78,9 @@ internal sealed class ResponsesWebSocketConnection : IDisposable, ILaneOutput
     /// <summary>The per-tenant limits responses count against; null: none.</summary>
     public TenantLimits? Limits { get; init; }
 
+    /// <summary>Packs the lanes' conversations once idle; null: never.</summary>
+    public IdlePacker? Packer { get; init; }
+
     /// <summary>This connection's tenant partition for <see cref="Limits"/>.</summary>
     public string Partition { get; init; } = "";
 
@@ -117,7 +120,7 @@ internal sealed class ResponsesWebSocketConnection : IDisposable, ILaneOutput
 
         var send = SendLoopAsync();
         using var lanes = _lanes = new LaneScheduler(_engine, _options, this, _steers, _tenant, _lifetime.AdmitQueued, OnResponseDone,
-            OnCancelled, workToken.Token)
+            OnCancelled, workToken.Token, Packer)
         {
             Limits = Limits,
             Partition = Partition,

@@ -18,6 +18,7 @@ internal sealed class ResponsesWebSocketHandler(
     TenantLimits limits,
     ServerTelemetry telemetry,
     DetachedCaches detached,
+    IdlePacker packer,
     ILogger<ResponsesWebSocketHandler> logger)
 {
     public async Task HandleAsync(HttpContext context)
@@ -59,6 +60,7 @@ internal sealed class ResponsesWebSocketHandler(
         {
             Limits = limits,
             Detached = detached,
+            Packer = packer,
             Partition = partition,
             Trace = traced.Context,
             Compressed = opts.EnableCompression

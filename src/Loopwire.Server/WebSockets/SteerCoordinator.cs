@@ -154,6 +154,8 @@ internal sealed class SteerCoordinator(ILaneOutput output, int maxPendingSteers)
     {
         lock (_lock)
         {
+            var request = t.Request;
+            t.ForgetInput();
             var response = outcome?.Response;
             var steers = t.Steers.ToList();
             var calls = response?.Output.Where(i => i is FunctionCallItem or CustomToolCallItem).ToList() ?? [];
@@ -195,10 +197,10 @@ internal sealed class SteerCoordinator(ILaneOutput output, int maxPendingSteers)
             }
 
             // A conversation-bound target's successor continues in the conversation, which already holds the target's output.
-            var successor = t.Request with
+            var successor = request with
             {
                 Input = steers.SelectMany(s => s.Items).ToList(),
-                PreviousResponseId = t.Request.Conversation is null ? t.Id : null,
+                PreviousResponseId = request.Conversation is null ? t.Id : null,
                 Generate = null,
             };
             return (successor, steers);

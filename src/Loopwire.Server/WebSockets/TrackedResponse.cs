@@ -36,7 +36,18 @@ internal sealed class TrackedResponse(string id, string? lane, CreateResponseReq
 
     public string? Lane => lane;
 
-    public CreateResponseRequest Request => request;
+    /// <summary>The request; once the response ended, without its input (a successor sends its own; the history it carried is
+    /// the conversation's, kept by the lane's cache, and would otherwise stay alive for as long as the response is remembered).</summary>
+    public CreateResponseRequest Request { get; private set; } = request;
+
+    /// <summary>Drops the request's input: the response ended.</summary>
+    public void ForgetInput()
+    {
+        if (Request.Input is { Count: > 0 })
+        {
+            Request = Request with { Input = [] };
+        }
+    }
 
     public ResponseStop Stop => stop;
 
