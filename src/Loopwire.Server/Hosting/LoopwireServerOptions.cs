@@ -162,8 +162,8 @@ public sealed class WebSocketModeOptions
     /// <summary>
     /// Whether memory that packing freed is given back to the OS: once packing has freed about 64 MiB since the last time, one
     /// blocking compacting collection that decommits, at most every 10 seconds and at most 5% of the time (its pause is about
-    /// 0.3 to 1 s with 10,000 held sessions on 2 cores). Without it the GC keeps the memory committed for reuse (RSS stays near its
-    /// peak). <value>true</value>
+    /// 0.3 to 1 s with 10,000 held sessions on 2 cores), and only at a moment when no response is in flight, so that it never
+    /// freezes a stream. Without it the GC keeps the memory committed for reuse (RSS stays near its peak). <value>true</value>
     /// </summary>
     public bool ReleaseMemoryAfterPacking { get; set; } = true;
 }

@@ -12,6 +12,7 @@ internal sealed class TenantLimits(IOptions<LoopwireServerOptions> options)
     private readonly Dictionary<string, int> _connections = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _responses = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
+    private int _responsesInFlight;
 
     /// <summary>The partition of a request: its tenant, else its remote address.</summary>
     public static string PartitionOf(HttpContext context) =>
@@ -48,6 +49,9 @@ internal sealed class TenantLimits(IOptions<LoopwireServerOptions> options)
 
     public int MaxResponses => _options.MaxResponsesInFlightPerTenant;
 
+    /// <summary>Responses in flight over all tenants (HTTP, WebSocket and gRPC turns holding a slot).</summary>
+    public int ResponsesInFlight => Volatile.Read(ref _responsesInFlight);
+
     private Lease? TryAcquire(Dictionary<string, int> counts, string partition, int limit)
     {
         lock (_gate)
@@ -59,6 +63,10 @@ internal sealed class TenantLimits(IOptions<LoopwireServerOptions> options)
             }
 
             counts[partition] = n + 1;
+            if (ReferenceEquals(counts, _responses))
+            {
+                _responsesInFlight++;
+            }
         }
 
         return new Lease(this, counts, partition);
@@ -68,6 +76,11 @@ internal sealed class TenantLimits(IOptions<LoopwireServerOptions> options)
     {
         lock (_gate)
         {
+            if (ReferenceEquals(counts, _responses))
+            {
+                _responsesInFlight--;
+            }
+
             int n = counts.GetValueOrDefault(partition) - 1;
             if (n <= 0)
             {

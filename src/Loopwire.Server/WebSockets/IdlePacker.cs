@@ -1,4 +1,5 @@
 using Loopwire.Server.Hosting;
+using Loopwire.Server.Limits;
 using Microsoft.Extensions.Options;
 
 namespace Loopwire.Server.WebSockets;
@@ -55,8 +56,21 @@ internal sealed class IdlePacker : IDisposable
     private long _lastRelease;
     private TimeSpan _lastPause;
 
-    public IdlePacker(IOptions<LoopwireServerOptions> options, TimeProvider time, ILogger<IdlePacker>? logger = null)
+    private readonly Func<bool> _busy;
+
+    /// <param name="options">The server options (<see cref="WebSocketModeOptions.PackIdleAfter"/>, <see cref="WebSocketModeOptions.ReleaseMemoryAfterPacking"/>).</param>
+    /// <param name="time">The clock.</param>
+    /// <param name="logger">The log.</param>
+    /// <param name="limits">Counts the responses in flight: memory is given back only while there are none.</param>
+    public IdlePacker(IOptions<LoopwireServerOptions> options, TimeProvider time, ILogger<IdlePacker>? logger = null, TenantLimits? limits = null)
+        : this(options, time, logger, limits is null ? static () => false : () => limits.ResponsesInFlight > 0)
     {
+    }
+
+    /// <summary>Creates a packer with its own test of whether responses are in flight (tests).</summary>
+    internal IdlePacker(IOptions<LoopwireServerOptions> options, TimeProvider time, ILogger<IdlePacker>? logger, Func<bool> busy)
+    {
+        _busy = busy;
         _time = time;
         _logger = (ILogger?)logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
         _release = options.Value.WebSocket.ReleaseMemoryAfterPacking;
@@ -162,8 +176,10 @@ internal sealed class IdlePacker : IDisposable
             }
         }
 
+        // The release stops every thread for as long as it takes (up to a second with 10,000 sessions on 2 cores): only while no
+        // response is in flight, so that it never freezes a stream; a later tick tries again.
         if (_release && Interlocked.Read(ref _freedSinceRelease) >= ReleaseThresholdBytes
-            && (_lastRelease == 0 || _time.GetElapsedTime(_lastRelease) >= NextReleaseAfter(_lastPause)))
+            && (_lastRelease == 0 || _time.GetElapsedTime(_lastRelease) >= NextReleaseAfter(_lastPause)) && !_busy())
         {
             ReleaseMemory(now);
         }

@@ -162,6 +162,46 @@ public sealed class IdlePackerTests
     }
 
     [Fact]
+    public void PackedEnough_ResponseInFlight_MemoryGivenBackOnlyOnceNoneIs()
+    {
+        var time = new FakeTimeProvider();
+        bool busy = true;
+        using var packer = new IdlePacker(Options.Create(new LoopwireServerOptions
+        {
+            WebSocket = new WebSocketModeOptions { PackIdleAfter = After, ReleaseMemoryAfterPacking = true },
+        }), time, null, () => busy)
+        { ReleaseThresholdBytes = 1 };
+        var caches = new LaneCaches(1 << 20, packer);
+        IdleLane(caches, State("resp_1"));
+
+        time.Advance(After + TimeSpan.FromSeconds(2));
+        Assert.Equal(1, packer.Packed);
+        Assert.Equal(0, packer.Releases);
+        time.Advance(IdlePacker.ReleaseInterval * 3);
+        Assert.Equal(0, packer.Releases);
+
+        busy = false;
+        time.Advance(After);
+        Assert.Equal(1, packer.Releases);
+    }
+
+    [Fact]
+    public void TenantLimits_ResponsesInFlight_CountsEveryTenantsSlotsUntilReleased()
+    {
+        var limits = new Loopwire.Server.Limits.TenantLimits(Options.Create(new LoopwireServerOptions()));
+        var a = limits.TryAcquireResponse("tenant:a");
+        var b = limits.TryAcquireResponse("tenant:b");
+        using var connection = limits.TryAcquireConnection("tenant:a");
+        Assert.Equal(2, limits.ResponsesInFlight);
+
+        a!.Dispose();
+        a.Dispose();
+        Assert.Equal(1, limits.ResponsesInFlight);
+        b!.Dispose();
+        Assert.Equal(0, limits.ResponsesInFlight);
+    }
+
+    [Fact]
     public void NextRelease_LongPauses_SpacedToFivePercentOfTheTime()
     {
         Assert.Equal(IdlePacker.ReleaseInterval, IdlePacker.NextReleaseAfter(TimeSpan.FromMilliseconds(100)));
