@@ -142,9 +142,13 @@ internal sealed class SteerCoordinator(ILaneOutput output, int maxPendingSteers)
                 return;
             }
 
-            if (t.Stop.Request(ResponseStop.Interrupted, discardPartial: true))
+            // Steers and interrupts request their stops under this lock, so a response with no stop yet takes this one (an
+            // upstream that took a steer may end it meanwhile; it ends either way). The reply is queued before the stop: the
+            // lane's events after it (its terminal one) cannot overtake it, as with a steer's reply.
+            if (t.Stop.Reason is null)
             {
                 output.SendControl(new InterruptAcceptedEvent { SequenceNumber = Next(), ResponseId = t.Id }, t.Lane);
+                t.Stop.Request(ResponseStop.Interrupted, discardPartial: true);
             }
         }
     }
