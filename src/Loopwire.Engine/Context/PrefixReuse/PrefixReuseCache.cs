@@ -16,13 +16,9 @@ public sealed class PrefixReuseCache
 {
     private const long EntryOverheadBytes = 96;
 
-    private readonly Dictionary<string, TenantEntries> _tenants = new(StringComparer.Ordinal);
+    private readonly TenantLru<int[]> _entries;
     private readonly Lock _lock = new();
-    private readonly long _maxBytes;
-    private readonly long _maxTenantBytes;
-    private long _bytes;
     private readonly ParsedItemCache? _items;
-    private long _clock;
 
     /// <summary>Creates the cache.</summary>
     /// <param name="options">Its limits; the defaults when null.</param>
@@ -30,8 +26,7 @@ public sealed class PrefixReuseCache
     {
         options ??= new PrefixCacheOptions();
         Enabled = options.Enabled && options.MaxBytes > 0 && options.MaxBytesPerTenant > 0;
-        _maxBytes = options.MaxBytes;
-        _maxTenantBytes = Math.Min(options.MaxBytesPerTenant, options.MaxBytes);
+        _entries = new TenantLru<int[]>(options.MaxBytes, options.MaxBytesPerTenant);
         _items = Enabled && options.MaxParsedItemBytes > 0 ? new ParsedItemCache(options.MaxParsedItemBytes, options.MaxBytesPerTenant) : null;
     }
 
@@ -55,7 +50,7 @@ public sealed class PrefixReuseCache
         {
             lock (_lock)
             {
-                return _bytes;
+                return _entries.Bytes;
             }
         }
     }
@@ -65,7 +60,7 @@ public sealed class PrefixReuseCache
     {
         lock (_lock)
         {
-            return _tenants.TryGetValue(tenant ?? "", out var t) ? t.Bytes : 0;
+            return _entries.TenantBytes(tenant ?? "");
         }
     }
 
@@ -75,40 +70,34 @@ public sealed class PrefixReuseCache
     /// <param name="links">The chain's links, one per item.</param>
     internal PrefixHit Lookup(string? tenant, UInt128 seed, ReadOnlySpan<UInt128> links)
     {
+        string t = tenant ?? "";
         lock (_lock)
         {
-            if (!_tenants.TryGetValue(tenant ?? "", out var t))
-            {
-                return PrefixHit.None;
-            }
-
             var found = new List<int[]>();
-            var nodes = new List<Entry>();
             foreach (var link in links)
             {
-                if (!t.Map.TryGetValue(link, out var e))
+                if (_entries.Get(t, link) is not { } tokens)
                 {
                     break;
                 }
 
-                found.Add(e.Tokens);
-                nodes.Add(e);
+                found.Add(tokens);
             }
 
-            t.Map.TryGetValue(seed, out var header);
+            var header = _entries.Get(t, seed);
             // Touch back to front: the front of the list (most recent) ends up holding the start of the chain.
-            for (int i = nodes.Count - 1; i >= 0; i--)
+            for (int i = found.Count - 1; i >= 0; i--)
             {
-                t.Touch(nodes[i]);
+                _entries.Touch(t, links[i]);
             }
 
             if (header is not null)
             {
-                t.Touch(header);
+                _entries.Touch(t, seed);
             }
 
-            t.LastUsed = ++_clock;
-            return new PrefixHit(header?.Tokens, found);
+            _entries.Use(t);
+            return found.Count == 0 && header is null ? PrefixHit.None : new PrefixHit(header, found);
         }
     }
 
@@ -121,114 +110,20 @@ public sealed class PrefixReuseCache
     /// <param name="from">The first item to add.</param>
     internal void Add(string? tenant, UInt128 seed, int[]? header, ReadOnlySpan<UInt128> links, IReadOnlyList<int[]> tokens, int from)
     {
+        string t = tenant ?? "";
         lock (_lock)
         {
-            string key = tenant ?? "";
-            if (!_tenants.TryGetValue(key, out var t))
-            {
-                t = new TenantEntries();
-                _tenants[key] = t;
-            }
-
-            t.LastUsed = ++_clock;
             for (int i = Math.Min(links.Length, tokens.Count) - 1; i >= from; i--)
             {
-                AddEntry(t, links[i], tokens[i]);
+                _entries.Set(t, links[i], tokens[i], EntryOverheadBytes + tokens[i].Length * 4L, replace: false);
             }
 
             if (header is not null)
             {
-                AddEntry(t, seed, header);
+                _entries.Set(t, seed, header, EntryOverheadBytes + header.Length * 4L, replace: false);
             }
 
-            while (t.Bytes > _maxTenantBytes && t.Lru.Last is { } last)
-            {
-                Remove(t, last.Value);
-            }
-
-            while (_bytes > _maxBytes && Oldest() is { } oldest)
-            {
-                Remove(oldest, oldest.Lru.Last!.Value);
-            }
-
-            if (t.Map.Count == 0)
-            {
-                _tenants.Remove(key);
-            }
-        }
-    }
-
-    private void AddEntry(TenantEntries t, UInt128 key, int[] tokens)
-    {
-        if (t.Map.TryGetValue(key, out var existing))
-        {
-            t.Touch(existing);
-            return;
-        }
-
-        var e = new Entry(key, tokens, EntryOverheadBytes + tokens.Length * 4L);
-        e.Node = t.Lru.AddFirst(e);
-        t.Map[key] = e;
-        t.Bytes += e.Bytes;
-        _bytes += e.Bytes;
-    }
-
-    private void Remove(TenantEntries t, Entry e)
-    {
-        t.Lru.Remove(e.Node!);
-        t.Map.Remove(e.Key);
-        t.Bytes -= e.Bytes;
-        _bytes -= e.Bytes;
-    }
-
-    /// <summary>The tenant used least recently that still holds entries.</summary>
-    private TenantEntries? Oldest()
-    {
-        TenantEntries? oldest = null;
-        foreach (var t in _tenants.Values)
-        {
-            if (t.Lru.Count == 0)
-            {
-                continue;
-            }
-
-            if (oldest is null || t.LastUsed < oldest.LastUsed)
-            {
-                oldest = t;
-            }
-        }
-
-        return oldest;
-    }
-
-    private sealed class Entry(UInt128 key, int[] tokens, long bytes)
-    {
-        public UInt128 Key { get; } = key;
-
-        public int[] Tokens { get; } = tokens;
-
-        public long Bytes { get; } = bytes;
-
-        public LinkedListNode<Entry>? Node { get; set; }
-    }
-
-    private sealed class TenantEntries
-    {
-        public Dictionary<UInt128, Entry> Map { get; } = [];
-
-        public LinkedList<Entry> Lru { get; } = new();
-
-        public long Bytes { get; set; }
-
-        public long LastUsed { get; set; }
-
-        public void Touch(Entry e)
-        {
-            if (e.Node!.List is not null && Lru.First != e.Node)
-            {
-                Lru.Remove(e.Node);
-                Lru.AddFirst(e.Node);
-            }
+            _entries.Trim(t);
         }
     }
 }
