@@ -11,12 +11,14 @@ public sealed class PrefixCache(int capacity = 2_000_000)
 {
     private readonly ConcurrentDictionary<ulong, long> _blocks = new();
     private long _clock;
+    // The dictionary's own Count takes every lock of the table; this one is kept by the inserts and the eviction.
+    private int _count;
 
     /// <summary>The most blocks kept.</summary>
     public int Capacity { get; } = capacity;
 
     /// <summary>Blocks held now.</summary>
-    public int Count => _blocks.Count;
+    public int Count => Volatile.Read(ref _count);
 
     /// <summary>Counts leading blocks present, then inserts the rest. Returns the number of leading blocks that hit.</summary>
     public int LookupAndInsert(IReadOnlyList<ulong> blockHashes)
@@ -35,10 +37,17 @@ public sealed class PrefixCache(int capacity = 2_000_000)
 
         for (int i = hits; i < blockHashes.Count; i++)
         {
-            _blocks[blockHashes[i]] = now;
+            if (_blocks.TryAdd(blockHashes[i], now))
+            {
+                Interlocked.Increment(ref _count);
+            }
+            else
+            {
+                _blocks[blockHashes[i]] = now;
+            }
         }
 
-        if (_blocks.Count > Capacity)
+        if (Volatile.Read(ref _count) > Capacity)
         {
             Evict();
         }
@@ -47,7 +56,14 @@ public sealed class PrefixCache(int capacity = 2_000_000)
     }
 
     /// <summary>Drops everything (tests and benchmark cold starts).</summary>
-    public void Clear() => _blocks.Clear();
+    public void Clear()
+    {
+        lock (_blocks)
+        {
+            _blocks.Clear();
+            Volatile.Write(ref _count, 0);
+        }
+    }
 
     private void Evict()
     {
@@ -61,9 +77,9 @@ public sealed class PrefixCache(int capacity = 2_000_000)
             var cutoff = _blocks.Values.Order().ElementAt(_blocks.Count / 2);
             foreach (var kv in _blocks)
             {
-                if (kv.Value <= cutoff)
+                if (kv.Value <= cutoff && _blocks.TryRemove(kv.Key, out _))
                 {
-                    _blocks.TryRemove(kv.Key, out _);
+                    Interlocked.Decrement(ref _count);
                 }
             }
         }

@@ -114,15 +114,15 @@ public sealed class SimulatedBackend : IModelBackend, ICompactionBackend, IConte
         SimulatedPlan plan = Plan(request, seed);
 
         // Output is scheduled from the first token: chunk i is due when its share of the decode time has passed.
-        var chunks = new List<ModelChunk>();
+        var chunks = new List<ModelChunk>(Pieces(plan.Reasoning) + Pieces(plan.Text) + plan.Calls.Sum(c => 1 + (c.Arguments.Length + JsonPiece - 1) / JsonPiece));
         if (plan.Reasoning is not null)
         {
-            chunks.AddRange(Split(plan.Reasoning).Select(s => new ReasoningDelta(s)));
+            AddWords(chunks, plan.Reasoning, static s => new ReasoningDelta(s));
         }
 
         if (plan.Text is not null)
         {
-            chunks.AddRange(Split(plan.Text).Select(s => new TextDelta(s)));
+            AddWords(chunks, plan.Text, static s => new TextDelta(s));
         }
 
         int index = 0;
@@ -132,12 +132,12 @@ public sealed class SimulatedBackend : IModelBackend, ICompactionBackend, IConte
             {
                 // A custom tool's input is free text, streamed in the same fixed-size pieces.
                 chunks.Add(new CustomToolCallStart(CallId(seed, index++), call.Name));
-                chunks.AddRange(SplitJson(call.Arguments).Select(s => new CustomToolCallInputDelta(s)));
+                AddJson(chunks, call.Arguments, static s => new CustomToolCallInputDelta(s));
                 continue;
             }
 
             chunks.Add(new ToolCallStart(CallId(seed, index++), call.Name));
-            chunks.AddRange(SplitJson(call.Arguments).Select(s => new ToolCallArgumentsDelta(s)));
+            AddJson(chunks, call.Arguments, static s => new ToolCallArgumentsDelta(s));
         }
 
         int reasoningTokens = plan.Reasoning is null ? 0 : _renderer.CountTokens(plan.Reasoning);
@@ -203,30 +203,33 @@ public sealed class SimulatedBackend : IModelBackend, ICompactionBackend, IConte
     private static string CallId(ulong seed, int index) =>
         "call_" + unchecked(seed * 0x9E3779B97F4A7C15UL + (ulong)index * 0xBF58476D1CE4E5B9UL).ToString("x16") + index.ToString("x2");
 
-    private static IEnumerable<string> Split(string text)
+    /// <summary>The chunks <see cref="AddWords"/> makes of <paramref name="text"/> (one per space, plus one).</summary>
+    private static int Pieces(string? text) => text is null ? 0 : text.AsSpan().Count(' ') + 1;
+
+    /// <summary>Adds <paramref name="text"/> word by word, each piece starting at a space (a model's tokens do).</summary>
+    private static void AddWords(List<ModelChunk> chunks, string text, Func<string, ModelChunk> piece)
     {
         int start = 0;
-        for (int i = 1; i < text.Length; i++)
+        for (int i = text.Length > 1 ? text.IndexOf(' ', 1) : -1; i > 0; i = text.IndexOf(' ', i + 1))
         {
-            if (text[i] == ' ')
-            {
-                yield return text[start..i];
-                start = i;
-            }
+            chunks.Add(piece(text[start..i]));
+            start = i;
         }
 
         if (start < text.Length)
         {
-            yield return text[start..];
+            chunks.Add(piece(text[start..]));
         }
     }
 
-    private static IEnumerable<string> SplitJson(string json)
+    private const int JsonPiece = 12;
+
+    /// <summary>Adds <paramref name="json"/> in pieces of a fixed size.</summary>
+    private static void AddJson(List<ModelChunk> chunks, string json, Func<string, ModelChunk> piece)
     {
-        const int Chunk = 12;
-        for (int i = 0; i < json.Length; i += Chunk)
+        for (int i = 0; i < json.Length; i += JsonPiece)
         {
-            yield return json.Substring(i, Math.Min(Chunk, json.Length - i));
+            chunks.Add(piece(json.Substring(i, Math.Min(JsonPiece, json.Length - i))));
         }
     }
 }

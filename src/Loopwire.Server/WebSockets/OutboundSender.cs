@@ -26,9 +26,12 @@ internal sealed class OutboundSender : IDisposable
     private readonly PooledBufferWriter _buffer = new(WebSocketMessageReader.InitialBufferBytes);
     private readonly Utf8JsonWriter _writer;
     private readonly ResponseEventWriter _events = new();
+    private readonly DeltaEventEncoder _deltas;
     private readonly Action _peerGone;
     private bool _stopped;
     private int _blocked;
+    // Messages written to the queue (or waiting to be) and not yet taken by the send loop; the channel's own Count takes a lock.
+    private int _queued;
 
     /// <param name="ws">The socket.</param>
     /// <param name="capacity">Messages the queue holds before a lane waits.</param>
@@ -38,6 +41,7 @@ internal sealed class OutboundSender : IDisposable
         _ws = ws;
         _peerGone = peerGone;
         _writer = new Utf8JsonWriter(_buffer, ProtocolJsonContext.WireWriterOptions);
+        _deltas = new DeltaEventEncoder(_events);
         _queue = Channel.CreateBounded<Outbound>(new BoundedChannelOptions(capacity)
         {
             SingleReader = true,
@@ -46,7 +50,7 @@ internal sealed class OutboundSender : IDisposable
     }
 
     /// <summary>Messages waiting in the queue.</summary>
-    public int Queued => _queue.Reader.Count;
+    public int Queued => Volatile.Read(ref _queued);
 
     /// <summary>Whether a send is waiting for the socket (the peer does not read fast enough: its buffers are full).</summary>
     public bool Blocked => Volatile.Read(ref _blocked) != 0;
@@ -55,12 +59,12 @@ internal sealed class OutboundSender : IDisposable
     /// <returns>Completes when the event is sent or queued; a send that found the peer gone returns normally (the loop stops).</returns>
     public async ValueTask SendEventAsync(ResponseEvent e, CancellationToken ct)
     {
-        if (_queue.Reader.Count == 0 && _lock.Wait(0, CancellationToken.None))
+        if (Volatile.Read(ref _queued) == 0 && _lock.Wait(0, CancellationToken.None))
         {
             try
             {
                 // Re-checked under the lock: the send loop only dequeues while holding it, so nothing is between queue and socket.
-                if (_queue.Reader.Count == 0)
+                if (Volatile.Read(ref _queued) == 0)
                 {
                     if (!_stopped)
                     {
@@ -95,15 +99,31 @@ internal sealed class OutboundSender : IDisposable
             }
         }
 
-        await _queue.Writer.WriteAsync(new EventFrame(e), ct).ConfigureAwait(false);
+        Interlocked.Increment(ref _queued);
+        try
+        {
+            await _queue.Writer.WriteAsync(new EventFrame(e), ct).ConfigureAwait(false);
+        }
+        catch
+        {
+            Interlocked.Decrement(ref _queued);
+            throw;
+        }
     }
 
     /// <summary>Queues a message without waiting; when the queue is full, it is written as soon as there is room.</summary>
     public void Post(Outbound msg, CancellationToken ct)
     {
+        Interlocked.Increment(ref _queued);
         if (!_queue.Writer.TryWrite(msg))
         {
-            _ = _queue.Writer.WriteAsync(msg, ct).AsTask().ContinueWith(static _ => { }, TaskScheduler.Default);
+            _ = _queue.Writer.WriteAsync(msg, ct).AsTask().ContinueWith(static (t, self) =>
+            {
+                if (!t.IsCompletedSuccessfully)
+                {
+                    Interlocked.Decrement(ref ((OutboundSender)self!)._queued);
+                }
+            }, this, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
     }
 
@@ -124,6 +144,7 @@ internal sealed class OutboundSender : IDisposable
                 {
                     while (_queue.Reader.TryRead(out var msg))
                     {
+                        Interlocked.Decrement(ref _queued);
                         if (msg is CloseFrame close)
                         {
                             _stopped = true;
@@ -170,6 +191,7 @@ internal sealed class OutboundSender : IDisposable
     public void Dispose()
     {
         _writer.Dispose();
+        _deltas.Dispose();
         _events.Dispose();
         _buffer.Dispose();
         _lock.Dispose();
@@ -180,17 +202,21 @@ internal sealed class OutboundSender : IDisposable
     private async ValueTask<bool> SendAsync(ResponseEvent? e, TextFrame? other, CancellationToken ct)
     {
         _buffer.Clear();
-        _writer.Reset(_buffer);
-        if (e is not null)
+        if (e is null || !_deltas.TryWrite(_buffer, e))
         {
-            _events.Write(_writer, e);
-        }
-        else
-        {
-            other!.WriteTo(_writer);
+            _writer.Reset(_buffer);
+            if (e is not null)
+            {
+                _events.Write(_writer, e);
+            }
+            else
+            {
+                other!.WriteTo(_writer);
+            }
+
+            _writer.Flush();
         }
 
-        _writer.Flush();
         if (_ws.State != WebSocketState.Open && _ws.State != WebSocketState.CloseReceived)
         {
             return false;
@@ -232,6 +258,7 @@ internal sealed class OutboundSender : IDisposable
     private void ReleaseBuffers()
     {
         _buffer.Release();
+        _deltas.Release();
         _events.Release();
     }
 }
