@@ -30,10 +30,16 @@ internal static class LoadCommand
             Description = "At most N warm-up rounds of 10 turns per session, on sessions of their own, until the server is warm (its JIT compiled at most 5 methods in the last second of rounds and its CPU per turn settled); 0: none.",
             DefaultValueFactory = _ => defaults.WarmupRounds,
         };
+        var gc = new Option<string>("--gc")
+        {
+            Description = "The garbage collector of the servers the bench starts (Loopwire's and the ceiling's): server, as 'loopwire serve' runs, or workstation.",
+            DefaultValueFactory = _ => "server",
+        };
+        gc.AcceptOnlyFromAmong("server", "workstation");
         var output = new Option<string>("--out") { Description = "Directory for load.json (hold.json with --hold).", DefaultValueFactory = _ => "bench-out" };
         var cmd = new Command("load", "Throughput: concurrent sessions of continuation turns per transport; server CPU, memory and GC per turn.")
         {
-            sessions, turns, history, model, arms, ceiling, hold, sharedHistory, baseUrl, apiKey, warmupRounds, output,
+            sessions, turns, history, model, arms, ceiling, hold, sharedHistory, baseUrl, apiKey, warmupRounds, gc, output,
         };
         cmd.Validators.Add(r =>
         {
@@ -66,6 +72,10 @@ internal static class LoadCommand
                 return 2;
             }
 
+            // Both servers run with the same collector; by default the one 'loopwire serve' runs with (its runtimeconfig).
+            string gcMode = parse.GetValue(gc)!;
+            var gcEnv = new Dictionary<string, string> { ["DOTNET_gcServer"] = gcMode == "server" ? "1" : "0" };
+            string? startedGc = null;
             // Each held socket is a descriptor here and in the server; a child inherits the raised limit.
             var fd = FileDescriptorLimit.RaiseToHard();
             ServerProcess? server = null;
@@ -84,7 +94,7 @@ internal static class LoadCommand
                 {
                     AnsiConsole.MarkupLine("[grey]Starting the server in its own process (memory store)…[/]");
                     int connections = Math.Max(holdCount ?? 0, settings.Sessions) + 64;
-                    var env = new Dictionary<string, string>
+                    var env = new Dictionary<string, string>(gcEnv)
                     {
                         ["Loopwire__Limits__MaxWebSocketConnectionsPerTenant"] = connections.ToString(System.Globalization.CultureInfo.InvariantCulture),
                         ["Loopwire__Limits__MaxResponsesInFlightPerTenant"] = connections.ToString(System.Globalization.CultureInfo.InvariantCulture),
@@ -93,6 +103,7 @@ internal static class LoadCommand
                     string[] serve = ["serve", "--port", "0", "--store", "memory", .. settings.Model.StartsWith("sim-", StringComparison.Ordinal)
                         ? new[] { "--default-model-profile", settings.Model } : []];
                     server = await ServerProcess.StartCommandAsync(BenchCommands.SelfCommand(), serve, env, TimeSpan.FromSeconds(60), ct);
+                    startedGc = gcMode;
                     url = server.BaseUrl;
                     probe = new ServerProbe(server.ProcessId, url, null);
                 }
@@ -111,6 +122,7 @@ internal static class LoadCommand
                         held = await HoldRunner.RunAsync(target, n, settings.HistoryTokens, settings.Model, new SyncProgress<int>(i => task.Increment(i)), null,
                             parse.GetValue(sharedHistory), ct);
                     });
+                    held = held with { ServerGc = startedGc };
                     LoadTables.Render(held);
                     await WriteAsync(Path.Combine(dir, "hold.json"), JsonSerializer.SerializeToUtf8Bytes(held, CliJsonContext.Default.HoldResult), ct);
                     return held.Errors == 0 ? 0 : 1;
@@ -119,7 +131,7 @@ internal static class LoadCommand
                 LoadTarget? ceilingTarget = null;
                 if (settings.Ceiling)
                 {
-                    ceilingProcess = await ServerProcess.StartCommandAsync(BenchCommands.SelfCommand(), ["bench", "ceiling", "--port", "0"], null,
+                    ceilingProcess = await ServerProcess.StartCommandAsync(BenchCommands.SelfCommand(), ["bench", "ceiling", "--port", "0"], gcEnv,
                         TimeSpan.FromSeconds(60), ct);
                     ceilingTarget = new LoadTarget(ceilingProcess.BaseUrl, null, new ServerProbe(ceilingProcess.ProcessId, null, null));
                 }
@@ -156,6 +168,7 @@ internal static class LoadCommand
                     }), ct);
                 });
                 ceilingTarget?.Probe.Dispose();
+                result = result with { ServerGc = startedGc };
                 LoadTables.Render(result);
                 await WriteAsync(Path.Combine(dir, "load.json"), JsonSerializer.SerializeToUtf8Bytes(result, CliJsonContext.Default.LoadResult), ct);
                 return result.Arms.Sum(a => a.Errors) == 0 ? 0 : 1;

@@ -26,7 +26,7 @@ internal static class LoadTables
         }
 
         AnsiConsole.Write(table);
-        AnsiConsole.MarkupLine($"[grey]Server figures: {Markup.Escape(r.Server)}. Warm-up: "
+        AnsiConsole.MarkupLine($"[grey]Server figures: {Markup.Escape(r.Server)}{GcNote(r.ServerGc)}. Warm-up: "
             + $"{string.Join(", ", r.Arms.Select(a => $"{a.Arm} {a.WarmupRounds} rounds ({a.WarmupTurns} turns per session slot"
                 + (a.WarmupJitMethodsLastWindow is { } j ? $", {j} methods JIT-compiled in its last second" : string.Empty) + ")"))}.[/]");
         var measured = r.Arms.Where(a => a.JitMethodsMeasured is not null || a.ServerAllocKbPerTurn is not null).ToList();
@@ -57,8 +57,10 @@ internal static class LoadTables
             AnsiConsole.MarkupLine($"[red]First error:[/] {Markup.Escape(h.FirstError)}");
         }
 
-        AnsiConsole.MarkupLine($"[grey]Held RSS read {h.SettleSeconds:F0} s after the last session answered: the server packs a session idle for "
+        AnsiConsole.MarkupLine($"[grey]Held RSS read{GcNote(h.ServerGc)} {h.SettleSeconds:F0} s after the last session answered: the server packs a session idle for "
             + "Loopwire:WebSocket:PackIdleAfter (default 5 s).[/]");
         AnsiConsole.MarkupLine($"[grey]Open-file limit of this process: {(h.FileDescriptorLimit is { } l ? l.ToString("N0", System.Globalization.CultureInfo.InvariantCulture) : "unknown")}.[/]");
     }
+
+    private static string GcNote(string? gc) => gc is null ? "" : $" ({gc} GC)";
 }

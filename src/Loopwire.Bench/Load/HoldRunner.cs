@@ -30,7 +30,11 @@ public sealed record HoldResult(
     double SecondsToOpen,
     ulong? FileDescriptorLimit,
     bool SharedHistory = false,
-    double SettleSeconds = 0);
+    double SettleSeconds = 0)
+{
+    /// <summary>The collector of the server the bench started (<c>server</c> or <c>workstation</c>); null for a running server.</summary>
+    public string? ServerGc { get; init; }
+}
 
 /// <summary>
 /// Opens N WebSocket sessions, gives each one <c>store:false</c> response over a history of H tokens of its own (so the server's

@@ -153,4 +153,8 @@ public sealed record LoadResult(
     int TurnsPerSession,
     string Server,
     IReadOnlyList<LoadArmResult> Arms,
-    CeilingComparison? Ceiling);
+    CeilingComparison? Ceiling)
+{
+    /// <summary>The collector of the server the bench started (<c>server</c> or <c>workstation</c>); null for a running server.</summary>
+    public string? ServerGc { get; init; }
+}

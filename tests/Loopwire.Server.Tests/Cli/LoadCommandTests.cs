@@ -8,6 +8,7 @@ public sealed class LoadCommandTests
     [InlineData("--sessions must be between 1 and 10000, got 0.", "--sessions", "0")]
     [InlineData("--ceiling replays the ws arm's frames; add ws to --arms.", "--arms", "http-chained", "--ceiling")]
     [InlineData("--hold must be between 1 and 1000000, got 0.", "--hold", "0")]
+    [InlineData("Argument 'parallel' not recognized. Must be one of:", "--gc", "parallel")]
     [InlineData("--base-url must be an absolute http:// or https:// URL, got 'nope'.", "--base-url", "nope")]
     public async Task BenchLoad_BadArgument_ExitsNonZeroNamingTheOption(string expected, params string[] args)
     {
