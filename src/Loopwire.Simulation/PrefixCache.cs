@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Loopwire.Engine.Rendering;
 
 namespace Loopwire.Simulation;
 
@@ -13,6 +14,8 @@ public sealed class PrefixCache(int capacity = 2_000_000)
     private long _clock;
     // The dictionary's own Count takes every lock of the table; this one is kept by the inserts and the eviction.
     private int _count;
+    // Grows whenever blocks are dropped: a context's note of blocks held at an older stamp must be checked again.
+    private long _drops;
 
     /// <summary>The most blocks kept.</summary>
     public int Capacity { get; } = capacity;
@@ -20,10 +23,28 @@ public sealed class PrefixCache(int capacity = 2_000_000)
     /// <summary>Blocks held now.</summary>
     public int Count => Volatile.Read(ref _count);
 
-    /// <summary>Counts leading blocks present, then inserts the rest. Returns the number of leading blocks that hit.</summary>
-    public int LookupAndInsert(IReadOnlyList<ulong> blockHashes)
+    /// <summary>
+    /// <see cref="LookupAndInsert(IReadOnlyList{ulong})"/> for a context's blocks, skipping the leading blocks its note says this
+    /// cache held when nothing has been dropped since: a continuation looks up only its new blocks.
+    /// </summary>
+    public int LookupAndInsert(RenderedContext context)
     {
-        int hits = 0;
+        ArgumentNullException.ThrowIfNull(context);
+        long stamp = Volatile.Read(ref _drops);
+        var hashes = context.BlockHashes;
+        int known = context.CachedPrefix is { } note && ReferenceEquals(note.Cache, this) && note.Stamp == stamp ? Math.Min(note.Blocks, hashes.Count) : 0;
+        int hits = LookupAndInsert(hashes, known);
+        context.CachedPrefix = new PrefixCacheNote(this, stamp, hashes.Count);
+        return hits;
+    }
+
+    /// <summary>Counts leading blocks present, then inserts the rest. Returns the number of leading blocks that hit.</summary>
+    public int LookupAndInsert(IReadOnlyList<ulong> blockHashes) => LookupAndInsert(blockHashes, 0);
+
+    private int LookupAndInsert(IReadOnlyList<ulong> blockHashes, int known)
+    {
+        ArgumentNullException.ThrowIfNull(blockHashes);
+        int hits = known;
         while (hits < blockHashes.Count && _blocks.ContainsKey(blockHashes[hits]))
         {
             hits++;
@@ -60,6 +81,7 @@ public sealed class PrefixCache(int capacity = 2_000_000)
     {
         lock (_blocks)
         {
+            Interlocked.Increment(ref _drops);
             _blocks.Clear();
             Volatile.Write(ref _count, 0);
         }
@@ -74,6 +96,7 @@ public sealed class PrefixCache(int capacity = 2_000_000)
                 return;
             }
 
+            Interlocked.Increment(ref _drops);
             var cutoff = _blocks.Values.Order().ElementAt(_blocks.Count / 2);
             foreach (var kv in _blocks)
             {

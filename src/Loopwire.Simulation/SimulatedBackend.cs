@@ -84,7 +84,7 @@ public sealed class SimulatedBackend : IModelBackend, ICompactionBackend, IConte
         int uncached = 0;
         if (rendered is not null)
         {
-            int cached = Math.Min(Cache.LookupAndInsert(rendered.BlockHashes) * RenderedContext.BlockSize, rendered.TotalTokens);
+            int cached = Math.Min(Cache.LookupAndInsert(rendered) * RenderedContext.BlockSize, rendered.TotalTokens);
             uncached = rendered.TotalTokens - cached;
         }
 
@@ -102,7 +102,7 @@ public sealed class SimulatedBackend : IModelBackend, ICompactionBackend, IConte
     {
         var profile = ProfileFor(request.Model);
         var rendered = request.Conversation.Rendered!;
-        int cachedBlocks = Cache.LookupAndInsert(rendered.BlockHashes);
+        int cachedBlocks = Cache.LookupAndInsert(rendered);
         int cached = Math.Min(cachedBlocks * RenderedContext.BlockSize, rendered.TotalTokens);
         int uncached = rendered.TotalTokens - cached;
 

@@ -41,6 +41,13 @@ public sealed class RenderedContext
     /// <summary>All tokens: header plus items.</summary>
     public int TotalTokens { get; private set; }
 
+    /// <summary>
+    /// A model backend's note kept with the context: how many leading blocks its prefix cache held when it last looked, and
+    /// that cache's stamp then. The context keeps it as it grows (truncation shortens it), so the next turn need look up
+    /// only the blocks after them. Null until a backend sets it.
+    /// </summary>
+    public PrefixCacheNote? CachedPrefix { get; set; }
+
     /// <summary>Appends an item's tokens.</summary>
     public void Append(int[] itemTokens)
     {
@@ -65,6 +72,11 @@ public sealed class RenderedContext
 
         int fullBlocks = total / BlockSize;
         _blockHashes.RemoveRange(fullBlocks, _blockHashes.Count - fullBlocks);
+        if (CachedPrefix is { } note && note.Blocks > fullBlocks)
+        {
+            CachedPrefix = note with { Blocks = fullBlocks };
+        }
+
         TotalTokens = total;
         _tailCount = 0;
         int tailStart = fullBlocks * BlockSize;
@@ -152,3 +164,9 @@ public sealed class RenderedContext
         return XxHash3.HashToUInt64(buffer[..(8 + bytes.Length)]);
     }
 }
+
+/// <summary>What <see cref="RenderedContext.CachedPrefix"/> holds.</summary>
+/// <param name="Cache">The prefix cache the note is about.</param>
+/// <param name="Stamp">That cache's stamp when it held the blocks (it changes when it drops any).</param>
+/// <param name="Blocks">The leading blocks it held.</param>
+public sealed record PrefixCacheNote(object Cache, long Stamp, int Blocks);
