@@ -156,35 +156,7 @@ public sealed partial class ResponseEngine
     public IAsyncEnumerable<ResponseEvent> StreamAsync(PreparedResponse prepared, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(prepared);
-        return StreamTracedAsync(prepared, cancellationToken);
-    }
-
-    /// <summary>The stream, inside the response's <c>stream</c> span; the response's span and metrics end with it.</summary>
-    private async IAsyncEnumerable<ResponseEvent> StreamTracedAsync(PreparedResponse p, [EnumeratorCancellation] CancellationToken ct)
-    {
-        long start = 0;
-        try
-        {
-            await foreach (var e in StreamCoreAsync(p, ct).ConfigureAwait(false))
-            {
-                if (start == 0 && e is not (ResponseCreatedEvent or ResponseInProgressEvent))
-                {
-                    start = Stopwatch.GetTimestamp();
-                }
-
-                yield return e;
-            }
-        }
-        finally
-        {
-            // From the first output event to the end: what the client waited for while output streamed.
-            EngineTelemetry.Stage(p.Timings, "stream", start == 0 ? Stopwatch.GetTimestamp() : start, Stopwatch.GetTimestamp());
-            _telemetry.Ended(p);
-            if (p.Conversation is { } conversation)
-            {
-                await conversation.ReleaseAsync().ConfigureAwait(false);
-            }
-        }
+        return new TracedStream(this, prepared, cancellationToken);
     }
 
     private async IAsyncEnumerable<ResponseEvent> StreamCoreAsync(PreparedResponse p, [EnumeratorCancellation] CancellationToken ct)
