@@ -123,9 +123,10 @@ public sealed record ResponseObject
     [JsonExtensionData]
     public Dictionary<string, JsonElement>? Extra { get; set; }
 
-    private static JsonElement AutoChoice => JsonDocument.Parse("\"auto\"").RootElement;
+    // Parsed once: every response object starts from them (an element of a cloned document is immutable and safe to share).
+    private static readonly JsonElement AutoChoice = JsonDocument.Parse("\"auto\"").RootElement.Clone();
 
-    private static JsonElement DefaultText => JsonDocument.Parse("""{"format":{"type":"text"},"verbosity":"medium"}""").RootElement;
+    private static readonly JsonElement DefaultText = JsonDocument.Parse("""{"format":{"type":"text"},"verbosity":"medium"}""").RootElement.Clone();
 }
 
 /// <summary>Token usage.</summary>
