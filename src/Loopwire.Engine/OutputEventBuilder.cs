@@ -27,8 +27,8 @@ internal sealed class OutputEventBuilder(EventSequencer sequencer, bool includeE
     }
 
     private readonly List<ResponseItem> _output = [];
-    private readonly StringBuilder _buffer = new();
-    private readonly StringBuilder _reasoningText = new();
+    private readonly PooledText _buffer = new();
+    private readonly PooledText _reasoningText = new();
     private string? _encryptedReasoning;
     private ItemKind _open;
     private string? _openId;

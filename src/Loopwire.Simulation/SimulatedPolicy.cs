@@ -45,6 +45,9 @@ public sealed class GenericPolicy : ISimulatedPolicy
         "so", "then", "when", "each", "every", "only", "new", "same", "first", "next", "last", "because", "here",
     ];
 
+    [ThreadStatic]
+    private static StringBuilder? t_text;
+
     /// <inheritdoc />
     public SimulatedPlan? Plan(ModelRequest request, ulong seed)
     {
@@ -83,7 +86,9 @@ public sealed class GenericPolicy : ISimulatedPolicy
             }
         }
 
-        var sb = new StringBuilder();
+        // One builder per thread, kept between plans (the text is ~500 characters; a new builder grows in chunks each time).
+        var sb = t_text ??= new StringBuilder(1024);
+        sb.Clear();
         if (last is FunctionCallOutputItem fo)
         {
             string output = fo.Output.JoinedText();
@@ -118,7 +123,13 @@ public sealed class GenericPolicy : ISimulatedPolicy
             }
         }
 
-        return new SimulatedPlan(null, sb.ToString(), []);
+        string text = sb.ToString();
+        if (sb.Capacity > 16 * 1024)
+        {
+            t_text = null;
+        }
+
+        return new SimulatedPlan(null, text, []);
     }
 
     internal static List<ToolDefinition> FunctionTools(CreateResponseRequest r) =>

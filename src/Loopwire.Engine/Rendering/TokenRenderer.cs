@@ -108,7 +108,22 @@ public sealed class O200kTokenRenderer : ITokenRenderer
 
     /// <inheritdoc />
     /// <remarks>The hash of the item's template text: the tokens are a function of that text alone.</remarks>
-    public UInt128 ItemKey(ResponseItem item) => XxHash128.HashToUInt128(MemoryMarshal.AsBytes(RenderText(item).AsSpan()));
+    public UInt128 ItemKey(ResponseItem item)
+    {
+        if (item is not MessageItem m)
+        {
+            return XxHash128.HashToUInt128(MemoryMarshal.AsBytes(RenderText(item).AsSpan()));
+        }
+
+        // A message's template text hashed piece by piece (equal to hashing RenderText, without building it).
+        var hash = new XxHash128();
+        hash.Append(MemoryMarshal.AsBytes("<|start|>".AsSpan()));
+        hash.Append(MemoryMarshal.AsBytes(m.Role.AsSpan()));
+        hash.Append(MemoryMarshal.AsBytes("\n".AsSpan()));
+        hash.Append(MemoryMarshal.AsBytes(ContentText(m.Content).AsSpan()));
+        hash.Append(MemoryMarshal.AsBytes("<|end|>\n".AsSpan()));
+        return hash.GetCurrentHashAsUInt128();
+    }
 
     /// <summary>The template text of an item (what a chat template would produce).</summary>
     internal static string RenderText(ResponseItem item) => item switch
@@ -130,6 +145,12 @@ public sealed class O200kTokenRenderer : ITokenRenderer
         if (c.Text is not null)
         {
             return c.Text;
+        }
+
+        // Most content is one text part (every model answer): its text, without a builder.
+        if (c.Parts is [{ Type: not ("input_image" or "input_file") } only])
+        {
+            return only.TextValue ?? string.Empty;
         }
 
         var sb = new StringBuilder();

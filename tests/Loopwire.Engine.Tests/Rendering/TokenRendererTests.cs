@@ -48,4 +48,36 @@ public sealed class TokenRendererTests
             }
         }
     }
+
+    public static TheoryData<string> Contents() => ["string", "one part", "one refusal part", "two parts", "image and text", "no parts"];
+
+    private static MessageContent ContentOf(string name) => name switch
+    {
+        "string" => MessageContent.FromText("plain text"),
+        "one part" => MessageContent.FromParts([ContentPart.OutputText("the answer, é 🙂")]),
+        "one refusal part" => MessageContent.FromParts([new ContentPart { Type = "refusal", Refusal = "no" }]),
+        "two parts" => MessageContent.FromParts([ContentPart.OutputText("a"), ContentPart.OutputText("b")]),
+        "image and text" => MessageContent.FromParts([new ContentPart { Type = "input_image", ImageUrl = "x" }, ContentPart.OutputText("see")]),
+        _ => MessageContent.FromParts([]),
+    };
+
+    [Theory]
+    [MemberData(nameof(Contents))]
+    public void ItemKey_Message_IsTheHashOfItsTemplateText(string content)
+    {
+        var renderer = new O200kTokenRenderer();
+        var message = new MessageItem { Role = "assistant", Content = ContentOf(content) };
+        string text = O200kTokenRenderer.RenderText(message);
+
+        Assert.Equal(System.IO.Hashing.XxHash128.HashToUInt128(System.Runtime.InteropServices.MemoryMarshal.AsBytes(text.AsSpan())), renderer.ItemKey(message));
+        Assert.NotEqual(renderer.ItemKey(message with { Role = "user" }), renderer.ItemKey(message));
+    }
+
+    [Fact]
+    public void RenderText_OnePartMessage_IsItsTextInTheTemplate()
+    {
+        var message = new MessageItem { Role = "user", Content = MessageContent.FromParts([ContentPart.OutputText("hi")]) };
+
+        Assert.Equal("<|start|>user\nhi<|end|>\n", O200kTokenRenderer.RenderText(message));
+    }
 }
