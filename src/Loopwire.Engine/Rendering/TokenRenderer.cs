@@ -115,14 +115,28 @@ public sealed class O200kTokenRenderer : ITokenRenderer
             return XxHash128.HashToUInt128(MemoryMarshal.AsBytes(RenderText(item).AsSpan()));
         }
 
-        // A message's template text hashed piece by piece (equal to hashing RenderText, without building it).
-        var hash = new XxHash128();
-        hash.Append(MemoryMarshal.AsBytes("<|start|>".AsSpan()));
-        hash.Append(MemoryMarshal.AsBytes(m.Role.AsSpan()));
-        hash.Append(MemoryMarshal.AsBytes("\n".AsSpan()));
-        hash.Append(MemoryMarshal.AsBytes(ContentText(m.Content).AsSpan()));
-        hash.Append(MemoryMarshal.AsBytes("<|end|>\n".AsSpan()));
-        return hash.GetCurrentHashAsUInt128();
+        // A message's template text assembled in a pooled buffer and hashed there (equal to hashing RenderText, without the string).
+        const string Open = "<|start|>", Close = "<|end|>\n";
+        string content = ContentText(m.Content);
+        int length = Open.Length + m.Role.Length + 1 + content.Length + Close.Length;
+        char[] buffer = System.Buffers.ArrayPool<char>.Shared.Rent(length);
+        try
+        {
+            var text = buffer.AsSpan(0, length);
+            Open.CopyTo(text);
+            int n = Open.Length;
+            m.Role.CopyTo(text[n..]);
+            n += m.Role.Length;
+            text[n++] = '\n';
+            content.CopyTo(text[n..]);
+            n += content.Length;
+            Close.CopyTo(text[n..]);
+            return XxHash128.HashToUInt128(MemoryMarshal.AsBytes(text));
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<char>.Shared.Return(buffer);
+        }
     }
 
     /// <summary>The template text of an item (what a chat template would produce).</summary>
