@@ -18,6 +18,11 @@ internal static class LoadCommand
         var model = new Option<string>("--model") { Description = "Model (a simulated profile when the bench starts the server).", DefaultValueFactory = _ => defaults.Model };
         var arms = new Option<string>("--arms") { Description = "Arms: ws, http-chained, http-stateless.", DefaultValueFactory = _ => string.Join(',', LoadSettings.AllArms) };
         var ceiling = new Option<bool>("--ceiling") { Description = "Also replay the ws arm's frames against a raw Kestrel WebSocket endpoint (its own process) and report Loopwire ÷ ceiling." };
+        var repeats = new Option<int>("--repeats")
+        {
+            Description = "With --ceiling: measure the ws arm and the ceiling alternately N times in this run and report the median ratios (1-20).",
+            DefaultValueFactory = _ => defaults.Repeats,
+        };
         var hold = new Option<int?>("--hold") { Description = "Instead of the arms: open N WebSocket sessions with one store:false response of --history-tokens each, hold them, report RSS per session." };
         var sharedHistory = new Option<bool>("--shared-history")
         {
@@ -39,7 +44,7 @@ internal static class LoadCommand
         var output = new Option<string>("--out") { Description = "Directory for load.json (hold.json with --hold).", DefaultValueFactory = _ => "bench-out" };
         var cmd = new Command("load", "Throughput: concurrent sessions of continuation turns per transport; server CPU, memory and GC per turn.")
         {
-            sessions, turns, history, model, arms, ceiling, hold, sharedHistory, baseUrl, apiKey, warmupRounds, gc, output,
+            sessions, turns, history, model, arms, ceiling, repeats, hold, sharedHistory, baseUrl, apiKey, warmupRounds, gc, output,
         };
         cmd.Validators.Add(r =>
         {
@@ -63,6 +68,7 @@ internal static class LoadCommand
                 Model = parse.GetValue(model)!,
                 Arms = parse.GetValue(arms)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList(),
                 Ceiling = parse.GetValue(ceiling),
+                Repeats = parse.GetValue(repeats),
                 WarmupRounds = parse.GetValue(warmupRounds),
             };
             int? holdCount = parse.GetValue(hold);
@@ -146,7 +152,8 @@ internal static class LoadCommand
                         var warm = p.AddTask(arm + LoadWarmup.ProgressSuffix, autoStart: false);
                         warm.IsIndeterminate = true;
                         tasks[arm + LoadWarmup.ProgressSuffix] = warm;
-                        tasks[arm] = p.AddTask(arm, autoStart: false, maxValue: settings.Sessions * (settings.Turns + settings.WarmupTurns));
+                        int times = arm is "ws" or "ceiling" ? settings.Repeats : 1;
+                        tasks[arm] = p.AddTask(arm, autoStart: false, maxValue: times * settings.Sessions * (settings.Turns + settings.WarmupTurns));
                     }
 
                     result = await LoadGenerator.RunAsync(target, ceilingTarget, settings, new SyncProgress<(string Arm, int Turns)>(x =>

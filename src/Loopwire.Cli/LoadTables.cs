@@ -17,7 +17,7 @@ internal static class LoadTables
         foreach (var a in r.Arms)
         {
             table.AddRow(
-                a.Arm, $"{a.Turns}", $"{a.Errors}", $"{a.TurnsPerS:F0}",
+                a.Repeat is { } n ? $"{a.Arm} #{n}" : a.Arm, $"{a.Turns}", $"{a.Errors}", $"{a.TurnsPerS:F0}",
                 $"{a.P50Ms:F1}/{a.P90Ms:F1}/{a.P99Ms:F1}",
                 a.ServerCpuMsPerTurn is { } cpu ? $"{cpu:F3}" : "-",
                 a.ServerRssMb is { } rss ? $"{rss:F0}" : "-",
@@ -38,8 +38,14 @@ internal static class LoadTables
         }
         if (r.Ceiling is { } c)
         {
-            AnsiConsole.MarkupLine($"ws ÷ ceiling: CPU per turn [bold]{(c.CpuPerTurnRatio is { } x ? $"{x:F2}×" : "-")}[/] (target ≤ 1.5), "
+            string median = c.TurnsPerSRatios.Count > 1 ? $"median of {c.TurnsPerSRatios.Count} " : "";
+            AnsiConsole.MarkupLine($"ws ÷ ceiling, {median}CPU per turn [bold]{(c.CpuPerTurnRatio is { } x ? $"{x:F2}×" : "-")}[/] (target ≤ 1.5), "
                 + $"turns/s [bold]{c.TurnsPerSRatio:F2}×[/] (target ≥ 0.70); {Markup.Escape(c.CpuAttribution)}.");
+            if (c.TurnsPerSRatios.Count > 1)
+            {
+                AnsiConsole.MarkupLine("[grey]Each repeat: CPU " + string.Join(", ", c.CpuPerTurnRatios.Select(v => v is { } x ? $"{x:F2}×" : "-"))
+                    + "; turns/s " + string.Join(", ", c.TurnsPerSRatios.Select(v => $"{v:F2}×")) + ".[/]");
+            }
         }
     }
 

@@ -50,22 +50,46 @@ public static class LoadGenerator
         CeilingComparison? comparison = null;
         foreach (var arm in settings.Arms)
         {
-            var shapes = arm == "ws" && settings.Ceiling ? new int[settings.Sessions][][] : null;
-            var result = await RunArmAsync(arm, target, history, settings, shapes, 0, progress, cts.Token).ConfigureAwait(false);
-            arms.Add(result);
-            if (shapes is not null && ceiling is not null)
+            if (arm != "ws" || !settings.Ceiling || ceiling is null)
             {
-                await UploadShapesAsync(ceiling, shapes, cts.Token).ConfigureAwait(false);
-                var c = await RunArmAsync("ceiling", ceiling, history, settings, null, result.WarmupRounds, progress, cts.Token).ConfigureAwait(false);
-                arms.Add(c);
-                comparison = new CeilingComparison(
-                    result.ServerCpuMsPerTurn is { } a && c.ServerCpuMsPerTurn is { } b && b > 0 ? a / b : null,
-                    c.TurnsPerS > 0 ? result.TurnsPerS / c.TurnsPerS : 0,
-                    $"ceiling CPU from {ceiling.Probe.Source}");
+                arms.Add(await RunArmAsync(arm, target, history, settings, null, 0, progress, cts.Token).ConfigureAwait(false));
+                continue;
             }
+
+            // The ws arm and the ceiling, measured one after the other, Repeats times: each ceiling replays the frames of the
+            // ws measurement just before it.
+            var cpuRatios = new List<double?>();
+            var tpsRatios = new List<double>();
+            for (int r = 1; r <= settings.Repeats; r++)
+            {
+                var shapes = new int[settings.Sessions][][];
+                var ws = await RunArmAsync(arm, target, history, settings, shapes, 0, progress, cts.Token).ConfigureAwait(false);
+                await UploadShapesAsync(ceiling, shapes, cts.Token).ConfigureAwait(false);
+                var c = await RunArmAsync("ceiling", ceiling, history, settings, null, ws.WarmupRounds, progress, cts.Token).ConfigureAwait(false);
+                int? repeat = settings.Repeats > 1 ? r : null;
+                arms.Add(ws with { Repeat = repeat });
+                arms.Add(c with { Repeat = repeat });
+                cpuRatios.Add(ws.ServerCpuMsPerTurn is { } a && c.ServerCpuMsPerTurn is { } b && b > 0 ? a / b : null);
+                tpsRatios.Add(c.TurnsPerS > 0 ? ws.TurnsPerS / c.TurnsPerS : 0);
+            }
+
+            var knownCpu = cpuRatios.Where(x => x is not null).Select(x => x!.Value).ToList();
+            comparison = new CeilingComparison(knownCpu.Count > 0 ? Median(knownCpu) : null, Median(tpsRatios), $"ceiling CPU from {ceiling.Probe.Source}")
+            {
+                CpuPerTurnRatios = cpuRatios,
+                TurnsPerSRatios = tpsRatios,
+            };
         }
 
         return new LoadResult(Machine(), settings.Model, settings.HistoryTokens, settings.Turns, target.Probe.Source, arms, comparison);
+    }
+
+    /// <summary>The median (the mean of the middle two for an even count).</summary>
+    internal static double Median(IReadOnlyList<double> values)
+    {
+        var sorted = values.Order().ToList();
+        int mid = sorted.Count / 2;
+        return sorted.Count % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
     }
 
     internal static string Machine() => $"{Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}";

@@ -24,6 +24,12 @@ public sealed record LoadSettings
     /// <summary>Whether to replay the ws arm's frames against a raw Kestrel endpoint. <value>false</value></summary>
     public bool Ceiling { get; init; }
 
+    /// <summary>
+    /// With <see cref="Ceiling"/>: how many times the ws arm and the ceiling are measured, alternately, in one run; the ratios
+    /// reported are the medians (a busy machine's speed moves between phases). <value>1</value>
+    /// </summary>
+    public int Repeats { get; init; } = 1;
+
     /// <summary>Unmeasured turns per session before the measured ones (JIT, caches). <value>5</value></summary>
     public int WarmupTurns { get; init; } = 5;
 
@@ -78,6 +84,16 @@ public sealed record LoadSettings
             return "--ceiling replays the ws arm's frames; add ws to --arms.";
         }
 
+        if (Repeats < 1 || Repeats > 20)
+        {
+            return $"--repeats must be between 1 and 20, got {Repeats}.";
+        }
+
+        if (Repeats > 1 && !Ceiling)
+        {
+            return "--repeats alternates the ws arm with the ceiling; add --ceiling.";
+        }
+
         return null;
     }
 }
@@ -130,13 +146,23 @@ public sealed record LoadArmResult(
 
     /// <summary>Bytes the server allocated per measured turn, in KiB; null when unknown.</summary>
     public double? ServerAllocKbPerTurn { get; init; }
+
+    /// <summary>With <see cref="LoadSettings.Repeats"/> above 1: which measurement of the ws arm and the ceiling this is (1 first); else null.</summary>
+    public int? Repeat { get; init; }
 }
 
 /// <summary>Loopwire's ws arm against the raw Kestrel ceiling with the same frames.</summary>
-/// <param name="CpuPerTurnRatio">Loopwire server CPU per turn ÷ the ceiling's (target ≤ 1.5).</param>
-/// <param name="TurnsPerSRatio">Loopwire turns/s ÷ the ceiling's (target ≥ 0.7).</param>
+/// <param name="CpuPerTurnRatio">Loopwire server CPU per turn ÷ the ceiling's (target ≤ 1.5); the median over the repeats.</param>
+/// <param name="TurnsPerSRatio">Loopwire turns/s ÷ the ceiling's (target ≥ 0.7); the median over the repeats.</param>
 /// <param name="CpuAttribution">How the ceiling's CPU was measured.</param>
-public sealed record CeilingComparison(double? CpuPerTurnRatio, double TurnsPerSRatio, string CpuAttribution);
+public sealed record CeilingComparison(double? CpuPerTurnRatio, double TurnsPerSRatio, string CpuAttribution)
+{
+    /// <summary>The CPU ratio of each repeat, in order (one value without repeats; null where unknown).</summary>
+    public IReadOnlyList<double?> CpuPerTurnRatios { get; init; } = [];
+
+    /// <summary>The turns/s ratio of each repeat, in order.</summary>
+    public IReadOnlyList<double> TurnsPerSRatios { get; init; } = [];
+}
 
 /// <summary>The whole <c>load.json</c>.</summary>
 /// <param name="Machine">Cores, OS and runtime.</param>

@@ -126,6 +126,33 @@ public sealed class LoadGeneratorTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task RunAsync_CeilingWithRepeats_AlternatesTheArmsAndReportsTheMedianRatios()
+    {
+        using var probe = new ServerProbe(Environment.ProcessId, null, null);
+        using var ceilingProbe = new ServerProbe(Environment.ProcessId, null, null);
+
+        var result = await LoadGenerator.RunAsync(new LoadTarget(_server.BaseUrl, null, probe), new LoadTarget(_ceiling.BaseUrl, null, ceilingProbe),
+            Tiny("ws", "http-chained") with { Ceiling = true, Repeats = 3 });
+
+        Assert.Equal(["ws", "ceiling", "ws", "ceiling", "ws", "ceiling", "http-chained"], result.Arms.Select(a => a.Arm));
+        Assert.Equal([1, 1, 2, 2, 3, 3, null], result.Arms.Select(a => a.Repeat));
+        Assert.NotNull(result.Ceiling);
+        var c = result.Ceiling;
+        var tps = result.Arms.Chunk(2).Take(3).Select(pair => pair[0].TurnsPerS / pair[1].TurnsPerS).ToList();
+        Assert.Equal(tps, c.TurnsPerSRatios);
+        Assert.Equal(tps.Order().ElementAt(1), c.TurnsPerSRatio, 9);
+        Assert.Equal(3, c.CpuPerTurnRatios.Count);
+        // Each ceiling replays the frames of the ws measurement just before it.
+        Assert.All(result.Arms.Chunk(2).Take(3), pair => Assert.Equal(pair[0].BytesPerTurn, pair[1].BytesPerTurn));
+    }
+
+    [Theory]
+    [InlineData(new[] { 2.0 }, 2.0)]
+    [InlineData(new[] { 3.0, 1.0 }, 2.0)]
+    [InlineData(new[] { 5.0, 1.0, 2.0 }, 2.0)]
+    public void Median_OddAndEvenCounts(double[] values, double expected) => Assert.Equal(expected, LoadGenerator.Median(values));
+
+    [Fact]
     public async Task RunAsync_CeilingWithoutEndpoint_Throws()
     {
         using var probe = new ServerProbe(null, null, null);
