@@ -18,6 +18,7 @@ public sealed partial class ResponseEngine
         private IAsyncEnumerator<ResponseEvent>? _inner;
         private long _start;
         private int _taken;
+        private bool _disposed;
 
         public ResponseEvent Current { get; private set; } = null!;
 
@@ -40,6 +41,12 @@ public sealed partial class ResponseEngine
 
         public async ValueTask DisposeAsync()
         {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
             try
             {
                 if (_inner is not null)

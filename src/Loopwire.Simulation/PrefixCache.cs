@@ -30,22 +30,28 @@ public sealed class PrefixCache(int capacity = 2_000_000)
     public int LookupAndInsert(RenderedContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
+        // The stamp is read before anything is looked up and grows after a drop is done: a note written while blocks were
+        // being dropped carries an old stamp, so the next turn looks its blocks up again.
         long stamp = Volatile.Read(ref _drops);
         var hashes = context.BlockHashes;
-        int known = context.CachedPrefix is { } note && ReferenceEquals(note.Cache, this) && note.Stamp == stamp ? Math.Min(note.Blocks, hashes.Count) : 0;
-        int hits = LookupAndInsert(hashes, known);
-        context.CachedPrefix = new PrefixCacheNote(this, stamp, hashes.Count);
+        int count = hashes.Count;
+        int known = context.CachedPrefix is { } note && ReferenceEquals(note.Cache, this) && note.Stamp == stamp ? Math.Min(note.Blocks, count) : 0;
+        int hits = LookupAndInsert(hashes, known, count);
+        context.CachedPrefix = new PrefixCacheNote(this, stamp, count);
         return hits;
     }
 
     /// <summary>Counts leading blocks present, then inserts the rest. Returns the number of leading blocks that hit.</summary>
-    public int LookupAndInsert(IReadOnlyList<ulong> blockHashes) => LookupAndInsert(blockHashes, 0);
-
-    private int LookupAndInsert(IReadOnlyList<ulong> blockHashes, int known)
+    public int LookupAndInsert(IReadOnlyList<ulong> blockHashes)
     {
         ArgumentNullException.ThrowIfNull(blockHashes);
+        return LookupAndInsert(blockHashes, 0, blockHashes.Count);
+    }
+
+    private int LookupAndInsert(IReadOnlyList<ulong> blockHashes, int known, int count)
+    {
         int hits = known;
-        while (hits < blockHashes.Count && _blocks.ContainsKey(blockHashes[hits]))
+        while (hits < count && _blocks.ContainsKey(blockHashes[hits]))
         {
             hits++;
         }
@@ -56,7 +62,9 @@ public sealed class PrefixCache(int capacity = 2_000_000)
             _blocks[blockHashes[hits - 1]] = now;
         }
 
-        for (int i = hits; i < blockHashes.Count; i++)
+        // The count is kept by these adds; a block dropped and put back between two steps here goes uncounted, which the
+        // eviction corrects (it starts from the table's own count).
+        for (int i = hits; i < count; i++)
         {
             if (_blocks.TryAdd(blockHashes[i], now))
             {
@@ -81,9 +89,9 @@ public sealed class PrefixCache(int capacity = 2_000_000)
     {
         lock (_blocks)
         {
-            Interlocked.Increment(ref _drops);
             _blocks.Clear();
             Volatile.Write(ref _count, 0);
+            Interlocked.Increment(ref _drops);
         }
     }
 
@@ -91,13 +99,14 @@ public sealed class PrefixCache(int capacity = 2_000_000)
     {
         lock (_blocks)
         {
-            if (_blocks.Count <= Capacity)
+            int held = _blocks.Count;
+            Volatile.Write(ref _count, held);
+            if (held <= Capacity)
             {
                 return;
             }
 
-            Interlocked.Increment(ref _drops);
-            var cutoff = _blocks.Values.Order().ElementAt(_blocks.Count / 2);
+            var cutoff = _blocks.Values.Order().ElementAt(held / 2);
             foreach (var kv in _blocks)
             {
                 if (kv.Value <= cutoff && _blocks.TryRemove(kv.Key, out _))
@@ -105,6 +114,8 @@ public sealed class PrefixCache(int capacity = 2_000_000)
                     Interlocked.Decrement(ref _count);
                 }
             }
+
+            Interlocked.Increment(ref _drops);
         }
     }
 }

@@ -117,16 +117,17 @@ public sealed class O200kTokenRenderer : ITokenRenderer
 
         // A message's template text assembled in a pooled buffer and hashed there (equal to hashing RenderText, without the string).
         const string Open = "<|start|>", Close = "<|end|>\n";
+        string role = m.Role ?? string.Empty;
         string content = ContentText(m.Content);
-        int length = Open.Length + m.Role.Length + 1 + content.Length + Close.Length;
+        int length = Open.Length + role.Length + 1 + content.Length + Close.Length;
         char[] buffer = System.Buffers.ArrayPool<char>.Shared.Rent(length);
         try
         {
             var text = buffer.AsSpan(0, length);
             Open.CopyTo(text);
             int n = Open.Length;
-            m.Role.CopyTo(text[n..]);
-            n += m.Role.Length;
+            role.CopyTo(text[n..]);
+            n += role.Length;
             text[n++] = '\n';
             content.CopyTo(text[n..]);
             n += content.Length;

@@ -13,13 +13,16 @@ namespace Loopwire.Protocol.Streaming;
 /// sequence number. The bytes are exactly what <see cref="ResponseEventWriter"/> (and the serializer) write.
 /// </summary>
 /// <remarks>
-/// Only text that needs no escaping takes this way (checked with the wire encoder after transcoding); anything else, an event
-/// with unknown fields or logprobs, is declined and the caller writes it the ordinary way. One per stream writer; not thread-safe.
+/// Invalid UTF-16 (a lone surrogate), a delta longer than 16K characters, an event with unknown fields or logprobs are
+/// declined and the caller writes them the ordinary way. One per stream writer; not thread-safe.
 /// </remarks>
 public sealed class DeltaEventEncoder : IDisposable
 {
     private static readonly byte[] DeltaProperty = "\"delta\":\""u8.ToArray();
     private static readonly byte[] SequenceProperty = ",\"sequence_number\":"u8.ToArray();
+
+    /// <summary>Longer deltas take the ordinary way: their worst-case span (6 bytes a byte once escaped) would stay in the send buffer.</summary>
+    private const int MaxDeltaChars = 16 * 1024;
 
     private readonly PooledBufferWriter _scratch = new(512);
     private Utf8JsonWriter? _scratchWriter;
@@ -61,7 +64,7 @@ public sealed class DeltaEventEncoder : IDisposable
             ReasoningSummaryTextDeltaEvent r => (r.Delta, r.ItemId, r.OutputIndex, r.SummaryIndex),
             _ => (null!, null!, 0, 0),
         };
-        if (delta is null || itemId is null)
+        if (delta is null || itemId is null || delta.Length > MaxDeltaChars)
         {
             return false;
         }

@@ -10,8 +10,9 @@ internal sealed record LaneWork(CreateResponseRequest Request, TimeSpan Parse);
 /// <remarks>
 /// The receive loop enqueues; the lane's single loop runs. Lanes run concurrently with each other. The default lane's loop,
 /// when it waits for work, continues on the receive loop's thread until the response first waits (for the model, a slow
-/// reader): one thread hop less per turn for the lane every client uses. Named lanes exist to run side by side, so theirs
-/// continue on a thread of their own.
+/// reader): one thread hop less per turn for the lane every client uses. The connection's next message is read after that
+/// synchronous stretch (parsing and rendering the request; all of a turn when the model answers at once). Named lanes exist
+/// to run side by side, so theirs continue on a thread of their own.
 /// </remarks>
 internal sealed class Lane(string? name, LaneContextSource source)
 {

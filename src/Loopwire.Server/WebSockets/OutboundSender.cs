@@ -49,7 +49,7 @@ internal sealed class OutboundSender : IDisposable
         });
     }
 
-    /// <summary>Messages waiting in the queue.</summary>
+    /// <summary>Messages in the queue or waiting for room in it (and, once the send loop stopped, those it left behind).</summary>
     public int Queued => Volatile.Read(ref _queued);
 
     /// <summary>Whether a send is waiting for the socket (the peer does not read fast enough: its buffers are full).</summary>

@@ -74,6 +74,16 @@ public sealed class TokenRendererTests
     }
 
     [Fact]
+    public void ItemKey_MessageWithoutRole_IsTheHashOfItsTemplateText()
+    {
+        // "role": null reaches the record through the serializer even though the property is required.
+        var message = new MessageItem { Role = null!, Content = MessageContent.FromText("x") };
+
+        Assert.Equal(System.IO.Hashing.XxHash128.HashToUInt128(System.Runtime.InteropServices.MemoryMarshal.AsBytes(O200kTokenRenderer.RenderText(message).AsSpan())),
+            new O200kTokenRenderer().ItemKey(message));
+    }
+
+    [Fact]
     public void RenderText_OnePartMessage_IsItsTextInTheTemplate()
     {
         var message = new MessageItem { Role = "user", Content = MessageContent.FromParts([ContentPart.OutputText("hi")]) };

@@ -24,6 +24,7 @@ public sealed class DeltaEventEncoderTests
         "trailing \udc00",
         new string('w', 5000) + " é",
         new string('"', 3000) + " \n quotes that grow the buffer",
+        new string('x', 20_000) + " longer than the direct way takes",
     ];
 
     [Theory]
@@ -38,13 +39,13 @@ public sealed class DeltaEventEncoderTests
             new ReasoningSummaryTextDeltaEvent { SequenceNumber = 123456, ItemId = "rs_1", OutputIndex = 3, SummaryIndex = 2, Delta = text },
         ];
         bool valid = System.Text.Unicode.Utf8.FromUtf16(text, new byte[text.Length * 3], out _, out _, replaceInvalidSequences: false)
-            == System.Buffers.OperationStatus.Done;
+            == System.Buffers.OperationStatus.Done && text.Length <= 16 * 1024;
         foreach (var e in events)
         {
             var buffer = new ArrayBufferWriter<byte>();
             bool written = encoder.TryWrite(buffer, e);
 
-            // Only invalid UTF-16 is left to the serializer; everything else, escapes included, is written here.
+            // Only invalid UTF-16 and very long deltas are left to the serializer; everything else, escapes included, is written here.
             Assert.Equal(valid, written);
             Assert.Equal(written ? Serialized(e) : "", Encoding.UTF8.GetString(buffer.WrittenSpan));
         }
@@ -96,6 +97,7 @@ public sealed class DeltaEventEncoderTests
     [Fact]
     public void TryWrite_ItemsIndicesAndLanesChangeBetweenEvents_EachBytesEqualTheSerializers()
     {
+        // One encoder throughout: each change of item, index, type or lane must rebuild the kept pieces, and each repeat reuse them.
         using var encoder = new DeltaEventEncoder(new ResponseEventWriter());
         ResponseEvent[] events =
         [
@@ -103,11 +105,15 @@ public sealed class DeltaEventEncoderTests
             new OutputTextDeltaEvent { SequenceNumber = 5, ItemId = "msg_1", Delta = " b" },
             new OutputTextDeltaEvent { SequenceNumber = 6, ItemId = "msg_1", Delta = " c", StreamId = "x" },
             new OutputTextDeltaEvent { SequenceNumber = 7, ItemId = "msg_1", Delta = " d", StreamId = "y" },
-            new OutputTextDeltaEvent { SequenceNumber = 8, ItemId = "msg_1", ContentIndex = 1, Delta = " e" },
-            new OutputTextDeltaEvent { SequenceNumber = 9, ItemId = "msg_2", OutputIndex = 1, Delta = " f" },
-            new ReasoningSummaryTextDeltaEvent { SequenceNumber = 10, ItemId = "msg_2", OutputIndex = 1, Delta = " g" },
-            new FunctionCallArgumentsDeltaEvent { SequenceNumber = 11, ItemId = "msg_2", OutputIndex = 1, Delta = "{\"a\":" },
-            new FunctionCallArgumentsDeltaEvent { SequenceNumber = 12, ItemId = "msg_2", OutputIndex = 1, Delta = "12}" },
+            new OutputTextDeltaEvent { SequenceNumber = 8, ItemId = "msg_1", Delta = " d2", StreamId = "y" },
+            new OutputTextDeltaEvent { SequenceNumber = 9, ItemId = "msg_1", Delta = " d3" },
+            new OutputTextDeltaEvent { SequenceNumber = 10, ItemId = "msg_1", ContentIndex = 1, Delta = " e" },
+            new OutputTextDeltaEvent { SequenceNumber = 11, ItemId = "msg_2", OutputIndex = 1, ContentIndex = 1, Delta = " f" },
+            new OutputTextDeltaEvent { SequenceNumber = 12, ItemId = "msg_2", OutputIndex = 2, ContentIndex = 1, Delta = " f2" },
+            new ReasoningSummaryTextDeltaEvent { SequenceNumber = 13, ItemId = "msg_2", OutputIndex = 2, SummaryIndex = 1, Delta = " g" },
+            new ReasoningSummaryTextDeltaEvent { SequenceNumber = 14, ItemId = "msg_2", OutputIndex = 2, SummaryIndex = 2, Delta = " g2" },
+            new FunctionCallArgumentsDeltaEvent { SequenceNumber = 15, ItemId = "msg_2", OutputIndex = 2, Delta = "{\"a\":" },
+            new FunctionCallArgumentsDeltaEvent { SequenceNumber = 16, ItemId = "msg_2", OutputIndex = 2, Delta = "12}" },
         ];
         foreach (var e in events)
         {
@@ -115,8 +121,31 @@ public sealed class DeltaEventEncoderTests
 
             Assert.True(encoder.TryWrite(buffer, e));
             Assert.Equal(Serialized(e), Encoding.UTF8.GetString(buffer.WrittenSpan));
-            encoder.Release();
         }
+    }
+
+    [Fact]
+    public void TryWrite_AfterRelease_WritesTheSameBytes()
+    {
+        using var encoder = new DeltaEventEncoder(new ResponseEventWriter());
+        var e = new OutputTextDeltaEvent { SequenceNumber = 4, ItemId = "msg_1", Delta = " a", StreamId = "x" };
+        var first = new ArrayBufferWriter<byte>();
+        var second = new ArrayBufferWriter<byte>();
+
+        Assert.True(encoder.TryWrite(first, e));
+        encoder.Release();
+        Assert.True(encoder.TryWrite(second, e));
+        Assert.Equal(Serialized(e), Encoding.UTF8.GetString(second.WrittenSpan));
+    }
+
+    [Fact]
+    public void TryWrite_DeltaLongerThan16KCharacters_Declines()
+    {
+        using var encoder = new DeltaEventEncoder(new ResponseEventWriter());
+        var buffer = new ArrayBufferWriter<byte>();
+
+        Assert.False(encoder.TryWrite(buffer, new OutputTextDeltaEvent { SequenceNumber = 4, ItemId = "msg_1", Delta = new string('"', 16 * 1024 + 1) }));
+        Assert.True(encoder.TryWrite(buffer, new OutputTextDeltaEvent { SequenceNumber = 4, ItemId = "msg_1", Delta = new string('"', 16 * 1024) }));
     }
 
     [Fact]
