@@ -188,7 +188,8 @@ public sealed class ResponsesWebSocketClient : IAsyncDisposable
 
         _ws.Dispose();
         _stop.Dispose();
-        _send.Dispose();
+        // The send lock is not disposed: a disposed SemaphoreSlim forgets its waiters, so a send whose wait was just
+        // cancelled by the stop above would then wait for ever. It holds nothing to free (its wait handle is never made).
     }
 
     internal async IAsyncEnumerable<ResponseEvent> StreamCoreAsync(CreateResponseRequest request, TransferCounter? counter,
@@ -295,13 +296,33 @@ public sealed class ResponsesWebSocketClient : IAsyncDisposable
 
     private async Task SendTextAsync(byte[] json, CancellationToken ct)
     {
+        bool free;
         try
         {
-            await _send.WaitAsync(ct).ConfigureAwait(false);
+            free = _send.Wait(0, CancellationToken.None);
         }
         catch (ObjectDisposedException ex)
         {
             throw Closed("The WebSocket was closed.", ex);
+        }
+
+        if (!free)
+        {
+            // Another lane is sending. The wait also ends when this connection stops (closed, aborted, replaced by a
+            // reconnect): a send waiting on a connection that goes away fails at once.
+            try
+            {
+                using var wait = CancellationTokenSource.CreateLinkedTokenSource(ct, _stop.Token);
+                await _send.WaitAsync(wait.Token).ConfigureAwait(false);
+            }
+            catch (ObjectDisposedException ex)
+            {
+                throw Closed("The WebSocket was closed.", ex);
+            }
+            catch (OperationCanceledException ex) when (!ct.IsCancellationRequested)
+            {
+                throw Closed("The WebSocket was closed while this message waited to be sent.", ex);
+            }
         }
 
         try
