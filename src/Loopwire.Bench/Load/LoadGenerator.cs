@@ -74,7 +74,8 @@ public static class LoadGenerator
             }
 
             var knownCpu = cpuRatios.Where(x => x is not null).Select(x => x!.Value).ToList();
-            comparison = new CeilingComparison(knownCpu.Count > 0 ? Median(knownCpu) : null, Median(tpsRatios), $"ceiling CPU from {ceiling.Probe.Source}")
+            comparison = new CeilingComparison(knownCpu.Count > 0 ? Matrix.Stats.Median(knownCpu) : null, Matrix.Stats.Median(tpsRatios),
+                $"ceiling CPU from {ceiling.Probe.Source}")
             {
                 CpuPerTurnRatios = cpuRatios,
                 TurnsPerSRatios = tpsRatios,
@@ -82,14 +83,6 @@ public static class LoadGenerator
         }
 
         return new LoadResult(Machine(), settings.Model, settings.HistoryTokens, settings.Turns, target.Probe.Source, arms, comparison);
-    }
-
-    /// <summary>The median (the mean of the middle two for an even count).</summary>
-    internal static double Median(IReadOnlyList<double> values)
-    {
-        var sorted = values.Order().ToList();
-        int mid = sorted.Count / 2;
-        return sorted.Count % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
     }
 
     internal static string Machine() => $"{Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}";

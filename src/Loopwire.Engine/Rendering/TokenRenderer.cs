@@ -115,23 +115,15 @@ public sealed class O200kTokenRenderer : ITokenRenderer
             return XxHash128.HashToUInt128(MemoryMarshal.AsBytes(RenderText(item).AsSpan()));
         }
 
-        // A message's template text assembled in a pooled buffer and hashed there (equal to hashing RenderText, without the string).
-        const string Open = "<|start|>", Close = "<|end|>\n";
+        // A message's template text assembled in a pooled buffer and hashed there: RenderText's text, without the string.
         string role = m.Role ?? string.Empty;
         string content = ContentText(m.Content);
-        int length = Open.Length + role.Length + 1 + content.Length + Close.Length;
+        int length = MessageTextLength(role, content);
         char[] buffer = System.Buffers.ArrayPool<char>.Shared.Rent(length);
         try
         {
             var text = buffer.AsSpan(0, length);
-            Open.CopyTo(text);
-            int n = Open.Length;
-            role.CopyTo(text[n..]);
-            n += role.Length;
-            text[n++] = '\n';
-            content.CopyTo(text[n..]);
-            n += content.Length;
-            Close.CopyTo(text[n..]);
+            WriteMessageText(text, role, content);
             return XxHash128.HashToUInt128(MemoryMarshal.AsBytes(text));
         }
         finally
@@ -143,7 +135,7 @@ public sealed class O200kTokenRenderer : ITokenRenderer
     /// <summary>The template text of an item (what a chat template would produce).</summary>
     internal static string RenderText(ResponseItem item) => item switch
     {
-        MessageItem m => $"<|start|>{m.Role}\n{ContentText(m.Content)}<|end|>\n",
+        MessageItem m => MessageText(m.Role ?? string.Empty, ContentText(m.Content)),
         FunctionCallItem f => $"<|start|>assistant to={f.Name} call={f.CallId}\n{f.Arguments}<|end|>\n",
         FunctionCallOutputItem o => $"<|start|>tool call={o.CallId}\n{ContentText(o.Output)}<|end|>\n",
         CustomToolCallItem c => $"<|start|>assistant to={c.Name} call={c.CallId}\n{c.Input}<|end|>\n",
@@ -154,6 +146,26 @@ public sealed class O200kTokenRenderer : ITokenRenderer
         CompactionTriggerItem => string.Empty,
         _ => $"<|start|>{item.Type}\n{ExtraText(item.Extra)}<|end|>\n",
     };
+
+    private const string MessageOpen = "<|start|>";
+    private const string MessageEnd = "<|end|>\n";
+
+    /// <summary>A message's template text: its opening line (role), its content, its closing line.</summary>
+    private static string MessageText(string role, string content) =>
+        string.Create(MessageTextLength(role, content), (role, content), static (text, m) => WriteMessageText(text, m.role, m.content));
+
+    private static int MessageTextLength(string role, string content) => MessageOpen.Length + role.Length + 1 + content.Length + MessageEnd.Length;
+
+    private static void WriteMessageText(Span<char> text, string role, string content)
+    {
+        MessageOpen.CopyTo(text);
+        int n = MessageOpen.Length;
+        role.CopyTo(text[n..]);
+        n += role.Length;
+        text[n++] = '\n';
+        content.CopyTo(text[n..]);
+        MessageEnd.CopyTo(text[(n + content.Length)..]);
+    }
 
     private static string ContentText(MessageContent c)
     {

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 using Loopwire.Protocol.Responses;
 using Loopwire.Protocol.Serialization;
@@ -36,6 +37,30 @@ public sealed class ResponseEventWriter : IDisposable
     private readonly PooledBufferWriter _cachedJson = new(4096);
     private ResponseObject? _cached;
     private Utf8JsonWriter? _cachedWriter;
+    private DeltaEventEncoder? _deltas;
+
+    /// <summary>
+    /// Writes <paramref name="e"/> into <paramref name="output"/>: a delta straight as bytes from pieces encoded once per item
+    /// (<see cref="DeltaEventEncoder"/>), any other event through <paramref name="writer"/>, which writes to
+    /// <paramref name="output"/>; the caller flushes the writer afterwards.
+    /// </summary>
+    /// <param name="output">Where the event's JSON goes.</param>
+    /// <param name="writer">A writer over <paramref name="output"/> with <see cref="ProtocolJsonContext.WireWriterOptions"/>.</param>
+    /// <param name="e">The event.</param>
+    public void Write(IBufferWriter<byte> output, Utf8JsonWriter writer, ResponseEvent e)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        if (writer.BytesPending > 0)
+        {
+            // Whatever the writer holds goes first.
+            writer.Flush();
+        }
+
+        if (!(_deltas ??= new DeltaEventEncoder(this)).TryWrite(output, e))
+        {
+            Write(writer, e);
+        }
+    }
 
     /// <summary>Writes <paramref name="e"/> as one JSON object.</summary>
     /// <param name="writer">A writer with <see cref="ProtocolJsonContext.WireWriterOptions"/>.</param>
@@ -103,12 +128,15 @@ public sealed class ResponseEventWriter : IDisposable
     {
         _cached = null;
         _cachedJson.Release();
+        _deltas?.Release();
     }
 
     /// <inheritdoc />
     public void Dispose()
     {
         Release();
+        _deltas?.Dispose();
+        _deltas = null;
         _cachedWriter?.Dispose();
         _cachedWriter = null;
     }

@@ -117,7 +117,7 @@ internal static class ChatCompletionsEndpoints
         bool includeUsage, CancellationToken ct)
     {
         HttpIo.StartSse(context.Response);
-        return HttpIo.WriteSseAsync(context.Response, ChunksAsync(events, id, created, model, includeUsage, ct), static (writer, item) =>
+        return HttpIo.WriteSseAsync(context.Response, ChunksAsync(events, id, created, model, includeUsage, ct), static (_, writer, item) =>
         {
             if (item.Error is { } error)
             {

@@ -114,23 +114,23 @@ internal static class HttpIo
     /// <param name="ct">Stops the stream (the request's abort token).</param>
     public static Task WriteSseAsync<T>(HttpResponse response, IAsyncEnumerable<T> items, JsonTypeInfo<T> typeInfo,
         Func<T, string?> eventType, bool doneSentinel, CancellationToken ct) =>
-        WriteSseAsync(response, items, (writer, item) => JsonSerializer.Serialize(writer, item, typeInfo), eventType, doneSentinel, ct);
+        WriteSseAsync(response, items, (_, writer, item) => JsonSerializer.Serialize(writer, item, typeInfo), eventType, doneSentinel, ct);
 
     /// <summary>As the overload with a <see cref="JsonTypeInfo{T}"/>, for streams whose items are written in more than one shape.</summary>
     /// <param name="response">The response, already started with <see cref="StartSse"/>.</param>
     /// <param name="items">The items; the stream stops when they end or <paramref name="ct"/> fires.</param>
-    /// <param name="write">Writes an item's JSON (the <c>data:</c> of its event).</param>
+    /// <param name="write">Writes an item's JSON (the <c>data:</c> of its event) into the buffer, through the writer over it or directly.</param>
     /// <param name="eventType">An item's SSE event name; null for data-only events.</param>
     /// <param name="doneSentinel">Whether to end with <c>data: [DONE]</c>.</param>
     /// <param name="ct">Stops the stream (the request's abort token).</param>
-    public static async Task WriteSseAsync<T>(HttpResponse response, IAsyncEnumerable<T> items, Action<Utf8JsonWriter, T> write,
+    public static async Task WriteSseAsync<T>(HttpResponse response, IAsyncEnumerable<T> items, Action<IBufferWriter<byte>, Utf8JsonWriter, T> write,
         Func<T, string?> eventType, bool doneSentinel, CancellationToken ct)
     {
         using var writer = new Utf8JsonWriter(Stream.Null, ProtocolJsonContext.WireWriterOptions);
         await SseFormatter.WriteAsync(Items(response, items, eventType, ct), response.Body, (item, buffer) =>
         {
             writer.Reset(buffer);
-            write(writer, item.Data);
+            write(buffer, writer, item.Data);
             writer.Flush();
         }, ct).ConfigureAwait(false);
 

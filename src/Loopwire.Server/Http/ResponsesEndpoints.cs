@@ -114,10 +114,13 @@ internal static class ResponsesEndpoints
     }
 
     /// <summary>Writes events as SSE: one event per write, flushed each time.</summary>
-    internal static Task WriteSseAsync(HttpContext context, IAsyncEnumerable<ResponseEvent> events, bool doneSentinel, CancellationToken ct)
+    /// <remarks>With the WebSocket's event writer: the same bytes as the serializer's, deltas from pre-encoded pieces.</remarks>
+    internal static async Task WriteSseAsync(HttpContext context, IAsyncEnumerable<ResponseEvent> events, bool doneSentinel, CancellationToken ct)
     {
         HttpIo.StartSse(context.Response);
-        return HttpIo.WriteSseAsync(context.Response, events, ProtocolJsonContext.Wire.ResponseEvent, static e => e.EventType, doneSentinel, ct);
+        using var eventWriter = new ResponseEventWriter();
+        await HttpIo.WriteSseAsync(context.Response, events, (buffer, writer, e) => eventWriter.Write(buffer, writer, e), static e => e.EventType,
+            doneSentinel, ct);
     }
 
     /// <summary><c>GET /v1/responses/{id}</c>, or with <c>?stream=true[&amp;starting_after=N]</c> the events of a background response.</summary>

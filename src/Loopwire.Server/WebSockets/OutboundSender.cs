@@ -26,7 +26,6 @@ internal sealed class OutboundSender : IDisposable
     private readonly PooledBufferWriter _buffer = new(WebSocketMessageReader.InitialBufferBytes);
     private readonly Utf8JsonWriter _writer;
     private readonly ResponseEventWriter _events = new();
-    private readonly DeltaEventEncoder _deltas;
     private readonly Action _peerGone;
     private bool _stopped;
     private int _blocked;
@@ -41,7 +40,6 @@ internal sealed class OutboundSender : IDisposable
         _ws = ws;
         _peerGone = peerGone;
         _writer = new Utf8JsonWriter(_buffer, ProtocolJsonContext.WireWriterOptions);
-        _deltas = new DeltaEventEncoder(_events);
         _queue = Channel.CreateBounded<Outbound>(new BoundedChannelOptions(capacity)
         {
             SingleReader = true,
@@ -191,7 +189,6 @@ internal sealed class OutboundSender : IDisposable
     public void Dispose()
     {
         _writer.Dispose();
-        _deltas.Dispose();
         _events.Dispose();
         _buffer.Dispose();
         _lock.Dispose();
@@ -202,20 +199,17 @@ internal sealed class OutboundSender : IDisposable
     private async ValueTask<bool> SendAsync(ResponseEvent? e, TextFrame? other, CancellationToken ct)
     {
         _buffer.Clear();
-        if (e is null || !_deltas.TryWrite(_buffer, e))
+        _writer.Reset(_buffer);
+        if (e is not null)
         {
-            _writer.Reset(_buffer);
-            if (e is not null)
-            {
-                _events.Write(_writer, e);
-            }
-            else
-            {
-                other!.WriteTo(_writer);
-            }
-
-            _writer.Flush();
+            _events.Write(_buffer, _writer, e);
         }
+        else
+        {
+            other!.WriteTo(_writer);
+        }
+
+        _writer.Flush();
 
         if (_ws.State != WebSocketState.Open && _ws.State != WebSocketState.CloseReceived)
         {
@@ -258,7 +252,6 @@ internal sealed class OutboundSender : IDisposable
     private void ReleaseBuffers()
     {
         _buffer.Release();
-        _deltas.Release();
         _events.Release();
     }
 }

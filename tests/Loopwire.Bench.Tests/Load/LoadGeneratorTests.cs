@@ -150,7 +150,7 @@ public sealed class LoadGeneratorTests : IAsyncLifetime
     [InlineData(new[] { 2.0 }, 2.0)]
     [InlineData(new[] { 3.0, 1.0 }, 2.0)]
     [InlineData(new[] { 5.0, 1.0, 2.0 }, 2.0)]
-    public void Median_OddAndEvenCounts(double[] values, double expected) => Assert.Equal(expected, LoadGenerator.Median(values));
+    public void Median_OddAndEvenCounts_AsTheRatiosUseIt(double[] values, double expected) => Assert.Equal(expected, Loopwire.Bench.Matrix.Stats.Median(values));
 
     [Fact]
     public async Task RunAsync_CeilingWithoutEndpoint_Throws()
