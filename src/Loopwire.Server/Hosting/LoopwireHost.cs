@@ -161,6 +161,8 @@ public static class LoopwireHost
 
             await next(context);
         });
+        // Before UseWebSockets: it takes the upgrade features as it finds them.
+        CorkingUpgrade.Use(app, "/v1/responses");
         app.UseWebSockets();
         app.MapGet("/v1/responses", (HttpContext c, ResponsesWebSocketHandler h) => h.HandleAsync(c));
         CompactionEndpoints.Map(app);

@@ -116,6 +116,8 @@ internal static class HttpIo
         Func<T, string?> eventType, bool doneSentinel, CancellationToken ct) =>
         WriteSseAsync(response, items, (_, writer, item) => JsonSerializer.Serialize(writer, item, typeInfo), eventType, doneSentinel, ct);
 
+    /// <summary>Events that are ready together leave in one write; an event goes out no later than when the next one is not ready.</summary>
+
     /// <summary>As the overload with a <see cref="JsonTypeInfo{T}"/>, for streams whose items are written in more than one shape.</summary>
     /// <param name="response">The response, already started with <see cref="StartSse"/>.</param>
     /// <param name="items">The items; the stream stops when they end or <paramref name="ct"/> fires.</param>
@@ -123,31 +125,58 @@ internal static class HttpIo
     /// <param name="eventType">An item's SSE event name; null for data-only events.</param>
     /// <param name="doneSentinel">Whether to end with <c>data: [DONE]</c>.</param>
     /// <param name="ct">Stops the stream (the request's abort token).</param>
+    /// <param name="flushAfter">Items sent at once, without waiting to see whether the next is ready (a response's terminal event).</param>
+    /// <remarks>
+    /// The formatter writes into a corked stream (<see cref="CorkableStream"/>): events that are ready together leave in one
+    /// write, and what was written leaves before the loop waits for an item that is not ready yet.
+    /// </remarks>
     public static async Task WriteSseAsync<T>(HttpResponse response, IAsyncEnumerable<T> items, Action<IBufferWriter<byte>, Utf8JsonWriter, T> write,
-        Func<T, string?> eventType, bool doneSentinel, CancellationToken ct)
+        Func<T, string?> eventType, bool doneSentinel, CancellationToken ct, Func<T, bool>? flushAfter = null)
     {
         using var writer = new Utf8JsonWriter(Stream.Null, ProtocolJsonContext.WireWriterOptions);
-        await SseFormatter.WriteAsync(Items(response, items, eventType, ct), response.Body, (item, buffer) =>
+        await using var body = new CorkableStream(response.Body, leaveOpen: true);
+        await SseFormatter.WriteAsync(Items(body, items, eventType, flushAfter, ct), body, (item, buffer) =>
         {
             writer.Reset(buffer);
             write(buffer, writer, item.Data);
             writer.Flush();
         }, ct).ConfigureAwait(false);
 
+        await body.UncorkAsync(ct).ConfigureAwait(false);
         if (doneSentinel)
         {
             await response.Body.WriteAsync(SseDone, ct).ConfigureAwait(false);
         }
 
-        static async IAsyncEnumerable<SseItem<T>> Items(HttpResponse response, IAsyncEnumerable<T> items, Func<T, string?> eventType,
-            [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+        static async IAsyncEnumerable<SseItem<T>> Items(CorkableStream body, IAsyncEnumerable<T> items, Func<T, string?> eventType,
+            Func<T, bool>? flushAfter, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
         {
-            await foreach (var item in items.WithCancellation(ct).ConfigureAwait(false))
+            body.Cork();
+            await using var e = items.GetAsyncEnumerator(ct);
+            while (true)
             {
+                var next = e.MoveNextAsync();
+                if (!next.IsCompleted)
+                {
+                    // Nothing ready: what the formatter wrote leaves now, not with the next event.
+                    await body.UncorkAsync(ct).ConfigureAwait(false);
+                    body.Cork();
+                }
+
+                if (!await next.ConfigureAwait(false))
+                {
+                    break;
+                }
+
+                var item = e.Current;
                 yield return new SseItem<T>(item, eventType(item));
 
-                // The formatter has written the event; make sure it left before waiting for the next one.
-                await response.Body.FlushAsync(ct).ConfigureAwait(false);
+                // The formatter has written the event.
+                if (flushAfter?.Invoke(item) == true)
+                {
+                    await body.UncorkAsync(ct).ConfigureAwait(false);
+                    body.Cork();
+                }
             }
         }
     }

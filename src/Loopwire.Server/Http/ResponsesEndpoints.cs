@@ -113,14 +113,14 @@ internal static class ResponsesEndpoints
         await JsonSerializer.SerializeAsync(context.Response.Body, outcome.Response, ProtocolJsonContext.Wire.ResponseObject, ct);
     }
 
-    /// <summary>Writes events as SSE: one event per write, flushed each time.</summary>
+    /// <summary>Writes events as SSE: those ready together in one write, each sent before waiting for the next, a terminal one at once.</summary>
     /// <remarks>With the WebSocket's event writer: the same bytes as the serializer's, deltas from pre-encoded pieces.</remarks>
     internal static async Task WriteSseAsync(HttpContext context, IAsyncEnumerable<ResponseEvent> events, bool doneSentinel, CancellationToken ct)
     {
         HttpIo.StartSse(context.Response);
         using var eventWriter = new ResponseEventWriter();
         await HttpIo.WriteSseAsync(context.Response, events, (buffer, writer, e) => eventWriter.Write(buffer, writer, e), static e => e.EventType,
-            doneSentinel, ct);
+            doneSentinel, ct, static e => e.IsTerminal);
     }
 
     /// <summary><c>GET /v1/responses/{id}</c>, or with <c>?stream=true[&amp;starting_after=N]</c> the events of a background response.</summary>

@@ -211,16 +211,35 @@ internal sealed class LaneScheduler : IDisposable
                 p.SteerSuccessor = carried.Count > 0;
                 using var stop = p.Stop;
                 var tracked = _steers.Track(p, lane.Name);
-                await foreach (var e in _engine.StreamAsync(p, ct))
+                await using (var events = _engine.StreamAsync(p, ct).GetAsyncEnumerator(CancellationToken.None))
                 {
-                    if (e.IsTerminal)
+                    while (true)
                     {
-                        // In flight ends where the client sees it end: a next response sent on seeing this is not refused.
-                        slot?.Dispose();
-                    }
+                        var next = events.MoveNextAsync();
+                        if (!next.IsCompleted)
+                        {
+                            // The model has nothing ready: what the lane sent leaves now, not with the next event.
+                            await _output.FlushAsync(ct);
+                        }
 
-                    await _output.SendEventAsync(e, lane.Name, ct);
+                        if (!await next)
+                        {
+                            break;
+                        }
+
+                        var e = events.Current;
+                        if (e.IsTerminal)
+                        {
+                            // In flight ends where the client sees it end: a next response sent on seeing this is not refused.
+                            slot?.Dispose();
+                        }
+
+                        await _output.SendEventAsync(e, lane.Name, ct);
+                    }
                 }
+
+                // A stream that ended without a terminal event (the terminal event flushes by itself).
+                await _output.FlushAsync(ct);
 
                 Interlocked.Increment(ref _responses);
                 // Step 3

@@ -4,6 +4,7 @@ using System.Threading.Channels;
 using Loopwire.Protocol.Serialization;
 using Loopwire.Protocol.Streaming;
 using Loopwire.Protocol.Wire;
+using Loopwire.Server.Http;
 
 namespace Loopwire.Server.WebSockets;
 
@@ -13,6 +14,9 @@ namespace Loopwire.Server.WebSockets;
 /// bounded queue that the send loop drains, in order.
 /// </summary>
 /// <remarks>
+/// Frames that are ready together leave together: the send side corks the socket's transport (<see cref="CorkableStream"/>)
+/// while it sends, and a lane flushes before it waits for its next event (<see cref="FlushAsync"/>); a response's terminal
+/// event, and the end of the queue, flush too. A frame is thus held back only while the next one is being produced.
 /// One lock guards the socket's send side and the frame buffer: whoever holds it sends. The send loop takes messages off the
 /// queue only while holding it, so a direct send never overtakes a message already queued. A full queue makes the lane wait
 /// (a client that does not read stalls generation, it does not grow memory). The buffer is given back when the queue runs
@@ -21,6 +25,7 @@ namespace Loopwire.Server.WebSockets;
 internal sealed class OutboundSender : IDisposable
 {
     private readonly WebSocket _ws;
+    private readonly CorkableStream? _cork;
     private readonly Channel<Outbound> _queue;
     private readonly SemaphoreSlim _lock = new(1, 1);
     private readonly PooledBufferWriter _buffer = new(WebSocketMessageReader.InitialBufferBytes);
@@ -35,9 +40,11 @@ internal sealed class OutboundSender : IDisposable
     /// <param name="ws">The socket.</param>
     /// <param name="capacity">Messages the queue holds before a lane waits.</param>
     /// <param name="peerGone">Called when a send finds the peer gone.</param>
-    public OutboundSender(WebSocket ws, int capacity, Action peerGone)
+    /// <param name="cork">The transport under <paramref name="ws"/>, to send ready frames together; null: each frame on its own.</param>
+    public OutboundSender(WebSocket ws, int capacity, Action peerGone, CorkableStream? cork = null)
     {
         _ws = ws;
+        _cork = cork;
         _peerGone = peerGone;
         _writer = new Utf8JsonWriter(_buffer, ProtocolJsonContext.WireWriterOptions);
         _queue = Channel.CreateBounded<Outbound>(new BoundedChannelOptions(capacity)
@@ -66,11 +73,19 @@ internal sealed class OutboundSender : IDisposable
                 {
                     if (!_stopped)
                     {
+                        // Held back until the lane flushes (it does before it waits) or the response ends.
+                        _cork?.Cork();
+
                         // The lane's token: a connection that ends while this send waits on a peer that does not read
                         // aborts the socket instead of leaving the lane stuck (a queued send would have been cancellable too).
                         _stopped = !await SendAsync(e, null, ct).ConfigureAwait(false);
                         if (e.IsTerminal)
                         {
+                            if (!_stopped)
+                            {
+                                await UncorkAsync(ct).ConfigureAwait(false);
+                            }
+
                             ReleaseBuffers();
                         }
                     }
@@ -109,6 +124,36 @@ internal sealed class OutboundSender : IDisposable
         }
     }
 
+    /// <summary>Sends the frames held back (see the remarks); a lane calls it before it waits for its next event.</summary>
+    /// <returns>Completes when the socket took them; a peer found gone returns normally (the loop stops).</returns>
+    public ValueTask FlushAsync(CancellationToken ct) => _cork is null || _cork.Pending == 0 ? default : FlushCoreAsync(ct);
+
+    private async ValueTask FlushCoreAsync(CancellationToken ct)
+    {
+        await _lock.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            if (!_stopped)
+            {
+                await UncorkAsync(ct).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            _stopped = true;
+            throw;
+        }
+        catch (Exception ex) when (ex is WebSocketException or IOException or ObjectDisposedException)
+        {
+            _stopped = true;
+            _peerGone();
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
     /// <summary>Queues a message without waiting; when the queue is full, it is written as soon as there is room.</summary>
     public void Post(Outbound msg, CancellationToken ct)
     {
@@ -140,12 +185,15 @@ internal sealed class OutboundSender : IDisposable
                 await _lock.WaitAsync().ConfigureAwait(false);
                 try
                 {
+                    // What is queued leaves together.
+                    _cork?.Cork();
                     while (_queue.Reader.TryRead(out var msg))
                     {
                         Interlocked.Decrement(ref _queued);
                         if (msg is CloseFrame close)
                         {
                             _stopped = true;
+                            await UncorkAsync(CancellationToken.None).ConfigureAwait(false);
                             if (_ws.State is WebSocketState.Open or WebSocketState.CloseReceived)
                             {
                                 await _ws.CloseOutputAsync(close.Status, close.Reason, CancellationToken.None).ConfigureAwait(false);
@@ -163,6 +211,7 @@ internal sealed class OutboundSender : IDisposable
                     }
 
                     // Nothing queued (the turn ended, or generation is slower than the socket): hold no send buffer while idle.
+                    await UncorkAsync(CancellationToken.None).ConfigureAwait(false);
                     ReleaseBuffers();
                 }
                 finally
@@ -220,33 +269,66 @@ internal sealed class OutboundSender : IDisposable
         // send's cost. Only a send that has to wait for the peer watches the token, and cancelling it aborts the socket,
         // which is what a cancelled WebSocket send does.
         var send = _ws.SendAsync(_buffer.WrittenMemory, WebSocketMessageType.Text, true, CancellationToken.None);
-        if (!send.IsCompleted)
+        if (send.IsCompleted)
         {
-            Volatile.Write(ref _blocked, 1);
-            try
-            {
-                using var abort = ct.CanBeCanceled ? ct.UnsafeRegister(static ws => ((WebSocket)ws!).Abort(), _ws) : default;
-                await send.ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ct.IsCancellationRequested && ex is not OperationCanceledException)
-            {
-                throw new OperationCanceledException("The send was cancelled; the socket was aborted.", ex, ct);
-            }
-            finally
-            {
-                Volatile.Write(ref _blocked, 0);
-            }
+            send.GetAwaiter().GetResult();
         }
         else
         {
-            await send.ConfigureAwait(false);
+            await WaitForSocketAsync(send, ct).ConfigureAwait(false);
         }
+
         if (_buffer.Capacity > WebSocketMessageReader.RetainedBufferBytes)
         {
             _buffer.Release();
         }
 
         return true;
+    }
+
+    /// <summary>Writes what the transport holds back; the caller holds the lock.</summary>
+    private ValueTask UncorkAsync(CancellationToken ct)
+    {
+        if (_cork is null)
+        {
+            return default;
+        }
+
+        var write = _cork.UncorkAsync(CancellationToken.None);
+        return write.IsCompletedSuccessfully ? default : WaitForUncorkAsync(write, ct);
+    }
+
+    /// <summary>As a send through the socket would, reports a transport that failed as a <see cref="WebSocketException"/>.</summary>
+    private async ValueTask WaitForUncorkAsync(ValueTask write, CancellationToken ct)
+    {
+        try
+        {
+            await WaitForSocketAsync(write, ct).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException
+                                   || (ex is OperationCanceledException && !ct.IsCancellationRequested))
+        {
+            throw new WebSocketException(WebSocketError.ConnectionClosedPrematurely, ex);
+        }
+    }
+
+    /// <summary>A write that has to wait for the peer: it is <see cref="Blocked"/>, and cancelling <paramref name="ct"/> aborts the socket.</summary>
+    private async ValueTask WaitForSocketAsync(ValueTask write, CancellationToken ct)
+    {
+        Volatile.Write(ref _blocked, 1);
+        try
+        {
+            using var abort = ct.CanBeCanceled ? ct.UnsafeRegister(static ws => ((WebSocket)ws!).Abort(), _ws) : default;
+            await write.ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ct.IsCancellationRequested && ex is not OperationCanceledException)
+        {
+            throw new OperationCanceledException("The send was cancelled; the socket was aborted.", ex, ct);
+        }
+        finally
+        {
+            Volatile.Write(ref _blocked, 0);
+        }
     }
 
     private void ReleaseBuffers()

@@ -9,6 +9,7 @@ using Loopwire.Protocol.Streaming;
 using Loopwire.Protocol.Wire;
 using Loopwire.Server.Hosting;
 using Loopwire.Server.Limits;
+using Loopwire.Server.Http;
 
 namespace Loopwire.Server.WebSockets;
 
@@ -50,8 +51,9 @@ internal sealed class ResponsesWebSocketConnection : IDisposable, ILaneOutput
     private DetachedCaches? _detached;
 
     /// <param name="idleTimeout">Close with 1000 after this long without a client message while nothing is in flight; zero: never.</param>
+    /// <param name="transport">The stream under <paramref name="ws"/>, to send frames that are ready together in one write; null: one each.</param>
     public ResponsesWebSocketConnection(WebSocket ws, ResponseEngine engine, WebSocketModeOptions options, TimeProvider time,
-        TimeSpan idleTimeout, string? tenant, string traceId, ILogger logger)
+        TimeSpan idleTimeout, string? tenant, string traceId, ILogger logger, CorkableStream? transport = null)
     {
         _ws = ws;
         _engine = engine;
@@ -61,7 +63,7 @@ internal sealed class ResponsesWebSocketConnection : IDisposable, ILaneOutput
         _id = $"ws{Interlocked.Increment(ref s_ids)}:{traceId}";
         _tenant = tenant;
         _steers = new SteerCoordinator(this, options.MaxPendingSteers);
-        _sender = new OutboundSender(ws, options.SendBufferEvents, OnPeerGone);
+        _sender = new OutboundSender(ws, options.SendBufferEvents, OnPeerGone, transport);
         _lifetime = new ConnectionLifetime(options.MaxConnectionAge, idleTimeout, time);
     }
 
@@ -356,6 +358,9 @@ internal sealed class ResponsesWebSocketConnection : IDisposable, ILaneOutput
     /// <inheritdoc />
     public ValueTask SendEventAsync(ResponseEvent e, string? lane, CancellationToken ct) =>
         _sender.SendEventAsync(lane is null ? e : e with { StreamId = lane }, ct);
+
+    /// <inheritdoc />
+    public ValueTask FlushAsync(CancellationToken ct) => _sender.FlushAsync(ct);
 
     /// <inheritdoc />
     public void SendControl(ResponseEvent e, string? lane) => Post(new EventFrame(lane is null ? e : e with { StreamId = lane }));

@@ -56,7 +56,7 @@ internal sealed class ResponsesWebSocketHandler(
         using var ws = await context.WebSockets.AcceptWebSocketAsync(accept);
         using var traced = telemetry.OpenConnection(context);
         using var connection = new ResponsesWebSocketConnection(ws, engine, opts, time, options.Value.Limits.WebSocketIdleTimeout,
-            ResponsesEndpoints.TenantOf(context), context.TraceIdentifier, logger)
+            ResponsesEndpoints.TenantOf(context), context.TraceIdentifier, logger, context.Features.Get<CorkingUpgrade>()?.Stream)
         {
             Limits = limits,
             Detached = detached,

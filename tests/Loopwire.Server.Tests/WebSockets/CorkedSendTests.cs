@@ -1,0 +1,148 @@
+using System.Net.ServerSentEvents;
+using System.Net.WebSockets;
+using System.Text;
+using System.Text.Json;
+using Loopwire.Server.Hosting;
+using Loopwire.TestKit;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using static Loopwire.Server.Tests.WebSockets.LaneJson;
+using static Loopwire.Server.Tests.WebSockets.WsJson;
+using static Loopwire.Server.Tests.WebSockets.WsTestClient;
+
+namespace Loopwire.Server.Tests.WebSockets;
+
+/// <summary>
+/// Over real Kestrel sockets, where both transports cork theirs (WebSocket frames, SSE events): what was sent before the model
+/// waits reaches the client during the wait, and a turn's events arrive complete and in order. The simulated model runs on a fake clock, so
+/// "the model waits" is exact: the clock does not move until the test moves it.
+/// </summary>
+public sealed class CorkedSendTests : IAsyncLifetime
+{
+    private static readonly TimeSpan Step = TimeSpan.FromMilliseconds(20);
+    private readonly FakeTimeProvider _time = new();
+    private WebApplication? _app;
+    private Uri? _url;
+    private Uri? _http;
+
+    public async Task InitializeAsync()
+    {
+        _app = LoopwireHost.Build([], b =>
+        {
+            b.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["Loopwire:Store"] = "memory",
+                ["Logging:LogLevel:Default"] = "Warning",
+                [Loopwire.Server.Grpc.GrpcCleartextEndpoint.PortKey] = "0",
+            });
+            b.WebHost.UseUrls("http://127.0.0.1:0");
+            b.Services.AddSingleton<TimeProvider>(_time);
+        });
+        await _app.StartAsync();
+        var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        _http = new Uri(address + "/v1/responses");
+        _url = new Uri(address.Replace("http://", "ws://", StringComparison.Ordinal) + "/v1/responses");
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_app is not null)
+        {
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+        }
+    }
+
+    private async Task<WsTestClient> ConnectAsync()
+    {
+        var socket = new ClientWebSocket();
+        await socket.ConnectAsync(_url!, WsTestHost.GuardToken());
+        return new WsTestClient(socket);
+    }
+
+    [Fact]
+    public async Task ModelWaiting_WhatWasSentBeforeTheWaitReachesTheClient()
+    {
+        await using var ws = await ConnectAsync();
+        await ws.CreateAsync(Request(Slow, false, Items(User("Tell me about sockets."))));
+
+        // The clock stands still: the model waits for its first token, and the lane flushed before waiting.
+        var head = await ws.ReceiveUntilAsync(ev => ev.Any(e => Type(e) == "response.in_progress"), WsTestHost.GuardToken());
+        Assert.Equal(["response.created", "response.in_progress"], head.Select(Type));
+
+        // Each token as it comes: the client sees the first delta while the rest of the answer is still to be generated.
+        var upToDelta = await _time.AdvanceUntilDoneAsync(
+            ws.ReceiveUntilAsync(ev => ev.Any(e => Type(e) == "response.output_text.delta"), WsTestHost.GuardToken()), Step);
+        Assert.DoesNotContain(upToDelta, IsTerminal);
+        var rest = await _time.AdvanceUntilDoneAsync(ws.ReceiveTurnAsync(WsTestHost.GuardToken()), Step);
+        Assert.Contains(rest, e => Type(e) == "response.output_text.delta");
+        Assert.Equal("response.completed", Type(rest[^1]));
+        AssertInOrder([.. head, .. upToDelta, .. rest]);
+    }
+
+    [Fact]
+    public async Task InstantModel_ManyTurnsArriveCompleteAndInOrder()
+    {
+        await using var ws = await ConnectAsync();
+        string? previous = null;
+        for (int turn = 0; turn < 20; turn++)
+        {
+            var body = Request("sim-instant", false, Items(User($"Turn {turn}: list three files.")), previousResponseId: previous);
+            await ws.CreateAsync(body);
+            var events = await ws.ReceiveTurnAsync(WsTestHost.GuardToken());
+            Assert.Equal("response.created", Type(events[0]));
+            Assert.Equal("response.completed", Type(events[^1]));
+            AssertInOrder(events);
+
+            // The streamed deltas add up to the completed message's text.
+            string streamed = string.Concat(events.Where(e => Type(e) == "response.output_text.delta").Select(e => e.GetProperty("delta").GetString()));
+            Assert.Equal(Text(events[^1]), streamed);
+            previous = Id(events[^1]);
+        }
+    }
+
+    [Fact]
+    public async Task Sse_ModelWaiting_WhatWasWrittenBeforeTheWaitReachesTheClient()
+    {
+        var body = Request(Slow, false, Items(User("Tell me about sockets.")));
+        body["stream"] = true;
+        using var http = new HttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, _http) { Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json") };
+        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, WsTestHost.GuardToken());
+        Assert.Equal(200, (int)response.StatusCode);
+        await using var stream = await response.Content.ReadAsStreamAsync(WsTestHost.GuardToken());
+        await using var events = SseParser.Create(stream).EnumerateAsync(WsTestHost.GuardToken()).GetAsyncEnumerator();
+
+        async Task<JsonElement> NextAsync()
+        {
+            Assert.True(await events.MoveNextAsync());
+            return JsonDocument.Parse(events.Current.Data).RootElement.Clone();
+        }
+
+        // The clock stands still: the model waits for its first token, and the stream was flushed before the wait.
+        Assert.Equal("response.created", Type(await NextAsync()));
+        Assert.Equal("response.in_progress", Type(await NextAsync()));
+
+        var all = new List<JsonElement>();
+        var read = Task.Run(async () =>
+        {
+            while (all.Count == 0 || !IsTerminal(all[^1]))
+            {
+                all.Add(await NextAsync());
+            }
+        });
+        await _time.AdvanceUntilDoneAsync(read, Step);
+        Assert.Contains(all, e => Type(e) == "response.output_text.delta");
+        Assert.Equal("response.completed", Type(all[^1]));
+        Assert.Equal(Enumerable.Range(2, all.Count), all.Select(e => e.GetProperty("sequence_number").GetInt32()));
+    }
+
+    /// <summary>Sequence numbers run 0, 1, 2, … within a response.</summary>
+    private static void AssertInOrder(List<JsonElement> events) =>
+        Assert.Equal(Enumerable.Range(0, events.Count), events.Select(e => e.GetProperty("sequence_number").GetInt32()));
+}
