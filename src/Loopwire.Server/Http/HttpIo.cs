@@ -116,8 +116,6 @@ internal static class HttpIo
         Func<T, string?> eventType, bool doneSentinel, CancellationToken ct) =>
         WriteSseAsync(response, items, (_, writer, item) => JsonSerializer.Serialize(writer, item, typeInfo), eventType, doneSentinel, ct);
 
-    /// <summary>Events that are ready together leave in one write; an event goes out no later than when the next one is not ready.</summary>
-
     /// <summary>As the overload with a <see cref="JsonTypeInfo{T}"/>, for streams whose items are written in more than one shape.</summary>
     /// <param name="response">The response, already started with <see cref="StartSse"/>.</param>
     /// <param name="items">The items; the stream stops when they end or <paramref name="ct"/> fires.</param>
@@ -128,19 +126,28 @@ internal static class HttpIo
     /// <param name="flushAfter">Items sent at once, without waiting to see whether the next is ready (a response's terminal event).</param>
     /// <remarks>
     /// The formatter writes into a corked stream (<see cref="CorkableStream"/>): events that are ready together leave in one
-    /// write, and what was written leaves before the loop waits for an item that is not ready yet.
+    /// write, and what was written leaves before the loop waits for an item that is not ready yet, and before a failure of
+    /// the items goes to the caller (who may write an error event after them).
     /// </remarks>
     public static async Task WriteSseAsync<T>(HttpResponse response, IAsyncEnumerable<T> items, Action<IBufferWriter<byte>, Utf8JsonWriter, T> write,
         Func<T, string?> eventType, bool doneSentinel, CancellationToken ct, Func<T, bool>? flushAfter = null)
     {
         using var writer = new Utf8JsonWriter(Stream.Null, ProtocolJsonContext.WireWriterOptions);
         await using var body = new CorkableStream(response.Body, leaveOpen: true);
-        await SseFormatter.WriteAsync(Items(body, items, eventType, flushAfter, ct), body, (item, buffer) =>
+        try
         {
-            writer.Reset(buffer);
-            write(buffer, writer, item.Data);
-            writer.Flush();
-        }, ct).ConfigureAwait(false);
+            await SseFormatter.WriteAsync(Items(body, items, eventType, flushAfter, ct), body, (item, buffer) =>
+            {
+                writer.Reset(buffer);
+                write(buffer, writer, item.Data);
+                writer.Flush();
+            }, ct).ConfigureAwait(false);
+        }
+        catch (Exception) when (!ct.IsCancellationRequested)
+        {
+            await body.UncorkAsync(CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
 
         await body.UncorkAsync(ct).ConfigureAwait(false);
         if (doneSentinel)
