@@ -56,6 +56,16 @@ internal sealed class GrpcResponsesConnection
     /// <summary>The largest client message, for the error that names the limit.</summary>
     public int MaxMessageBytes { get; init; } = int.MaxValue;
 
+    /// <summary>
+    /// Sends what buffered writes left in the response (the HTTP response's body writer); null: every event is flushed as it
+    /// is written. With it, events that are ready together leave together, as over a WebSocket: each is written with
+    /// <see cref="WriteFlags.BufferHint"/>, and the stream is flushed before it waits for the model's next event and at a
+    /// response's terminal event.
+    /// </summary>
+    public Func<CancellationToken, ValueTask>? Flush { get; init; }
+
+    private static readonly WriteOptions Buffered = new(WriteFlags.BufferHint);
+
     /// <summary>Responses streamed to completion so far.</summary>
     public int Responses => Volatile.Read(ref _responses);
 
@@ -165,10 +175,35 @@ internal sealed class GrpcResponsesConnection
             return;
         }
 
-        await foreach (var e in _engine.StreamAsync(prepared.Prepared!, ct))
+        await using (var events = _engine.StreamAsync(prepared.Prepared!, ct).GetAsyncEnumerator(CancellationToken.None))
         {
-            byte[] bytes = JsonSerializer.SerializeToUtf8Bytes(e, ProtocolJsonContext.Wire.ResponseEvent);
-            await output.WriteAsync(new WireMessage { Json = UnsafeByteOperations.UnsafeWrap(bytes) }, ct);
+            while (true)
+            {
+                var next = events.MoveNextAsync();
+                if (!next.IsCompleted && Flush is not null)
+                {
+                    // The model has nothing ready: what was written leaves now, not with the next event.
+                    await Flush(ct);
+                }
+
+                if (!await next)
+                {
+                    break;
+                }
+
+                var e = events.Current;
+                byte[] bytes = JsonSerializer.SerializeToUtf8Bytes(e, ProtocolJsonContext.Wire.ResponseEvent);
+                // A write without the hint flushes what the ones before it left (a terminal event goes at once).
+                output.WriteOptions = Flush is not null && !e.IsTerminal ? Buffered : null;
+                await output.WriteAsync(new WireMessage { Json = UnsafeByteOperations.UnsafeWrap(bytes) }, ct);
+            }
+        }
+
+        if (Flush is not null)
+        {
+            // A stream that ended without a terminal event.
+            output.WriteOptions = null;
+            await Flush(ct);
         }
 
         Interlocked.Increment(ref _responses);
@@ -178,6 +213,7 @@ internal sealed class GrpcResponsesConnection
     {
         GrpcLog.ErrorSent(_logger, _id, error.Code, error.Message);
         byte[] bytes = JsonSerializer.SerializeToUtf8Bytes(WebSocketErrorEnvelope.From(error), ProtocolJsonContext.Wire.WebSocketErrorEnvelope);
+        output.WriteOptions = null;
         return output.WriteAsync(new WireMessage { Json = UnsafeByteOperations.UnsafeWrap(bytes) }, ct);
     }
 }

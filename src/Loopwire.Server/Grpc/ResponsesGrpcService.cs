@@ -42,7 +42,10 @@ internal sealed class ResponsesGrpcService(
             Partition = partition,
             MaxMessageBytes = opts.Grpc.MaxMessageBytes,
             Detached = detached,
+            Flush = ct => FlushAsync(http.Response.BodyWriter, ct),
         };
         await connection.RunAsync(requestStream, responseStream, context.CancellationToken);
     }
+
+    private static async ValueTask FlushAsync(System.IO.Pipelines.PipeWriter body, CancellationToken ct) => await body.FlushAsync(ct);
 }

@@ -1,4 +1,7 @@
 using System.Net.ServerSentEvents;
+using Grpc.Net.Client;
+using Loopwire.Grpc;
+using Loopwire.Server.Tests.Grpc;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
@@ -29,6 +32,7 @@ public sealed class CorkedSendTests : IAsyncLifetime
     private WebApplication? _app;
     private Uri? _url;
     private Uri? _http;
+    private Uri? _grpc;
 
     public async Task InitializeAsync()
     {
@@ -44,7 +48,9 @@ public sealed class CorkedSendTests : IAsyncLifetime
             b.Services.AddSingleton<TimeProvider>(_time);
         });
         await _app.StartAsync();
-        var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        _grpc = _app.Services.GetRequiredService<Loopwire.Server.Grpc.GrpcCleartextEndpoint>().Url!;
+        var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses
+            .First(a => new Uri(a).Port != _grpc.Port).TrimEnd('/');
         _http = new Uri(address + "/v1/responses");
         _url = new Uri(address.Replace("http://", "ws://", StringComparison.Ordinal) + "/v1/responses");
     }
@@ -140,6 +146,43 @@ public sealed class CorkedSendTests : IAsyncLifetime
         Assert.Contains(all, e => Type(e) == "response.output_text.delta");
         Assert.Equal("response.completed", Type(all[^1]));
         Assert.Equal(Enumerable.Range(2, all.Count), all.Select(e => e.GetProperty("sequence_number").GetInt32()));
+    }
+
+    [Fact]
+    public async Task Grpc_ModelWaiting_WhatWasWrittenBeforeTheWaitReachesTheClient()
+    {
+        using var channel = GrpcChannel.ForAddress(_grpc!);
+        using var call = new Responses.ResponsesClient(channel).Connect(cancellationToken: WsTestHost.GuardToken());
+        await call.RequestStream.WriteAsync(GrpcWire.Create(Request(Slow, false, Items(User("Tell me about sockets.")))));
+
+        async Task<JsonElement> NextAsync()
+        {
+            Assert.True(await call.ResponseStream.MoveNext(WsTestHost.GuardToken()));
+            return JsonDocument.Parse(call.ResponseStream.Current.Json.Memory).RootElement.Clone();
+        }
+
+        // The clock stands still: the model waits for its first token, and the stream was flushed before the wait.
+        Assert.Equal("response.created", Type(await NextAsync()));
+        Assert.Equal("response.in_progress", Type(await NextAsync()));
+
+        var all = new List<JsonElement>();
+        var read = Task.Run(async () =>
+        {
+            while (all.Count == 0 || !IsTerminal(all[^1]))
+            {
+                all.Add(await NextAsync());
+            }
+        });
+        await _time.AdvanceUntilDoneAsync(read, Step);
+        Assert.Contains(all, e => Type(e) == "response.output_text.delta");
+        Assert.Equal("response.completed", Type(all[^1]));
+        Assert.Equal(Enumerable.Range(2, all.Count), all.Select(e => e.GetProperty("sequence_number").GetInt32()));
+
+        // A second turn on the same stream, ready at once: it arrives complete too.
+        var second = Request("sim-instant", false, Items(User("And again.")), previousResponseId: Id(all[^1]));
+        var events = await GrpcWire.RunAsync(call, GrpcWire.Create(second));
+        Assert.Equal("response.completed", Type(events[^1]));
+        AssertInOrder(events);
     }
 
     /// <summary>Sequence numbers run 0, 1, 2, … within a response.</summary>
