@@ -63,8 +63,11 @@ internal static class LoadTables
             AnsiConsole.MarkupLine($"[red]First error:[/] {Markup.Escape(h.FirstError)}");
         }
 
-        AnsiConsole.MarkupLine($"[grey]Held RSS read{GcNote(h.ServerGc)} {h.SettleSeconds:F0} s after the last session answered: the server packs a session idle for "
-            + "Loopwire:WebSocket:PackIdleAfter (default 5 s).[/]");
+        AnsiConsole.MarkupLine(h.SettleSeconds > HoldRunner.ReleaseWindow.TotalSeconds
+            ? $"[grey]Held RSS{GcNote(h.ServerGc)}: the lowest reading, once a second, from {h.SettleSeconds - HoldRunner.ReleaseWindow.TotalSeconds:F0} to "
+              + $"{h.SettleSeconds:F0} s after the last session answered: the server packs a session idle for Loopwire:WebSocket:PackIdleAfter "
+              + "(default 5 s) and gives packed memory back to the OS at most every 10 s.[/]"
+            : $"[grey]Held RSS read{GcNote(h.ServerGc)} {h.SettleSeconds:F0} s after the last session answered.[/]");
         AnsiConsole.MarkupLine($"[grey]Open-file limit of this process: {(h.FileDescriptorLimit is { } l ? l.ToString("N0", System.Globalization.CultureInfo.InvariantCulture) : "unknown")}.[/]");
     }
 

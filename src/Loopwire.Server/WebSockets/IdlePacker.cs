@@ -92,6 +92,12 @@ internal sealed class IdlePacker : IDisposable
     /// </summary>
     internal long ReleaseThresholdBytes { get; init; } = 64L * 1024 * 1024;
 
+    /// <summary>
+    /// What packing must have freed for a release once nothing is left waiting to be packed (the server went quiet): the last
+    /// packings before a quiet spell are given back too instead of staying committed until more is packed. <value>4 MiB</value>
+    /// </summary>
+    internal long QuietReleaseBytes { get; init; } = 4L * 1024 * 1024;
+
     /// <summary>Whether idle conversations are packed at all.</summary>
     public bool Enabled => After > TimeSpan.Zero;
 
@@ -178,7 +184,8 @@ internal sealed class IdlePacker : IDisposable
 
         // The release stops every thread for as long as it takes (up to a second with 10,000 sessions on 2 cores): only while no
         // response is in flight, so that it never freezes a stream; a later tick tries again.
-        if (_release && Interlocked.Read(ref _freedSinceRelease) >= ReleaseThresholdBytes
+        long freed = Interlocked.Read(ref _freedSinceRelease);
+        if (_release && (freed >= ReleaseThresholdBytes || (freed >= QuietReleaseBytes && Queued == 0))
             && (_lastRelease == 0 || _time.GetElapsedTime(_lastRelease) >= NextReleaseAfter(_lastPause)) && !_busy())
         {
             ReleaseMemory(now);

@@ -162,6 +162,34 @@ public sealed class IdlePackerTests
     }
 
     [Fact]
+    public void BelowTheThreshold_MemoryGivenBackOnceNothingIsLeftToPack()
+    {
+        var time = new FakeTimeProvider();
+        using var packer = new IdlePacker(Options.Create(new LoopwireServerOptions
+        {
+            WebSocket = new WebSocketModeOptions { PackIdleAfter = After, ReleaseMemoryAfterPacking = true },
+        }), time)
+        { ReleaseThresholdBytes = long.MaxValue, QuietReleaseBytes = 1 };
+        var caches = new LaneCaches(1 << 20, packer);
+        IdleLane(caches, State("resp_1"));
+        time.Advance(TimeSpan.FromSeconds(2));
+        var later = IdleLane(caches, State("resp_2"));
+
+        // One packed, one still waiting for its idle time: the server is not quiet yet.
+        time.Advance(After - TimeSpan.FromSeconds(1));
+        Assert.Equal(1, packer.Packed);
+        Assert.Equal(1, packer.Queued);
+        Assert.Equal(0, packer.Releases);
+
+        // The last one packed, nothing left waiting: what packing freed goes back although it is below the threshold.
+        time.Advance(TimeSpan.FromSeconds(3));
+        Assert.Equal(2, packer.Packed);
+        Assert.Equal(0, packer.Queued);
+        Assert.Equal(1, packer.Releases);
+        Assert.NotNull(later);
+    }
+
+    [Fact]
     public void PackedEnough_ResponseInFlight_MemoryGivenBackOnlyOnceNoneIs()
     {
         var time = new FakeTimeProvider();
