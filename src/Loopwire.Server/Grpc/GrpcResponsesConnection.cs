@@ -5,11 +5,12 @@ using Grpc.Core;
 using Loopwire.Engine;
 using Loopwire.Engine.Context;
 using Loopwire.Grpc;
-using Loopwire.Protocol.Items;
 using Loopwire.Protocol.Errors;
+using Loopwire.Protocol.Items;
 using Loopwire.Protocol.Requests;
 using Loopwire.Protocol.Serialization;
 using Loopwire.Protocol.Streaming;
+using Loopwire.Server.Http;
 using Loopwire.Server.Limits;
 using Loopwire.Server.WebSockets;
 
@@ -179,14 +180,9 @@ internal sealed class GrpcResponsesConnection
         {
             while (true)
             {
+                // When the model has nothing ready, what was written leaves now, not with the next event.
                 var next = events.MoveNextAsync();
-                if (!next.IsCompleted && Flush is not null)
-                {
-                    // The model has nothing ready: what was written leaves now, not with the next event.
-                    await Flush(ct);
-                }
-
-                if (!await next)
+                if (!(next.IsCompleted || Flush is null ? await next : await FlushBeforeWait.NextAsync(next, Flush(ct))))
                 {
                     break;
                 }

@@ -42,6 +42,18 @@ internal sealed class CorkableStream(Stream inner, bool leaveOpen = false) : Str
         }
     }
 
+    /// <summary>Whether writes are held back now: a write that passed the limit went out, but the stream stays corked.</summary>
+    public bool IsCorked
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return _corked;
+            }
+        }
+    }
+
     /// <summary>Holds later writes back until <see cref="UncorkAsync"/>.</summary>
     public void Cork()
     {
@@ -70,9 +82,11 @@ internal sealed class CorkableStream(Stream inner, bool leaveOpen = false) : Str
     /// <inheritdoc />
     public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
+        bool corked;
         lock (_sync)
         {
-            if (_corked && _length + buffer.Length <= MaxCorkedBytes)
+            corked = _corked;
+            if (corked && _length + buffer.Length <= MaxCorkedBytes)
             {
                 if (_pending is null || _pending.Length < _length + buffer.Length)
                 {
@@ -85,7 +99,9 @@ internal sealed class CorkableStream(Stream inner, bool leaveOpen = false) : Str
             }
         }
 
-        return WriteThroughAsync(buffer, flush: false, cancellationToken);
+        // Uncorked, or past the limit while corked: the socket's own flush after the frame is swallowed while corked, so a
+        // frame written through then is flushed here.
+        return WriteThroughAsync(buffer, flush: corked, cancellationToken);
     }
 
     /// <inheritdoc />

@@ -145,7 +145,15 @@ internal static class HttpIo
         }
         catch (Exception) when (!ct.IsCancellationRequested)
         {
-            await body.UncorkAsync(CancellationToken.None).ConfigureAwait(false);
+            try
+            {
+                await body.UncorkAsync(ct).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is IOException or OperationCanceledException or ObjectDisposedException)
+            {
+                // The client is gone too: the items' failure is the one to report.
+            }
+
             throw;
         }
 
@@ -162,15 +170,20 @@ internal static class HttpIo
             await using var e = items.GetAsyncEnumerator(ct);
             while (true)
             {
+                // When nothing is ready, what the formatter wrote leaves now, not with the next event.
                 var next = e.MoveNextAsync();
-                if (!next.IsCompleted)
+                bool more;
+                if (next.IsCompleted)
                 {
-                    // Nothing ready: what the formatter wrote leaves now, not with the next event.
-                    await body.UncorkAsync(ct).ConfigureAwait(false);
+                    more = await next.ConfigureAwait(false);
+                }
+                else
+                {
+                    more = await FlushBeforeWait.NextAsync(next, body.UncorkAsync(ct)).ConfigureAwait(false);
                     body.Cork();
                 }
 
-                if (!await next.ConfigureAwait(false))
+                if (!more)
                 {
                     break;
                 }

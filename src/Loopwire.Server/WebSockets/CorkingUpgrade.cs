@@ -1,5 +1,5 @@
-using Microsoft.AspNetCore.Http.Features;
 using Loopwire.Server.Http;
+using Microsoft.AspNetCore.Http.Features;
 
 namespace Loopwire.Server.WebSockets;
 
@@ -18,7 +18,8 @@ internal sealed class CorkingUpgrade
     {
         if (HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsConnect(context.Request.Method))
         {
-            if (context.Request.Path.Equals(path, StringComparison.Ordinal))
+            // As routing matches it: any case, a trailing slash.
+            if (context.Request.Path.StartsWithSegments(path, StringComparison.OrdinalIgnoreCase, out var rest) && rest.Value is null or "" or "/")
             {
                 Wrap(context.Features);
             }

@@ -3,6 +3,7 @@ using Loopwire.Engine;
 using Loopwire.Protocol.Errors;
 using Loopwire.Protocol.Requests;
 using Loopwire.Server.Hosting;
+using Loopwire.Server.Http;
 using Loopwire.Server.Limits;
 
 namespace Loopwire.Server.WebSockets;
@@ -215,14 +216,9 @@ internal sealed class LaneScheduler : IDisposable
                 {
                     while (true)
                     {
+                        // When the model has nothing ready, what the lane sent leaves now, not with the next event.
                         var next = events.MoveNextAsync();
-                        if (!next.IsCompleted)
-                        {
-                            // The model has nothing ready: what the lane sent leaves now, not with the next event.
-                            await _output.FlushAsync(ct);
-                        }
-
-                        if (!await next)
+                        if (!(next.IsCompleted ? await next : await FlushBeforeWait.NextAsync(next, _output.FlushAsync(ct))))
                         {
                             break;
                         }

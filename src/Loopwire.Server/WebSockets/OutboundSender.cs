@@ -57,6 +57,9 @@ internal sealed class OutboundSender : IDisposable
     /// <summary>Messages in the queue or waiting for room in it (and, once the send loop stopped, those it left behind).</summary>
     public int Queued => Volatile.Read(ref _queued);
 
+    /// <summary>Whether frames ready together are sent together (the socket's transport is corkable).</summary>
+    public bool Corks => _cork is not null;
+
     /// <summary>Whether a send is waiting for the socket (the peer does not read fast enough: its buffers are full).</summary>
     public bool Blocked => Volatile.Read(ref _blocked) != 0;
 
@@ -126,7 +129,7 @@ internal sealed class OutboundSender : IDisposable
 
     /// <summary>Sends the frames held back (see the remarks); a lane calls it before it waits for its next event.</summary>
     /// <returns>Completes when the socket took them; a peer found gone returns normally (the loop stops).</returns>
-    public ValueTask FlushAsync(CancellationToken ct) => _cork is null || _cork.Pending == 0 ? default : FlushCoreAsync(ct);
+    public ValueTask FlushAsync(CancellationToken ct) => _cork is null || !_cork.IsCorked ? default : FlushCoreAsync(ct);
 
     private async ValueTask FlushCoreAsync(CancellationToken ct)
     {

@@ -8,8 +8,8 @@ using Loopwire.Protocol.Serialization;
 using Loopwire.Protocol.Streaming;
 using Loopwire.Protocol.Wire;
 using Loopwire.Server.Hosting;
-using Loopwire.Server.Limits;
 using Loopwire.Server.Http;
+using Loopwire.Server.Limits;
 
 namespace Loopwire.Server.WebSockets;
 
@@ -88,6 +88,9 @@ internal sealed class ResponsesWebSocketConnection : IDisposable, ILaneOutput
 
     /// <summary>Events waiting in the outbound buffer (bounded by <see cref="WebSocketModeOptions.SendBufferEvents"/>).</summary>
     public int QueuedEvents => _sender.Queued;
+
+    /// <summary>Whether frames ready together are sent in one write (see <see cref="OutboundSender"/>).</summary>
+    public bool SendsTogether => _sender.Corks;
 
     /// <summary>Whether a send waits for the socket: the client does not read fast enough (its buffers are full).</summary>
     public bool SendBlocked => _sender.Blocked;

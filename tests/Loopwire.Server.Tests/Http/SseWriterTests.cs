@@ -42,6 +42,32 @@ public sealed class SseWriterTests
         Assert.Equal("event: n\ndata: 1\n\nevent: n\ndata: 2\n\n", string.Concat(body.Writes));
     }
 
+    [Fact]
+    public async Task CancelledWhileTheModelWaits_WaitsForTheModelThenEndsAsCancelled()
+    {
+        var (context, _) = Response();
+        using var cts = new CancellationTokenSource();
+        var model = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        async IAsyncEnumerable<int> Items([EnumeratorCancellation] CancellationToken ct = default)
+        {
+            yield return 1;
+            cts.Cancel(); // the client goes away as the model starts to wait: the flush before the wait fails
+            await model.Task;
+            yield return 2;
+        }
+
+        var run = HttpIo.WriteSseAsync(context.Response, Items(), (buffer, writer, n) => writer.WriteNumberValue(n),
+            static _ => "n", doneSentinel: false, cts.Token);
+
+        // The model is still inside MoveNextAsync: the writer waits for it instead of disposing it under it (which would throw
+        // NotSupportedException in place of the cancellation).
+        Assert.NotSame(run, await Task.WhenAny(run, Task.Delay(TimeSpan.FromMilliseconds(200), TimeProvider.System)));
+        model.SetResult();
+        var ex = await Record.ExceptionAsync(() => run.WaitAsync(TimeSpan.FromSeconds(20)));
+        Assert.IsAssignableFrom<OperationCanceledException>(ex);
+    }
+
     private static (DefaultHttpContext Context, CorkableStreamTests.RecordingStream Body) Response()
     {
         var body = new CorkableStreamTests.RecordingStream();

@@ -1,11 +1,12 @@
 using System.Net.ServerSentEvents;
-using Grpc.Net.Client;
-using Loopwire.Grpc;
-using Loopwire.Server.Tests.Grpc;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
+using Grpc.Net.Client;
+using Loopwire.Grpc;
 using Loopwire.Server.Hosting;
+using Loopwire.Server.Tests.Grpc;
+using Loopwire.Server.WebSockets;
 using Loopwire.TestKit;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -84,9 +85,12 @@ public sealed class CorkedSendTests : IAsyncLifetime
         // Each token as it comes: the client sees the first delta while the rest of the answer is still to be generated.
         var upToDelta = await _time.AdvanceUntilDoneAsync(
             ws.ReceiveUntilAsync(ev => ev.Any(e => Type(e) == "response.output_text.delta"), WsTestHost.GuardToken()), Step);
-        Assert.DoesNotContain(upToDelta, IsTerminal);
+        var firstDeltaAt = _time.GetUtcNow();
         var rest = await _time.AdvanceUntilDoneAsync(ws.ReceiveTurnAsync(WsTestHost.GuardToken()), Step);
         Assert.Contains(rest, e => Type(e) == "response.output_text.delta");
+        // The clock had to move on for the rest: the first delta did not wait for the end of the answer.
+        Assert.True(firstDeltaAt < _time.GetUtcNow(), "the first delta arrived only with the end of the answer");
+        Assert.All(_app!.Services.GetRequiredService<WebSocketConnectionRegistry>().Snapshot(), c => Assert.True(c.SendsTogether));
         Assert.Equal("response.completed", Type(rest[^1]));
         AssertInOrder([.. head, .. upToDelta, .. rest]);
     }
@@ -110,6 +114,9 @@ public sealed class CorkedSendTests : IAsyncLifetime
             Assert.Equal(Text(events[^1]), streamed);
             previous = Id(events[^1]);
         }
+
+        var open = _app!.Services.GetRequiredService<WebSocketConnectionRegistry>().Snapshot();
+        Assert.True(Assert.Single(open).SendsTogether); // the middleware put the corkable transport under this socket
     }
 
     [Fact]

@@ -81,6 +81,24 @@ public sealed class OutboundSenderCorkTests : IDisposable
     }
 
     [Fact]
+    public async Task FrameOverTheLimit_ThenFlush_TheSocketsOwnPongGoesOutAtOnce()
+    {
+        using var sender = new OutboundSender(_ws, 16, () => { }, _cork);
+        var big = new OutputTextDeltaEvent { SequenceNumber = 1, ItemId = "msg_1", Delta = new string('x', CorkableStream.MaxCorkedBytes + 1) };
+        await sender.SendEventAsync(big, CancellationToken.None);
+        Assert.Single(_transport.Bytes); // past the limit: written at once
+        await sender.FlushAsync(CancellationToken.None); // the lane is about to wait for its model
+
+        // The client pings (a masked, empty ping frame); the socket answers with a pong while the lane waits.
+        _transport.ToRead = [0x89, 0x80, 1, 2, 3, 4];
+        await Assert.ThrowsAsync<WebSocketException>(async () => await _ws.ReceiveAsync(new byte[16].AsMemory(), CancellationToken.None));
+
+        Assert.False(_cork.IsCorked);
+        Assert.Equal(0, _cork.Pending);
+        Assert.Equal([0x8A, 0x00], _transport.Bytes[^1]); // the pong, not held
+    }
+
+    [Fact]
     public async Task WithoutACorkableTransport_EachFrameIsItsOwnWrite()
     {
         using var ws = WebSocket.CreateFromStream(_transport, new WebSocketCreationOptions { IsServer = true, KeepAliveInterval = TimeSpan.Zero });
