@@ -137,22 +137,7 @@ public sealed class CorkedSendTests : IAsyncLifetime
             return JsonDocument.Parse(events.Current.Data).RootElement.Clone();
         }
 
-        // The clock stands still: the model waits for its first token, and the stream was flushed before the wait.
-        Assert.Equal("response.created", Type(await NextAsync()));
-        Assert.Equal("response.in_progress", Type(await NextAsync()));
-
-        var all = new List<JsonElement>();
-        var read = Task.Run(async () =>
-        {
-            while (all.Count == 0 || !IsTerminal(all[^1]))
-            {
-                all.Add(await NextAsync());
-            }
-        });
-        await _time.AdvanceUntilDoneAsync(read, Step);
-        Assert.Contains(all, e => Type(e) == "response.output_text.delta");
-        Assert.Equal("response.completed", Type(all[^1]));
-        Assert.Equal(Enumerable.Range(2, all.Count), all.Select(e => e.GetProperty("sequence_number").GetInt32()));
+        await ReadWhileTheModelWaitsAsync(NextAsync);
     }
 
     [Fact]
@@ -168,28 +153,38 @@ public sealed class CorkedSendTests : IAsyncLifetime
             return JsonDocument.Parse(call.ResponseStream.Current.Json.Memory).RootElement.Clone();
         }
 
-        // The clock stands still: the model waits for its first token, and the stream was flushed before the wait.
-        Assert.Equal("response.created", Type(await NextAsync()));
-        Assert.Equal("response.in_progress", Type(await NextAsync()));
-
-        var all = new List<JsonElement>();
-        var read = Task.Run(async () =>
-        {
-            while (all.Count == 0 || !IsTerminal(all[^1]))
-            {
-                all.Add(await NextAsync());
-            }
-        });
-        await _time.AdvanceUntilDoneAsync(read, Step);
-        Assert.Contains(all, e => Type(e) == "response.output_text.delta");
-        Assert.Equal("response.completed", Type(all[^1]));
-        Assert.Equal(Enumerable.Range(2, all.Count), all.Select(e => e.GetProperty("sequence_number").GetInt32()));
+        var all = await ReadWhileTheModelWaitsAsync(NextAsync);
 
         // A second turn on the same stream, ready at once: it arrives complete too.
         var second = Request("sim-instant", false, Items(User("And again.")), previousResponseId: Id(all[^1]));
         var events = await GrpcWire.RunAsync(call, GrpcWire.Create(second));
         Assert.Equal("response.completed", Type(events[^1]));
         AssertInOrder(events);
+    }
+
+    /// <summary>
+    /// Reads a slow answer from its first event: <c>created</c> and <c>in_progress</c> with the clock standing still (the model
+    /// waits for its first token, so the stream was flushed before the wait), then the rest while the clock moves.
+    /// </summary>
+    /// <returns>The events after <c>in_progress</c>, up to the terminal one.</returns>
+    private async Task<List<JsonElement>> ReadWhileTheModelWaitsAsync(Func<Task<JsonElement>> next)
+    {
+        Assert.Equal("response.created", Type(await next()));
+        Assert.Equal("response.in_progress", Type(await next()));
+
+        var all = new List<JsonElement>();
+        var read = Task.Run(async () =>
+        {
+            while (all.Count == 0 || !IsTerminal(all[^1]))
+            {
+                all.Add(await next());
+            }
+        });
+        await _time.AdvanceUntilDoneAsync(read, Step);
+        Assert.Contains(all, e => Type(e) == "response.output_text.delta");
+        Assert.Equal("response.completed", Type(all[^1]));
+        Assert.Equal(Enumerable.Range(2, all.Count), all.Select(e => e.GetProperty("sequence_number").GetInt32()));
+        return all;
     }
 
     /// <summary>Sequence numbers run 0, 1, 2, … within a response.</summary>
