@@ -3,9 +3,9 @@ using System.Buffers;
 namespace Loopwire.Server.Http;
 
 /// <summary>
-/// The transport under a connection's WebSocket, able to hold writes back (like TCP_CORK): while corked, frames the socket writes
-/// are copied into one buffer, and <see cref="UncorkAsync"/> writes them to the transport in one write (one flush, one wake-up
-/// of Kestrel's socket sender) instead of one each.
+/// The transport under a connection's WebSocket (and under an SSE response's formatter), able to hold writes back (like
+/// TCP_CORK): while corked, the frames written are copied into one buffer, and <see cref="UncorkAsync"/> writes them to the
+/// transport in one write (one flush, one wake-up of Kestrel's socket sender) instead of one each.
 /// </summary>
 /// <remarks>
 /// The send side corks while the events it sends are ready faster than the socket takes them, and uncorks before it waits for
