@@ -162,6 +162,27 @@ public sealed class CorkedSendTests : IAsyncLifetime
         AssertInOrder(events);
     }
 
+    [Fact]
+    public async Task NamedLanes_SideBySideOnOneSocket_EachLaneCompleteAndInOrder()
+    {
+        await using var ws = await ConnectAsync();
+        await ws.CreateAsync(OnLane(Request("sim-instant", false, Items(User("Lane a: list three files."))), "a"));
+        await ws.CreateAsync(OnLane(Request("sim-instant", false, Items(User("Lane b: read the readme."))), "b"));
+
+        var events = await ws.ReceiveUntilAsync(ev => ev.Count(IsResponseTerminal) >= 2, WsTestHost.GuardToken());
+
+        foreach (var lane in new[] { "a", "b" })
+        {
+            var mine = events.Where(e => Lane(e) == lane).ToList();
+            AssertInOrder(mine);
+            Assert.Equal("response.completed", Type(mine[^1]));
+            string streamed = string.Concat(mine.Where(e => Type(e) == "response.output_text.delta").Select(e => e.GetProperty("delta").GetString()));
+            Assert.Equal(Text(mine[^1]), streamed);
+        }
+
+        Assert.Equal(events.Count, events.Count(e => Lane(e) is "a" or "b"));
+    }
+
     /// <summary>
     /// Reads a slow answer from its first event: <c>created</c> and <c>in_progress</c> with the clock standing still (the model
     /// waits for its first token, so the stream was flushed before the wait), then the rest while the clock moves.

@@ -81,6 +81,27 @@ public sealed class OutboundSenderCorkTests : IDisposable
     }
 
     [Fact]
+    public async Task HeldFrames_ThenACloseFromTheSendLoop_TheCloseGoesLast()
+    {
+        using var sender = new OutboundSender(_ws, 16, () => { }, _cork);
+        await sender.SendEventAsync(Delta(1), CancellationToken.None);
+        await sender.SendEventAsync(Delta(2), CancellationToken.None);
+        Assert.Empty(_transport.Writes); // held: the lane has not flushed yet
+
+        sender.Post(new CloseFrame(WebSocketCloseStatus.NormalClosure, "done"), CancellationToken.None);
+        sender.Complete();
+        await sender.RunAsync(() => { }).WaitAsync(TimeSpan.FromSeconds(20));
+
+        byte[] all = [.. _transport.Bytes.SelectMany(b => b)];
+        using var client = WebSocket.CreateFromStream(new MemoryStream(all), new WebSocketCreationOptions { IsServer = false });
+        var buffer = new byte[1024];
+        Assert.Equal(WebSocketMessageType.Text, (await client.ReceiveAsync(buffer.AsMemory(), CancellationToken.None)).MessageType);
+        Assert.Equal(WebSocketMessageType.Text, (await client.ReceiveAsync(buffer.AsMemory(), CancellationToken.None)).MessageType);
+        Assert.Equal(WebSocketMessageType.Close, (await client.ReceiveAsync(buffer.AsMemory(), CancellationToken.None)).MessageType);
+        Assert.Equal(WebSocketCloseStatus.NormalClosure, client.CloseStatus);
+    }
+
+    [Fact]
     public async Task FrameOverTheLimit_ThenFlush_TheSocketsOwnPongGoesOutAtOnce()
     {
         using var sender = new OutboundSender(_ws, 16, () => { }, _cork);
