@@ -27,9 +27,6 @@ internal sealed class CorkableStream(Stream inner, bool leaveOpen = false) : Str
     private int _length;
     private bool _corked;
 
-    /// <summary>The transport.</summary>
-    public Stream Inner => inner;
-
     /// <summary>Bytes held back now (tests).</summary>
     public int Pending
     {

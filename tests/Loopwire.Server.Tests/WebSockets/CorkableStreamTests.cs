@@ -163,12 +163,21 @@ public sealed class CorkableStreamTests
 
         public TaskCompletionSource? Gate { get; set; }
 
+        /// <summary>When set, every write signals it and fails as a transport whose peer is gone does.</summary>
+        public TaskCompletionSource? FailWrites { get; set; }
+
         public byte[] ToRead { get; set; } = [];
 
         public bool Disposed { get; private set; }
 
         public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
         {
+            if (FailWrites is { } fail)
+            {
+                fail.TrySetResult();
+                throw new IOException("the peer is gone");
+            }
+
             var copy = buffer.ToArray();
             if (Gate is { } gate)
             {
